@@ -1,0 +1,3 @@
+from facegan.cli import main
+
+raise SystemExit(main())

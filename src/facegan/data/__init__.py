@@ -1,0 +1,30 @@
+"""Each data format read once into uint8 tensors (N, C, H, W) and labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from facegan.config import Config
+from facegan.data.celeba import load_celeba
+from facegan.data.fer2013 import load_fer2013
+from facegan.data.folder import load_folder
+from facegan.data.images import ImageSet
+from facegan.errors import FaceganError
+
+DEMO_DATA = Path(__file__).parent / "demo" / "fer2013"
+"""A small FER2013 subset (all seven expressions) that ships with the package for `make demo` and tests."""
+
+
+def load_dataset(config: Config) -> ImageSet:
+    """The training images a resolved config asks for, decoded once."""
+    if config.dataset == "fer2013":
+        data = load_fer2013(config.data, config.split)
+        if (config.image_size, config.channels) != (48, 1):
+            raise FaceganError("FER2013 is 48x48 grayscale: drop --image-size/--channels or use --image-size 48 --channels 1")
+        return data.only_class(config.expression) if config.expression else data
+    if config.dataset == "celeba":
+        return load_celeba(config.data, config.split, config.image_size, config.channels)
+    return load_folder(config.data, config.image_size, config.channels)
+
+
+__all__ = ["DEMO_DATA", "ImageSet", "load_celeba", "load_dataset", "load_fer2013", "load_folder"]

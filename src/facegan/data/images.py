@@ -1,0 +1,100 @@
+"""Decoding image files once into uint8 tensors, and the container every loader returns."""
+
+from __future__ import annotations
+
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from PIL import Image
+
+from facegan.errors import FaceganError
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+
+
+@dataclass
+class ImageSet:
+    """Decoded images as uint8 (N, C, H, W), with integer labels and their names when the data has them."""
+
+    images: torch.Tensor
+    labels: torch.Tensor | None = None
+    class_names: tuple[str, ...] = ()
+    attributes: torch.Tensor | None = None  # CelebA: (N, 40) bool
+    attribute_names: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return self.images.shape[0]
+
+    def subset(self, keep: torch.Tensor) -> "ImageSet":
+        return ImageSet(
+            self.images[keep],
+            None if self.labels is None else self.labels[keep],
+            self.class_names,
+            None if self.attributes is None else self.attributes[keep],
+            self.attribute_names,
+        )
+
+    def only_class(self, name: str) -> "ImageSet":
+        """The images of one class, e.g. one FER2013 expression."""
+        if self.labels is None or name not in self.class_names:
+            raise FaceganError(f"these images have no class '{name}'")
+        return self.subset(self.labels == self.class_names.index(name))
+
+
+def resize_and_crop(image: Image.Image, size: int) -> Image.Image:
+    """The DCGAN recipe's Resize(size) + CenterCrop(size): shorter side to `size`, then the centre square."""
+    width, height = image.size
+    if (width, height) == (size, size):
+        return image
+    if width <= height:
+        new_w, new_h = size, int(size * height / width)
+    else:
+        new_w, new_h = int(size * width / height), size
+    image = image.resize((new_w, new_h), Image.BILINEAR)
+    left = int(round((new_w - size) / 2.0))
+    top = int(round((new_h - size) / 2.0))
+    return image.crop((left, top, left + size, top + size))
+
+
+def decode_image(path: Path, size: int, channels: int) -> np.ndarray | None:
+    """One file as a uint8 (C, size, size) array, or None when the file is corrupt or not an image."""
+    try:
+        with Image.open(path) as image:
+            image = image.convert("L" if channels == 1 else "RGB")
+            array = np.asarray(resize_and_crop(image, size), dtype=np.uint8)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+    return array[None] if channels == 1 else array.transpose(2, 0, 1)
+
+
+def decode_files(paths: Sequence[Path], size: int, channels: int) -> tuple[torch.Tensor, list[int]]:
+    """Decode many files in parallel; returns the stacked images and the indices of files that decoded.
+
+    Unreadable files are skipped and counted in one warning; if none is readable it is an error.
+    """
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        arrays = list(pool.map(lambda p: decode_image(p, size, channels), paths, chunksize=256))
+    kept = [i for i, array in enumerate(arrays) if array is not None]
+    skipped = len(paths) - len(kept)
+    if not kept:
+        raise FaceganError(f"none of the {len(paths)} image files could be read: check that they are images")
+    if skipped:
+        warnings.warn(f"skipped {skipped} unreadable or corrupt image file(s) of {len(paths)}", stacklevel=2)
+    return torch.from_numpy(np.stack([arrays[i] for i in kept])), kept
+
+
+def list_images(folder: Path) -> list[Path]:
+    """Every image file under `folder`, recursively, in a stable order."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+
+
+def require_folder(path: Path, what: str) -> None:
+    if not path.exists():
+        raise FaceganError(f"{what} '{path}' does not exist: check the --data path")
+    if not path.is_dir():
+        raise FaceganError(f"{what} '{path}' is not a folder")

@@ -1,0 +1,63 @@
+"""Checkpoints: written atomically, read back with weights_only=True, checked before use."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import torch
+
+from facegan.config import Config
+from facegan.errors import FaceganError
+from facegan.models import Generator, build_dcgan
+
+KIND = "facegan-dcgan"
+FORMAT_VERSION = 1
+
+
+def save_checkpoint(state: dict, path: Path) -> None:
+    """Write to a temporary file and rename it, so a crash never leaves a half-written checkpoint."""
+    temporary = path.with_name(path.name + ".tmp")
+    torch.save({"kind": KIND, "format_version": FORMAT_VERSION, **state}, temporary)
+    os.replace(temporary, path)
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    """The checkpoint's contents on the CPU, or a clear error if it is missing or not facegan's DCGAN."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "checkpoint.pt"
+    if not path.is_file():
+        raise FaceganError(f"checkpoint '{path}' does not exist: pass RUN/checkpoint.pt of a facegan training run")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError) as error:
+        raise FaceganError(f"'{path}' is not a readable PyTorch checkpoint ({str(error).splitlines()[0]})") from None
+    if not isinstance(state, dict) or state.get("kind") != KIND:
+        kind = state.get("kind", "unknown") if isinstance(state, dict) else type(state).__name__
+        raise FaceganError(f"'{path}' is not a facegan DCGAN checkpoint (it holds '{kind}'): pass RUN/checkpoint.pt from 'facegan train'")
+    if state.get("format_version") != FORMAT_VERSION:
+        raise FaceganError(f"'{path}' has checkpoint format {state.get('format_version')}; this facegan reads format {FORMAT_VERSION}")
+    return state
+
+
+def load_models(state: dict) -> tuple[Config, torch.nn.Module, torch.nn.Module]:
+    """Rebuild G and D from a checkpoint's config and load their weights, refusing a mismatch clearly."""
+    config = Config.from_dict(state["config"])
+    generator, discriminator = build_dcgan(config.image_size, config.channels, config.nz, config.ngf, config.ndf)
+    try:
+        generator.load_state_dict(state["generator"])
+        discriminator.load_state_dict(state["discriminator"])
+    except (RuntimeError, KeyError) as error:
+        raise FaceganError(
+            f"the checkpoint's weights do not fit a {config.image_size}x{config.image_size}x{config.channels} DCGAN "
+            f"({str(error).splitlines()[0]}): it comes from another architecture or facegan version"
+        ) from None
+    return config, generator, discriminator
+
+
+def load_generator(path: str | Path) -> tuple[Config, Generator]:
+    """The trained generator of a checkpoint, on the CPU and in eval mode, with the run's config."""
+    config, generator, _ = load_models(load_checkpoint(path))
+    return config, generator.eval()

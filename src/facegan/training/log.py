@@ -1,0 +1,101 @@
+"""What a run reports as it goes: losses.csv, the progress bar or plain lines, TensorBoard, and pictures."""
+
+from __future__ import annotations
+
+import csv
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from facegan import visuals
+from facegan.config import Config
+from facegan.errors import FaceganError
+
+COLUMNS = ("epoch", "iteration", "loss_D", "loss_G", "D(x)", "D(G(z))")
+
+
+class RunLog:
+    """Collects per-iteration stats on the device and writes them out once per epoch, so steps never sync."""
+
+    def __init__(self, run_dir: Path, config: Config, start_step: int, total_steps: int, steps_per_epoch: int) -> None:
+        self.run_dir, self.config = run_dir, config
+        self.steps_per_epoch, self.total_steps = steps_per_epoch, total_steps
+        self.pending: list[tuple[int, int, torch.Tensor]] = []
+        self.losses_csv = run_dir / "losses.csv"
+        self._keep_rows_before(start_step)
+        (run_dir / "fixed_noise").mkdir(exist_ok=True)
+        self.started, self.start_step, self.last_step = time.perf_counter(), start_step, start_step
+        self.bar = None
+        if not config.quiet:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total_steps, initial=start_step, unit="it", dynamic_ncols=True, file=sys.stderr)
+        self.tensorboard = _tensorboard(run_dir) if config.tensorboard else None
+
+    def _keep_rows_before(self, step: int) -> None:
+        """On resume, drop rows logged after the checkpoint (a crash between flush and checkpoint)."""
+        rows = []
+        if step and self.losses_csv.exists():
+            with open(self.losses_csv, newline="") as handle:
+                rows = [row for row in csv.reader(handle)][1:]
+            rows = [row for row in rows if int(row[1]) <= step]
+        with open(self.losses_csv, "w", newline="") as handle:
+            csv.writer(handle).writerows([COLUMNS, *rows])
+
+    def step(self, epoch: int, step: int, stats: torch.Tensor) -> None:
+        self.pending.append((epoch, step, stats))
+        self.last_step = step
+        if self.bar is not None:
+            self.bar.update(1)
+            if step % 25 == 0:
+                loss_d, loss_g, d_x, d_gz = stats.tolist()
+                self.bar.set_description(f"epoch {epoch + 1}/{self.config.epochs}")
+                self.bar.set_postfix_str(f"loss_D {loss_d:.3f} loss_G {loss_g:.3f} D(x) {d_x:.3f} D(G(z)) {d_gz:.3f}")
+
+    def flush(self) -> None:
+        """Write the pending rows to losses.csv (and TensorBoard); called at every epoch end and on stop."""
+        if not self.pending:
+            return
+        values = torch.stack([stats for _, _, stats in self.pending]).cpu().tolist()
+        rows = [(epoch, step, *map(lambda v: f"{v:.5f}", vals)) for (epoch, step, _), vals in zip(self.pending, values)]
+        with open(self.losses_csv, "a", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+        if self.tensorboard is not None:
+            for (_, step, _), (loss_d, loss_g, d_x, d_gz) in zip(self.pending, values):
+                self.tensorboard.add_scalars("loss", {"D": loss_d, "G": loss_g}, step)
+                self.tensorboard.add_scalars("D_output", {"real": d_x, "fake": d_gz}, step)
+        if self.config.quiet:
+            epoch, step, _ = self.pending[-1]
+            rate = (step - self.start_step) * self.config.batch_size / (time.perf_counter() - self.started)
+            loss_d, loss_g, d_x, d_gz = values[-1]
+            print(
+                f"epoch {epoch + 1}/{self.config.epochs} iteration {step}/{self.total_steps} loss_D {loss_d:.4f} "
+                f"loss_G {loss_g:.4f} D(x) {d_x:.4f} D(G(z)) {d_gz:.4f} {rate:.1f} img/s",
+                flush=True,
+            )
+        self.pending.clear()
+
+    def fixed_noise_grid(self, epoch: int, images: torch.Tensor) -> None:
+        visuals.save_grid(images, self.run_dir / "fixed_noise" / f"epoch_{epoch + 1:03d}.png")
+        if self.tensorboard is not None:
+            self.tensorboard.add_image("fixed_noise", visuals.make_grid_uint8(images), epoch + 1)
+
+    def finish(self, final_images: torch.Tensor) -> None:
+        """The run's summary pictures: loss plot, fixed-noise animation, final samples."""
+        if self.bar is not None:
+            self.bar.close()
+        visuals.save_loss_plot(self.losses_csv, self.run_dir / "loss_plot.png")
+        visuals.save_gif(sorted((self.run_dir / "fixed_noise").glob("epoch_*.png")), self.run_dir / "progress.gif")
+        visuals.save_grid(final_images, self.run_dir / "final_samples.png")
+        if self.tensorboard is not None:
+            self.tensorboard.close()
+
+
+def _tensorboard(run_dir: Path):
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        raise FaceganError("--tensorboard needs the tensorboard package: pip install 'facegan[tensorboard]'") from None
+    return SummaryWriter(str(run_dir / "tensorboard"))

@@ -1,0 +1,209 @@
+"""The training loop: one run folder, read top to bottom.
+
+A run is fully described by its config. Every epoch (and on stop, Ctrl-C or --max-steps) it writes
+its losses, a fixed-noise grid and an atomic checkpoint holding everything needed to continue
+bit-for-bit: weights, optimizer states, step, RNG state and the fixed noise. Each epoch's shuffle
+order is derived from (seed, epoch), so a run resumed mid-epoch sees the same batches.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+import facegan
+from facegan import visuals
+from facegan.config import EXPRESSIONS, Config, default_run_dir
+from facegan.data import ImageSet, load_dataset
+from facegan.errors import FaceganError
+from facegan.models import build_dcgan
+from facegan.training.checkpoint import load_checkpoint, load_models, save_checkpoint
+from facegan.training.log import RunLog
+from facegan.training.step import train_step
+
+
+def resolve_device(name: str) -> torch.device:
+    """'auto' picks cuda, then mps, then cpu."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise FaceganError(f"unknown device '{name}': use auto, cpu, cuda, cuda:N or mps") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise FaceganError("--device cuda was asked for but no CUDA GPU is available: use --device cpu")
+    return device
+
+
+def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
+    """Create the run folder; an existing non-empty one is an error unless --overwrite."""
+    if run_dir.exists() and any(run_dir.iterdir()):
+        if not overwrite:
+            raise FaceganError(f"run folder '{run_dir}' already exists: continue it with --resume {run_dir}, or pass --overwrite")
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+
+
+def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
+    """The shuffle of one epoch, a function of (seed, epoch) alone so that resuming mid-epoch is exact."""
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + epoch)
+    return torch.randperm(count, generator=generator)
+
+
+def train(config: Config, overwrite: bool = False, data: ImageSet | None = None) -> Path:
+    """Start a new run. Returns its folder."""
+    config = config.resolved()
+    if config.dataset == "fer2013" and config.expression is None:
+        raise FaceganError("FER2013 models are trained per expression, as in the report: pass --expression NAME or --expression all")
+    run_dir = Path(config.run_dir or default_run_dir(config, time.strftime("%Y%m%d-%H%M%S")))
+    prepare_run_dir(run_dir, overwrite)
+    config = replace(config, run_dir=str(run_dir))
+    return _run(config, data, state=None)
+
+
+def resume(run_dir: str | Path, **overrides) -> Path:
+    """Continue a run from its checkpoint; `overrides` may extend epochs/max_steps or change device/logging."""
+    state = load_checkpoint(Path(run_dir) / "checkpoint.pt")
+    config = replace(Config.from_dict(state["config"]), run_dir=str(run_dir), **overrides)
+    return _run(config.resolved(), None, state)
+
+
+def train_all_expressions(config: Config, overwrite: bool = False) -> Path:
+    """The report's protocol: seven separate models, one per expression, each in RUN/<expression>/."""
+    base = replace(config, expression=None).resolved()
+    parent = Path(config.run_dir or default_run_dir(base, time.strftime("%Y%m%d-%H%M%S")))
+    prepare_run_dir(parent, overwrite)
+    base = replace(base, run_dir=str(parent))
+    (parent / "config.json").write_text(json.dumps({**base.to_dict(), "expression": "all"}, indent=2))
+    return _run_expressions(base, parent)
+
+
+def resume_all_expressions(parent: Path, **overrides) -> Path:
+    """Continue the protocol: finished models are kept, the interrupted one resumes, the rest start."""
+    base = replace(Config.from_dict(json.loads((parent / "config.json").read_text())), expression=None, **overrides)
+    return _run_expressions(base.resolved(), parent)
+
+
+def _run_expressions(base: Config, parent: Path) -> Path:
+    everything = load_dataset(base)
+    for expression in EXPRESSIONS:
+        run_dir = parent / expression
+        overrides = dict(epochs=base.epochs, max_steps=base.max_steps, device=base.device, quiet=base.quiet, tensorboard=base.tensorboard)
+        if (run_dir / "checkpoint.pt").exists():
+            resume(run_dir, **overrides)
+        else:
+            train(replace(base, expression=expression, run_dir=str(run_dir)), overwrite=True, data=everything.only_class(expression))
+    return parent
+
+
+def _run(config: Config, data: ImageSet | None, state: dict | None) -> Path:
+    run_dir = Path(config.run_dir)
+    device = resolve_device(config.device)
+    torch.manual_seed(config.seed)
+    data = data if data is not None else load_dataset(config)
+    if len(data) < config.batch_size:
+        raise FaceganError(f"only {len(data)} training images, fewer than one batch of {config.batch_size}: lower --batch-size")
+    images = data.images.to(device)  # decoded once, kept as uint8 on the training device
+
+    generator, discriminator = build_dcgan(config.image_size, config.channels, config.nz, config.ngf, config.ndf)
+    fixed_noise = torch.randn(config.num_fixed_noise, config.nz)
+    step = 0
+    if state is not None:
+        _, generator, discriminator = load_models(state)
+        fixed_noise, step = state["fixed_noise"], state["step"]
+    generator.to(device)
+    discriminator.to(device)
+    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr, betas=(config.beta1, config.beta2))
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr, betas=(config.beta1, config.beta2))
+    if state is not None:
+        opt_g.load_state_dict(state["opt_g"])
+        opt_d.load_state_dict(state["opt_d"])
+        torch.set_rng_state(state["rng_cpu"])
+        if device.type == "cuda" and len(state["rng_cuda"]):
+            torch.cuda.set_rng_state(state["rng_cuda"], device)
+    fixed_noise = fixed_noise.to(device)
+
+    config = replace(config, extra=_environment(device))
+    steps_per_epoch = len(images) // config.batch_size  # drop_last: every batch has the same shape
+    total_steps = config.epochs * steps_per_epoch
+    if config.max_steps is not None:
+        total_steps = min(total_steps, config.max_steps)
+    log = RunLog(run_dir, config, start_step=step, total_steps=total_steps, steps_per_epoch=steps_per_epoch)
+    if state is None:
+        (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
+        visuals.save_grid(data.images[epoch_order(config.seed, 0, len(data))[:64]], run_dir / "real_samples.png")
+
+    def checkpoint() -> None:
+        save_checkpoint(
+            {
+                "config": config.to_dict(),
+                "generator": generator.state_dict(),
+                "discriminator": discriminator.state_dict(),
+                "opt_g": opt_g.state_dict(),
+                "opt_d": opt_d.state_dict(),
+                "step": step,
+                "epoch": step // steps_per_epoch,
+                "fixed_noise": fixed_noise.cpu(),
+                "rng_cpu": torch.get_rng_state(),
+                "rng_cuda": torch.cuda.get_rng_state(device) if device.type == "cuda" else torch.empty(0, dtype=torch.uint8),
+            },
+            run_dir / "checkpoint.pt",
+        )
+
+    def end_of_epoch(epoch: int) -> None:
+        log.flush()
+        log.fixed_noise_grid(epoch, _generate(generator, fixed_noise))
+        checkpoint()
+
+    interrupted = False
+    try:
+        while step < total_steps:
+            epoch, first_batch = divmod(step, steps_per_epoch)
+            order = epoch_order(config.seed, epoch, len(images)).to(device)
+            for batch in range(first_batch, steps_per_epoch):
+                if step >= total_steps:
+                    break
+                indices = order[batch * config.batch_size : (batch + 1) * config.batch_size]
+                stats = train_step(generator, discriminator, opt_g, opt_d, images[indices], config.nz)
+                step += 1
+                log.step(epoch, step, stats)
+            end_of_epoch(epoch)
+    except KeyboardInterrupt:
+        interrupted = True
+        end_of_epoch(step // steps_per_epoch)
+    log.finish(_generate(generator, fixed_noise))
+    if interrupted:
+        raise FaceganError(f"interrupted at iteration {step}; everything is saved: continue with --resume {run_dir}")
+    return run_dir
+
+
+@torch.no_grad()
+def _generate(generator: torch.nn.Module, noise: torch.Tensor) -> torch.Tensor:
+    """Images from fixed noise, with BatchNorm in eval mode so monitoring does not disturb training."""
+    generator.eval()
+    images = generator(noise)
+    generator.train()
+    return images
+
+
+def _environment(device: torch.device) -> dict:
+    import torchvision
+
+    return {
+        "device": str(device),
+        "facegan": facegan.__version__,
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "python": platform.python_version(),
+        "threads": torch.get_num_threads(),
+    }

@@ -1,0 +1,58 @@
+"""Every picture facegan writes: image grids, the loss plot, the fixed-noise animation, single PNGs."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import torch
+from PIL import Image
+from torchvision.utils import make_grid
+
+
+def to_uint8(images: torch.Tensor) -> torch.Tensor:
+    """Images in [-1, 1] (any float dtype, any device) -> uint8 on the CPU."""
+    return ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+
+
+def make_grid_uint8(images: torch.Tensor, nrow: int = 8) -> torch.Tensor:
+    """A uint8 (C, H, W) grid of uint8 or [-1, 1] float images (N, C, H, W)."""
+    if images.dtype != torch.uint8:
+        images = to_uint8(images)
+    return make_grid(images.cpu(), nrow=nrow, padding=2, pad_value=255)
+
+
+def save_grid(images: torch.Tensor, path: Path, nrow: int = 8) -> None:
+    save_png(make_grid_uint8(images, nrow), path)
+
+
+def save_png(image: torch.Tensor, path: Path) -> None:
+    """Save one uint8 image (C, H, W), grayscale when C is 1."""
+    array = image.permute(1, 2, 0).numpy()
+    Image.fromarray(array[..., 0] if array.shape[2] == 1 else array).save(path)
+
+
+def save_loss_plot(losses_csv: Path, path: Path) -> None:
+    """G and D loss per iteration, as in the report's Figures 2 and 5."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with open(losses_csv, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    fig, ax = plt.subplots(figsize=(10, 5))
+    ax.set_title("Generator and Discriminator Loss During Training")
+    ax.plot([float(r["loss_G"]) for r in rows], label="G")
+    ax.plot([float(r["loss_D"]) for r in rows], label="D")
+    ax.set_xlabel("iterations")
+    ax.set_ylabel("Loss")
+    ax.legend()
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+
+def save_gif(frames: list[Path], path: Path, milliseconds_per_frame: int = 500) -> None:
+    """Animate the per-epoch fixed-noise grids, like the PyTorch DCGAN tutorial's animation."""
+    images = [Image.open(frame).convert("RGB") for frame in frames]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=milliseconds_per_frame, loop=0)
