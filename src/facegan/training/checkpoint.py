@@ -32,8 +32,11 @@ def load_checkpoint(path: str | Path) -> dict:
         raise FaceganError(f"checkpoint '{path}' does not exist: pass RUN/checkpoint.pt of a facegan training run")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError) as error:
-        raise FaceganError(f"'{path}' is not a readable PyTorch checkpoint ({str(error).splitlines()[0]})") from None
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError):
+        raise FaceganError(
+            f"'{path}' is not a readable facegan checkpoint (corrupt, truncated, or not a plain weights file): "
+            "pass RUN/checkpoint.pt from 'facegan train'"
+        ) from None
     if not isinstance(state, dict) or state.get("kind") != KIND:
         kind = state.get("kind", "unknown") if isinstance(state, dict) else type(state).__name__
         raise FaceganError(f"'{path}' is not a facegan DCGAN checkpoint (it holds '{kind}'): pass RUN/checkpoint.pt from 'facegan train'")

@@ -48,10 +48,10 @@ class RunLog:
         self.pending.append((epoch, step, stats))
         self.last_step = step
         if self.bar is not None:
+            self.bar.set_description(f"epoch {epoch + 1}/{self.config.epochs}", refresh=False)
             self.bar.update(1)
-            if step % 25 == 0:
+            if step % 25 == 0:  # reading the stats waits for the device, so only now and then
                 loss_d, loss_g, d_x, d_gz = stats.tolist()
-                self.bar.set_description(f"epoch {epoch + 1}/{self.config.epochs}")
                 self.bar.set_postfix_str(f"loss_D {loss_d:.3f} loss_G {loss_g:.3f} D(x) {d_x:.3f} D(G(z)) {d_gz:.3f}")
 
     def flush(self) -> None:

@@ -202,8 +202,8 @@ def _environment(device: torch.device) -> dict:
     return {
         "device": str(device),
         "facegan": facegan.__version__,
-        "torch": torch.__version__,
-        "torchvision": torchvision.__version__,
+        "torch": str(torch.__version__),
+        "torchvision": str(torchvision.__version__),
         "python": platform.python_version(),
         "threads": torch.get_num_threads(),
     }

@@ -1,0 +1,114 @@
+"""The command line: each bad input ends with one clear line and a non-zero exit, and nothing is lost."""
+
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from conftest import write_fer_csv
+from facegan.cli import main
+from facegan.models import build_dcgan
+from facegan.training.checkpoint import save_checkpoint
+
+FAST = ["--batch-size", "2", "--device", "cpu", "--quiet"]
+
+
+def fails_with(capsys, argv: list[str], message: str) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("facegan: error: "), err
+    assert message in err[0], err[0]
+
+
+def test_missing_data_path(capsys, tmp_path):
+    fails_with(capsys, ["train", "--dataset", "fer2013", "--data", str(tmp_path / "nope"), "--expression", "happy"], "does not exist")
+
+
+def test_no_data_given(capsys):
+    fails_with(capsys, ["train", "--dataset", "celeba"], "no data given: pass --data PATH")
+
+
+def test_empty_folder(capsys, tmp_path):
+    fails_with(capsys, ["train", "--dataset", "folder", "--data", str(tmp_path)], "no image files")
+
+
+def test_unknown_expression(capsys, fer_folder):
+    fails_with(capsys, ["train", "--dataset", "fer2013", "--data", str(fer_folder), "--expression", "joy"], "unknown expression 'joy'")
+
+
+def test_fer_needs_an_expression(capsys, fer_folder):
+    fails_with(capsys, ["train", "--dataset", "fer2013", "--data", str(fer_folder)], "pass --expression NAME or --expression all")
+
+
+def test_csv_without_needed_columns(capsys, tmp_path):
+    path = write_fer_csv(tmp_path / "fer2013.csv", [(0, "1 2", "Training")], header=("label", "pixels", "Usage"))
+    fails_with(capsys, ["train", "--dataset", "fer2013", "--data", str(path), "--expression", "happy"], "needs 'emotion' and 'pixels'")
+
+
+def test_too_few_images_for_a_batch(capsys, fer_folder):
+    fails_with(capsys, ["train", "--dataset", "fer2013", "--data", str(fer_folder), "--expression", "happy"], "fewer than one batch of 128")
+
+
+def test_existing_run_folder_is_never_overwritten(capsys, fer_folder, tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "notes.txt").write_text("precious")
+    argv = ["train", "--dataset", "fer2013", "--data", str(fer_folder), "--expression", "happy", "--run-dir", str(run), "--max-steps", "1", *FAST]
+    fails_with(capsys, argv, "already exists: continue it with --resume")
+    assert (run / "notes.txt").read_text() == "precious"
+    assert main([*argv, "--overwrite"]) == 0
+    assert (run / "checkpoint.pt").is_file() and not (run / "notes.txt").exists()
+
+
+def test_resume_continues_and_extends(capsys, fer_folder, tmp_path):
+    run = tmp_path / "run"
+    assert main(["train", "--dataset", "fer2013", "--data", str(fer_folder), "--expression", "happy", "--run-dir", str(run), "--max-steps", "2", *FAST]) == 0
+    assert main(["train", "--resume", str(run), "--max-steps", "4", "--quiet"]) == 0
+    assert torch.load(run / "checkpoint.pt", weights_only=True)["step"] == 4
+
+
+def test_resume_without_a_checkpoint(capsys, tmp_path):
+    fails_with(capsys, ["train", "--resume", str(tmp_path)], "does not exist: pass RUN/checkpoint.pt")
+
+
+def test_checkpoint_of_another_kind(capsys, tmp_path):
+    path = tmp_path / "other.pt"
+    torch.save({"state_dict": {}}, path)
+    fails_with(capsys, ["sample", "--checkpoint", str(path), "--out", str(tmp_path / "out")], "is not a facegan DCGAN checkpoint")
+
+
+def test_checkpoint_from_another_architecture(capsys, tmp_path):
+    generator, discriminator = build_dcgan(48, 1)
+    config = {"dataset": "celeba", "data": "x", "image_size": 64, "channels": 3}
+    path = tmp_path / "checkpoint.pt"
+    save_checkpoint({"config": config, "generator": generator.state_dict(), "discriminator": discriminator.state_dict()}, path)
+    fails_with(capsys, ["sample", "--checkpoint", str(path), "--out", str(tmp_path / "out")], "do not fit a 64x64x3 DCGAN")
+
+
+def test_corrupt_checkpoint(capsys, tmp_path):
+    path = tmp_path / "checkpoint.pt"
+    path.write_bytes(b"\x80\x02garbage")
+    fails_with(capsys, ["sample", "--checkpoint", str(path), "--out", str(tmp_path / "out")], "is not a readable facegan checkpoint")
+
+
+def test_sample_refuses_to_mix_into_existing_samples(capsys, fer_folder, tmp_path):
+    run = tmp_path / "run"
+    main(["train", "--dataset", "fer2013", "--data", str(fer_folder), "--expression", "sad", "--run-dir", str(run), "--max-steps", "1", *FAST])
+    out = tmp_path / "samples"
+    assert main(["sample", "--checkpoint", str(run / "checkpoint.pt"), "--n", "3", "--out", str(out), "--grid"]) == 0
+    assert len(list((out / "sad").iterdir())) == 3 and (out / "grid.png").is_file()
+    fails_with(capsys, ["sample", "--checkpoint", str(run / "checkpoint.pt"), "--n", "3", "--out", str(out)], "already holds files")
+
+
+@pytest.mark.parametrize("entry", [[sys.executable, "-m", "facegan"], ["facegan"]])
+def test_entry_points_give_one_line_and_no_traceback(entry, tmp_path):
+    import shutil
+
+    if entry == ["facegan"] and shutil.which("facegan") is None:
+        pytest.skip("the facegan console script is not on PATH (package not installed)")
+    result = subprocess.run([*entry, "sample", "--checkpoint", str(tmp_path / "missing.pt"), "--out", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"facegan: error: checkpoint '{tmp_path / 'missing.pt'}' does not exist: pass RUN/checkpoint.pt of a facegan training run"

@@ -1,0 +1,119 @@
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+
+import facegan
+from facegan.training.checkpoint import load_checkpoint
+
+RUN_OUTPUTS = ("real_samples.png", "progress.gif", "losses.csv", "loss_plot.png", "final_samples.png", "config.json", "checkpoint.pt")
+
+
+def tiny_config(data: Path, run_dir: Path, **changes) -> facegan.Config:
+    """A fast FER run: 6 happy faces, batch 2, so 3 iterations per epoch."""
+    settings = dict(dataset="fer2013", data=str(data), expression="happy", batch_size=2, epochs=2,
+                    device="cpu", run_dir=str(run_dir), quiet=True, seed=3)
+    return facegan.Config(**{**settings, **changes})
+
+
+def test_short_run_writes_every_output(fer_folder, tmp_path):
+    run = facegan.train(tiny_config(fer_folder, tmp_path / "run"))
+    for name in RUN_OUTPUTS:
+        assert (run / name).is_file(), name
+    assert sorted(p.name for p in (run / "fixed_noise").iterdir()) == ["epoch_001.png", "epoch_002.png"]
+    with open(run / "losses.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["epoch", "iteration", "loss_D", "loss_G", "D(x)", "D(G(z))"]
+    assert [int(r["iteration"]) for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [int(r["epoch"]) for r in rows] == [0, 0, 0, 1, 1, 1]
+    assert all(0 <= float(r["D(x)"]) <= 1 and float(r["loss_D"]) > 0 for r in rows)
+    config = json.loads((run / "config.json").read_text())
+    assert config["image_size"] == 48 and config["channels"] == 1 and config["extra"]["device"] == "cpu"
+    assert config["extra"]["torch"] == torch.__version__
+    state = load_checkpoint(run / "checkpoint.pt")
+    assert state["step"] == 6 and state["fixed_noise"].shape == (64, 100)
+    assert set(state) >= {"generator", "discriminator", "opt_g", "opt_d", "rng_cpu", "config"}
+    with Image.open(run / "progress.gif") as gif:
+        assert gif.n_frames == 2
+
+
+def test_max_steps_stops_mid_epoch_and_still_writes_everything(fer_folder, tmp_path):
+    run = facegan.train(tiny_config(fer_folder, tmp_path / "run", epochs=50, max_steps=4))
+    for name in RUN_OUTPUTS:
+        assert (run / name).is_file(), name
+    assert load_checkpoint(run)["step"] == 4
+    assert sorted(p.name for p in (run / "fixed_noise").iterdir()) == ["epoch_001.png", "epoch_002.png"]
+
+
+def test_resume_equals_uninterrupted_training(fer_folder, tmp_path):
+    straight = facegan.train(tiny_config(fer_folder, tmp_path / "straight", epochs=3, max_steps=8))
+    halves = facegan.train(tiny_config(fer_folder, tmp_path / "halves", epochs=3, max_steps=4))  # stops mid-epoch 2
+    facegan.resume(halves, max_steps=8)
+    a, b = load_checkpoint(straight), load_checkpoint(halves)
+    assert a["step"] == b["step"] == 8
+    for name, tensor in a["generator"].items():
+        assert torch.equal(tensor, b["generator"][name]), name
+    for name, tensor in a["discriminator"].items():
+        assert torch.equal(tensor, b["discriminator"][name]), name
+    assert (straight / "losses.csv").read_text() == (halves / "losses.csv").read_text()
+
+
+def test_a_different_seed_trains_differently(fer_folder, tmp_path):
+    a = facegan.train(tiny_config(fer_folder, tmp_path / "a", max_steps=2))
+    b = facegan.train(tiny_config(fer_folder, tmp_path / "b", max_steps=2, seed=4))
+    weight = "main.0.weight"
+    assert not torch.equal(load_checkpoint(a)["generator"][weight], load_checkpoint(b)["generator"][weight])
+
+
+def test_all_expressions_protocol_trains_seven_models(fer_folder, tmp_path):
+    parent = facegan.train_all_expressions(tiny_config(fer_folder, tmp_path / "all", expression="all", max_steps=1))
+    for expression in facegan.EXPRESSIONS:
+        state = load_checkpoint(parent / expression)
+        assert state["config"]["expression"] == expression and state["step"] == 1
+    assert json.loads((parent / "config.json").read_text())["expression"] == "all"
+
+
+def test_sample_layout_and_determinism(fer_folder, tmp_path):
+    run = facegan.train(tiny_config(fer_folder, tmp_path / "run", max_steps=1))
+    folder = facegan.sample(run / "checkpoint.pt", n=5, out=tmp_path / "samples", grid=True)
+    assert folder == tmp_path / "samples" / "happy"
+    assert sorted(p.name for p in folder.iterdir()) == [f"{i:06d}.png" for i in range(5)]
+    assert (tmp_path / "samples" / "grid.png").is_file()
+    with Image.open(folder / "000000.png") as image:
+        assert image.size == (48, 48) and image.mode == "L"
+    _, generator = facegan.load_generator(run / "checkpoint.pt")
+    assert torch.equal(facegan.generate(generator, 3, seed=1), facegan.generate(generator, 3, seed=1))
+    assert not torch.equal(facegan.generate(generator, 3, seed=1), facegan.generate(generator, 3, seed=2))
+
+
+def test_colour_folder_run(tmp_path):
+    from conftest import write_image
+
+    for i in range(4):
+        write_image(tmp_path / "faces" / f"{i}.png", (70, 90), "RGB", i)
+    run = facegan.train(facegan.Config(dataset="folder", data=str(tmp_path / "faces"), batch_size=2, max_steps=2,
+                                       device="cpu", run_dir=str(tmp_path / "run"), quiet=True))
+    folder = facegan.sample(run / "checkpoint.pt", n=2, out=tmp_path / "samples")
+    assert folder.name == "images"
+    with Image.open(folder / "000001.png") as image:
+        assert image.size == (64, 64) and image.mode == "RGB"
+
+
+def test_report_presets_are_the_reports_settings():
+    fer, celeba = facegan.PRESETS["report-fer"], facegan.PRESETS["report-celeba"]
+    for preset in (fer, celeba):
+        assert (preset["nz"], preset["batch_size"], preset["lr"], preset["beta1"]) == (100, 128, 2e-4, 0.5)
+    assert (fer["image_size"], fer["channels"], fer["epochs"]) == (48, 1, 50)
+    assert (celeba["image_size"], celeba["channels"], celeba["epochs"]) == (64, 3, 25)
+
+
+@pytest.mark.parametrize("size, channels", [(48, 1)])
+def test_training_moves_generator_towards_data(fer_folder, tmp_path, size, channels):
+    """After a few steps D(x) should exceed D(G(z)) on average: the loss is wired the right way round."""
+    run = facegan.train(tiny_config(fer_folder, tmp_path / "run", epochs=4))
+    with open(run / "losses.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sum(float(r["D(x)"]) for r in rows) > sum(float(r["D(G(z))"]) for r in rows)
