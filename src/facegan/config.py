@@ -38,6 +38,8 @@ class Config:
     epochs: int | None = None  # None: 50 for FER2013, 25 otherwise (the report's schedule)
     max_steps: int | None = None
     num_fixed_noise: int = 64
+    precision: str = "fp32"  # or "bf16": autocast on CPU and GPU; the report trained in fp32
+    cuda_graphs: bool = True  # on one CUDA device, capture the iteration once and replay it
     seed: int = 0
     device: str = "auto"
     run_dir: str = ""
@@ -69,6 +71,8 @@ class Config:
             raise FaceganError(f"--channels {config.channels} is not supported: use 1 (grayscale) or 3 (colour)")
         if config.split not in ("train", "test", "all"):
             raise FaceganError(f"unknown split '{config.split}': choose train, test or all")
+        if config.precision not in ("fp32", "bf16"):
+            raise FaceganError(f"unknown precision '{config.precision}': choose fp32 or bf16")
         if not config.data:
             raise FaceganError("no data given: pass --data PATH")
         return config
@@ -85,9 +89,9 @@ class Config:
 PRESETS: dict[str, dict] = {
     # Exactly the report's recipe (section 3 and 4): batch 128, Adam(2e-4, 0.5), BCE, nz 100.
     "report-fer": dict(dataset="fer2013", image_size=48, channels=1, epochs=50, nz=100, ngf=64, ndf=64,
-                       batch_size=128, lr=2e-4, beta1=0.5, beta2=0.999),
+                       batch_size=128, lr=2e-4, beta1=0.5, beta2=0.999, precision="fp32"),
     "report-celeba": dict(dataset="celeba", image_size=64, channels=3, epochs=25, nz=100, ngf=64, ndf=64,
-                          batch_size=128, lr=2e-4, beta1=0.5, beta2=0.999),
+                          batch_size=128, lr=2e-4, beta1=0.5, beta2=0.999, precision="fp32"),
 }
 
 

@@ -19,9 +19,9 @@ COLUMNS = ("epoch", "iteration", "loss_D", "loss_G", "D(x)", "D(G(z))")
 class RunLog:
     """Collects per-iteration stats on the device and writes them out once per epoch, so steps never sync."""
 
-    def __init__(self, run_dir: Path, config: Config, start_step: int, total_steps: int, steps_per_epoch: int) -> None:
+    def __init__(self, run_dir: Path, config: Config, start_step: int, total_steps: int) -> None:
         self.run_dir, self.config = run_dir, config
-        self.steps_per_epoch, self.total_steps = steps_per_epoch, total_steps
+        self.total_steps = total_steps
         self.pending: list[tuple[int, int, torch.Tensor]] = []
         self.losses_csv = run_dir / "losses.csv"
         self._keep_rows_before(start_step)
@@ -83,14 +83,29 @@ class RunLog:
             self.tensorboard.add_image("fixed_noise", visuals.make_grid_uint8(images), epoch + 1)
 
     def finish(self, final_images: torch.Tensor) -> None:
-        """The run's summary pictures: loss plot, fixed-noise animation, final samples."""
+        """The run's summary pictures (loss plot, fixed-noise animation, final samples) and a last line."""
         if self.bar is not None:
             self.bar.close()
+        seconds = time.perf_counter() - self.started
+        images = (self.last_step - self.start_step) * self.config.batch_size * self.config.extra.get("processes", 1)
+        print(
+            f"done: iteration {self.last_step}/{self.total_steps}, {images / max(seconds, 1e-9):.1f} img/s over "
+            f"{seconds:.0f} s, peak memory {peak_rss_mb():.0f} MB",
+            flush=True,
+        )
         visuals.save_loss_plot(self.losses_csv, self.run_dir / "loss_plot.png")
         visuals.save_gif(sorted((self.run_dir / "fixed_noise").glob("epoch_*.png")), self.run_dir / "progress.gif")
         visuals.save_grid(final_images, self.run_dir / "final_samples.png")
         if self.tensorboard is not None:
             self.tensorboard.close()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (Linux reports kB, macOS bytes)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (2**20 if sys.platform == "darwin" else 1024)
 
 
 def _tensorboard(run_dir: Path):

@@ -25,7 +25,8 @@ from facegan.errors import FaceganError
 from facegan.models import build_dcgan
 from facegan.training.checkpoint import load_checkpoint, load_models, save_checkpoint
 from facegan.training.log import RunLog
-from facegan.training.step import train_step
+from facegan.training import distributed
+from facegan.training.step import make_step
 
 
 def resolve_device(name: str) -> torch.device:
@@ -46,12 +47,16 @@ def resolve_device(name: str) -> torch.device:
 
 
 def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
-    """Create the run folder; an existing non-empty one is an error unless --overwrite."""
+    """Create the run folder; an existing non-empty one is an error unless --overwrite. Rank 0 alone touches it."""
     if run_dir.exists() and any(run_dir.iterdir()):
         if not overwrite:
             raise FaceganError(f"run folder '{run_dir}' already exists: continue it with --resume {run_dir}, or pass --overwrite")
-        shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+        if distributed.is_main():
+            shutil.rmtree(run_dir)
+    distributed.barrier()
+    if distributed.is_main():
+        run_dir.mkdir(parents=True, exist_ok=True)
+    distributed.barrier()
 
 
 def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
@@ -65,7 +70,7 @@ def train(config: Config, overwrite: bool = False, data: ImageSet | None = None)
     config = config.resolved()
     if config.dataset == "fer2013" and config.expression is None:
         raise FaceganError("FER2013 models are trained per expression, as in the report: pass --expression NAME or --expression all")
-    run_dir = Path(config.run_dir or default_run_dir(config, time.strftime("%Y%m%d-%H%M%S")))
+    run_dir = Path(config.run_dir or distributed.from_rank_zero(default_run_dir(config, time.strftime("%Y%m%d-%H%M%S"))))
     prepare_run_dir(run_dir, overwrite)
     config = replace(config, run_dir=str(run_dir))
     return _run(config, data, state=None)
@@ -81,10 +86,11 @@ def resume(run_dir: str | Path, **overrides) -> Path:
 def train_all_expressions(config: Config, overwrite: bool = False) -> Path:
     """The report's protocol: seven separate models, one per expression, each in RUN/<expression>/."""
     base = replace(config, expression=None).resolved()
-    parent = Path(config.run_dir or default_run_dir(base, time.strftime("%Y%m%d-%H%M%S")))
+    parent = Path(config.run_dir or distributed.from_rank_zero(default_run_dir(base, time.strftime("%Y%m%d-%H%M%S"))))
     prepare_run_dir(parent, overwrite)
     base = replace(base, run_dir=str(parent))
-    (parent / "config.json").write_text(json.dumps({**base.to_dict(), "expression": "all"}, indent=2))
+    if distributed.is_main():
+        (parent / "config.json").write_text(json.dumps({**base.to_dict(), "expression": "all"}, indent=2))
     return _run_expressions(base, parent)
 
 
@@ -109,41 +115,61 @@ def _run_expressions(base: Config, parent: Path) -> Path:
 def _run(config: Config, data: ImageSet | None, state: dict | None) -> Path:
     run_dir = Path(config.run_dir)
     device = resolve_device(config.device)
-    torch.manual_seed(config.seed)
+    rank, world = distributed.rank(), distributed.world_size()
+    torch.manual_seed(config.seed + rank)  # each rank draws its own noise
     data = data if data is not None else load_dataset(config)
-    if len(data) < config.batch_size:
-        raise FaceganError(f"only {len(data)} training images, fewer than one batch of {config.batch_size}: lower --batch-size")
+    if len(data) // world < config.batch_size:
+        raise FaceganError(f"only {len(data)} training images, fewer than one batch of {config.batch_size} per process: lower --batch-size")
     images = data.images.to(device)  # decoded once, kept as uint8 on the training device
+    cuda = device.type == "cuda"
+    graph = cuda and config.cuda_graphs and world == 1
 
     generator, discriminator = build_dcgan(config.image_size, config.channels, config.nz, config.ngf, config.ndf)
-    fixed_noise = torch.randn(config.num_fixed_noise, config.nz)
+    fixed_noise = torch.randn(config.num_fixed_noise, config.nz, generator=torch.Generator().manual_seed(config.seed))
     step = 0
     if state is not None:
         _, generator, discriminator = load_models(state)
         fixed_noise, step = state["fixed_noise"], state["step"]
-    generator.to(device)
-    discriminator.to(device)
-    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr, betas=(config.beta1, config.beta2))
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr, betas=(config.beta1, config.beta2))
+        if len(state["rng_cpu"]) != world:
+            raise FaceganError(f"this run was trained by {len(state['rng_cpu'])} process(es): resume it with as many, not {world}")
+        torch.set_rng_state(state["rng_cpu"][rank])
+        if cuda and len(state["rng_cuda"][rank]):
+            torch.cuda.set_rng_state(state["rng_cuda"][rank], device)
+    memory_format = torch.channels_last if cuda else torch.preserve_format
+    generator.to(device, memory_format=memory_format)
+    discriminator.to(device, memory_format=memory_format)
+    fast = dict(fused=True, capturable=graph) if cuda else {}
+    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), **fast)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), **fast)
     if state is not None:
         opt_g.load_state_dict(state["opt_g"])
         opt_d.load_state_dict(state["opt_d"])
-        torch.set_rng_state(state["rng_cpu"])
-        if device.type == "cuda" and len(state["rng_cuda"]):
-            torch.cuda.set_rng_state(state["rng_cuda"], device)
     fixed_noise = fixed_noise.to(device)
+    train_g, train_d = generator, discriminator
+    if world > 1:
+        ids = [device.index] if cuda else None
+        train_g = torch.nn.parallel.DistributedDataParallel(generator, device_ids=ids)
+        train_d = torch.nn.parallel.DistributedDataParallel(discriminator, device_ids=ids)
+    step_fn = make_step(train_g, train_d, opt_g, opt_d, images, config.nz, config.precision == "bf16", graph)
 
-    config = replace(config, extra=_environment(device))
-    steps_per_epoch = len(images) // config.batch_size  # drop_last: every batch has the same shape
+    config = replace(config, extra=_environment(config, device, world))
+    steps_per_epoch = len(images) // world // config.batch_size  # drop_last: every batch has the same shape
     total_steps = config.epochs * steps_per_epoch
     if config.max_steps is not None:
         total_steps = min(total_steps, config.max_steps)
-    log = RunLog(run_dir, config, start_step=step, total_steps=total_steps, steps_per_epoch=steps_per_epoch)
-    if state is None:
+    main = distributed.is_main()
+    log = RunLog(run_dir, config, start_step=step, total_steps=total_steps) if main else None
+    if main and state is None:
         (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
         visuals.save_grid(data.images[epoch_order(config.seed, 0, len(data))[:64]], run_dir / "real_samples.png")
 
-    def checkpoint() -> None:
+    def end_of_epoch(epoch: int) -> None:
+        rng_cpu = distributed.gather(torch.get_rng_state())
+        rng_cuda = distributed.gather(torch.cuda.get_rng_state(device) if cuda else torch.empty(0, dtype=torch.uint8))
+        if not main:
+            return
+        log.flush()
+        log.fixed_noise_grid(epoch, _generate(generator, fixed_noise))
         save_checkpoint(
             {
                 "config": config.to_dict(),
@@ -154,34 +180,32 @@ def _run(config: Config, data: ImageSet | None, state: dict | None) -> Path:
                 "step": step,
                 "epoch": step // steps_per_epoch,
                 "fixed_noise": fixed_noise.cpu(),
-                "rng_cpu": torch.get_rng_state(),
-                "rng_cuda": torch.cuda.get_rng_state(device) if device.type == "cuda" else torch.empty(0, dtype=torch.uint8),
+                "rng_cpu": rng_cpu,
+                "rng_cuda": rng_cuda,
             },
             run_dir / "checkpoint.pt",
         )
-
-    def end_of_epoch(epoch: int) -> None:
-        log.flush()
-        log.fixed_noise_grid(epoch, _generate(generator, fixed_noise))
-        checkpoint()
 
     interrupted = False
     try:
         while step < total_steps:
             epoch, first_batch = divmod(step, steps_per_epoch)
-            order = epoch_order(config.seed, epoch, len(images)).to(device)
+            order = distributed.shard(epoch_order(config.seed, epoch, len(images)), rank, world).to(device)
             for batch in range(first_batch, steps_per_epoch):
                 if step >= total_steps:
                     break
-                indices = order[batch * config.batch_size : (batch + 1) * config.batch_size]
-                stats = train_step(generator, discriminator, opt_g, opt_d, images[indices], config.nz)
+                stats = step_fn(order[batch * config.batch_size : (batch + 1) * config.batch_size])
                 step += 1
-                log.step(epoch, step, stats)
+                if main:
+                    log.step(epoch, step, stats)
             end_of_epoch(epoch)
     except KeyboardInterrupt:
         interrupted = True
         end_of_epoch(step // steps_per_epoch)
-    log.finish(_generate(generator, fixed_noise))
+    distributed.check_in_sync(generator, discriminator)
+    if main:
+        log.finish(_generate(generator, fixed_noise))
+    distributed.barrier()
     if interrupted:
         raise FaceganError(f"interrupted at iteration {step}; everything is saved: continue with --resume {run_dir}")
     return run_dir
@@ -196,11 +220,16 @@ def _generate(generator: torch.nn.Module, noise: torch.Tensor) -> torch.Tensor:
     return images
 
 
-def _environment(device: torch.device) -> dict:
+def _environment(config: Config, device: torch.device, world: int) -> dict:
+    """What the run ran on. With DDP each process takes batch_size images a step and gradients are
+    averaged, so the global batch is batch_size x processes at the same learning rate."""
     import torchvision
 
     return {
         "device": str(device),
+        "processes": world,
+        "global_batch_size": config.batch_size * world,
+        "learning_rate": config.lr,
         "facegan": facegan.__version__,
         "torch": str(torch.__version__),
         "torchvision": str(torchvision.__version__),
