@@ -84,6 +84,8 @@ def make_step(
     With `cuda_graph` the iteration is captured once and replayed: one launch instead of hundreds of
     kernels from Python. It needs static shapes (every batch the same size) and capturable optimizers.
     """
+    if images.is_cuda:
+        torch.backends.cudnn.benchmark = True  # every batch has the same shape: pick the fastest kernels once
     if not cuda_graph:
         return lambda indices: train_step(generator, discriminator, opt_g, opt_d, images[indices], nz, bf16)
 
