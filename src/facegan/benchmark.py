@@ -22,7 +22,7 @@ from torch import nn
 
 from facegan.data import load_celeba, load_fer2013
 from facegan.models import build_dcgan
-from facegan.training.step import make_step
+from facegan.training.step import make_optimizers, make_step
 
 MODELS = {"fer": (48, 1), "celeba": (64, 3)}
 BATCH = 128
@@ -102,14 +102,10 @@ def reference_step(image_folder: Path, image_size: int, channels: int, device: t
 def facegan_step(images: torch.Tensor, device: torch.device, bf16: bool, cuda_graph: bool) -> Callable[[], None]:
     """One iteration of facegan's trainer per call, set up as `facegan train` sets it up."""
     image_size, channels = images.shape[-1], images.shape[1]
-    cuda = device.type == "cuda"
     generator, discriminator = build_dcgan(image_size, channels)
-    memory_format = torch.channels_last if cuda else torch.preserve_format
-    generator.to(device, memory_format=memory_format)
-    discriminator.to(device, memory_format=memory_format)
-    fast = dict(fused=True, capturable=cuda_graph) if cuda else {}
-    opt_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999), **fast)
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999), **fast)
+    generator.to(device, memory_format=torch.channels_last)
+    discriminator.to(device, memory_format=torch.channels_last)
+    opt_g, opt_d = make_optimizers(generator, discriminator, 2e-4, (0.5, 0.999), cuda_graph)
     images = images.to(device)
     run = make_step(generator, discriminator, opt_g, opt_d, images, 100, bf16, cuda_graph)
     order = torch.randperm(len(images), device=device)

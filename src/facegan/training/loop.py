@@ -26,7 +26,7 @@ from facegan.models import build_dcgan
 from facegan.training.checkpoint import load_checkpoint, load_models, save_checkpoint
 from facegan.training.log import RunLog
 from facegan.training import distributed
-from facegan.training.step import make_step
+from facegan.training.step import make_optimizers, make_step
 
 
 def resolve_device(name: str) -> torch.device:
@@ -135,12 +135,9 @@ def _run(config: Config, data: ImageSet | None, state: dict | None) -> Path:
         torch.set_rng_state(state["rng_cpu"][rank])
         if cuda and len(state["rng_cuda"][rank]):
             torch.cuda.set_rng_state(state["rng_cuda"][rank], device)
-    memory_format = torch.channels_last if cuda else torch.preserve_format
-    generator.to(device, memory_format=memory_format)
-    discriminator.to(device, memory_format=memory_format)
-    fast = dict(fused=True, capturable=graph) if cuda else {}
-    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), **fast)
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), **fast)
+    generator.to(device, memory_format=torch.channels_last)
+    discriminator.to(device, memory_format=torch.channels_last)
+    opt_g, opt_d = make_optimizers(generator, discriminator, config.lr, (config.beta1, config.beta2), graph)
     if state is not None:
         opt_g.load_state_dict(state["opt_g"])
         opt_d.load_state_dict(state["opt_d"])
