@@ -165,3 +165,44 @@ def test_real_celeba_half_size_subset():
     data = load_celeba(shared_data("celeba"), "all")
     assert data.images.shape == (8000, 3, 64, 64)
     assert data.attribute_names[31] == "Smiling"
+
+
+def test_cache_is_built_once_reused_and_rebuilt_when_the_source_changes(fer_folder, tmp_path, monkeypatch):
+    import facegan.data.images as images_module
+    from facegan.config import Config
+    from facegan.data import load_dataset
+
+    config = Config(dataset="fer2013", data=str(fer_folder), cache_dir=str(tmp_path / "cache")).resolved()
+    first = load_dataset(config)
+    assert len(list((tmp_path / "cache").glob("*.u8"))) == 1
+
+    def no_decoding(*args):
+        raise AssertionError("a cached data set was decoded again")
+
+    monkeypatch.setattr(images_module, "decode_image", no_decoding)
+    second = load_dataset(config)
+    assert torch.equal(first.images, second.images) and torch.equal(first.labels, second.labels)
+    monkeypatch.undo()
+
+    write_image(fer_folder / "train" / "fear" / "Training_new.jpg", (48, 48), "L", 999)
+    third = load_dataset(config)
+    assert len(third) == len(first) + 1
+    assert torch.equal(load_dataset(Config(dataset="fer2013", data=str(fer_folder)).resolved()).images, third.images)
+    assert len(list((tmp_path / "cache").glob("*.u8"))) == 1  # rebuilt in place, not beside
+
+
+def test_streaming_decode_matches_in_memory_decode(tmp_path):
+    from facegan.data.images import decode_files
+
+    paths = []
+    for i in range(5):
+        paths.append(tmp_path / f"{i}.png")
+        write_image(paths[-1], (60, 50), "RGB", i)
+    (tmp_path / "bad.png").write_bytes(b"broken")
+    paths.insert(2, tmp_path / "bad.png")
+    with pytest.warns(UserWarning, match="skipped 1"):
+        in_memory, kept = decode_files(paths, 48, 3)
+    with pytest.warns(UserWarning, match="skipped 1"):
+        streamed, kept_streamed = decode_files(paths, 48, 3, into=tmp_path / "raw.u8")
+    assert kept == kept_streamed == [0, 1, 3, 4, 5]
+    assert torch.equal(in_memory, streamed) and (tmp_path / "raw.u8").stat().st_size == 5 * 3 * 48 * 48

@@ -13,7 +13,7 @@ from facegan.errors import FaceganError
 
 # Flags that map one-to-one onto Config fields; None means "not given", so presets and defaults apply.
 CONFIG_FLAGS = ("dataset", "data", "expression", "split", "image_size", "channels", "epochs", "max_steps",
-                "batch_size", "lr", "seed", "device", "run_dir", "precision")
+                "batch_size", "lr", "seed", "device", "run_dir", "precision", "cache_dir")
 # What a resumed run may change: how long it goes on and where and how it reports.
 RESUME_FLAGS = ("epochs", "max_steps", "device", "quiet", "tensorboard")
 
@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", help="FER2013 CSV or folder, CelebA folder, or any image folder")
     train.add_argument("--expression", help="FER2013: angry, disgust, fear, happy, sad, surprise, neutral, or all")
     train.add_argument("--split", choices=("train", "test", "all"), help="which split to train on (default train)")
+    train.add_argument("--cache-dir", help="decode the data once into a memory-mapped file here, reused while the source is unchanged")
     train.add_argument("--image-size", type=int, choices=(48, 64))
     train.add_argument("--channels", type=int, choices=(1, 3))
     train.add_argument("--epochs", type=int, help="default: 50 for FER2013, 25 otherwise")

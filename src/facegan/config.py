@@ -26,6 +26,7 @@ class Config:
     data: str = ""
     expression: str | None = None  # FER2013 only: one of EXPRESSIONS; None trains on every face
     split: str = "train"
+    cache_dir: str | None = None  # decode once into a memory-mapped file here and reuse it across runs
     image_size: int | None = None  # None: the dataset's natural size (FER2013 48, CelebA 64)
     channels: int | None = None  # None: 1 for FER2013, 3 otherwise
     nz: int = 100

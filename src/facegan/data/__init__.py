@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from facegan.config import Config
+from facegan.data.cache import load_cached
 from facegan.data.celeba import load_celeba
 from facegan.data.fer2013 import load_fer2013
 from facegan.data.folder import load_folder
@@ -16,15 +17,23 @@ DEMO_DATA = Path(__file__).parent / "demo" / "fer2013"
 
 
 def load_dataset(config: Config) -> ImageSet:
-    """The training images a resolved config asks for, decoded once."""
+    """The training images a resolved config asks for, decoded once (or memory-mapped from --cache-dir)."""
+    if config.dataset == "fer2013" and (config.image_size, config.channels) != (48, 1):
+        raise FaceganError("FER2013 is 48x48 grayscale: drop --image-size/--channels or use --image-size 48 --channels 1")
+    if config.cache_dir:
+        request = dict(dataset=config.dataset, split=config.split, image_size=config.image_size, channels=config.channels)
+        data = load_cached(Path(config.data), request, Path(config.cache_dir), lambda into: _decode(config, into))
+    else:
+        data = _decode(config, None)
+    return data.only_class(config.expression) if config.expression else data
+
+
+def _decode(config: Config, into: Path | None) -> ImageSet:
     if config.dataset == "fer2013":
-        data = load_fer2013(config.data, config.split)
-        if (config.image_size, config.channels) != (48, 1):
-            raise FaceganError("FER2013 is 48x48 grayscale: drop --image-size/--channels or use --image-size 48 --channels 1")
-        return data.only_class(config.expression) if config.expression else data
+        return load_fer2013(config.data, config.split, into)
     if config.dataset == "celeba":
-        return load_celeba(config.data, config.split, config.image_size, config.channels)
-    return load_folder(config.data, config.image_size, config.channels)
+        return load_celeba(config.data, config.split, config.image_size, config.channels, into)
+    return load_folder(config.data, config.image_size, config.channels, into)
 
 
 __all__ = ["DEMO_DATA", "ImageSet", "load_celeba", "load_dataset", "load_fer2013", "load_folder"]

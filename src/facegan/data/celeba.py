@@ -16,7 +16,7 @@ from facegan.errors import FaceganError
 PARTITION_OF_SPLIT = {"train": {0}, "test": {2}, "all": {0, 1, 2}}
 
 
-def load_celeba(path: str | Path, split: str = "train", image_size: int = 64, channels: int = 3) -> ImageSet:
+def load_celeba(path: str | Path, split: str = "train", image_size: int = 64, channels: int = 3, into: Path | None = None) -> ImageSet:
     root = Path(path)
     require_folder(root, "CelebA folder")
     image_dir = root / "img_align_celeba"
@@ -33,7 +33,7 @@ def load_celeba(path: str | Path, split: str = "train", image_size: int = 64, ch
         raise FaceganError(f"'{root}' has no list_eval_partition.txt, so there is no test split: use --split train")
     if not names:
         raise FaceganError(f"CelebA at '{root}' has no images in split '{split}'")
-    images, kept = decode_files([files[n] for n in names], image_size, channels)
+    images, kept = decode_files([files[n] for n in names], image_size, channels, into)
     names = [names[i] for i in kept]
     attributes, attribute_names = None, ()
     attribute_file = root / "list_attr_celeba.txt"

@@ -23,15 +23,18 @@ USAGE_OF_SPLIT = {"train": {"Training"}, "test": {"PublicTest", "PrivateTest"}, 
 SIZE = 48
 
 
-def load_fer2013(path: str | Path, split: str = "train") -> ImageSet:
-    """FER2013 as 48x48 grayscale uint8 images with labels 0..6 in EXPRESSIONS order."""
+def load_fer2013(path: str | Path, split: str = "train", into: Path | None = None) -> ImageSet:
+    """FER2013 as 48x48 grayscale uint8 images with labels 0..6 in EXPRESSIONS order.
+
+    `into`: a raw file the image folders are decoded into (see `decode_files`); a CSV is parsed in memory.
+    """
     path = Path(path)
     if not path.exists():
         raise FaceganError(f"FER2013 path '{path}' does not exist: pass a fer2013.csv file or a folder with train/ and test/")
     if path.is_file():
         return _load_csv(path, split)
     if (path / "train").is_dir() or (path / "test").is_dir():
-        return _load_folders(path, split)
+        return _load_folders(path, split, into)
     for name in CSV_NAMES:
         if (path / name).is_file():
             return _load_csv(path / name, split)
@@ -76,7 +79,7 @@ def _load_csv(path: Path, split: str) -> ImageSet:
     return ImageSet(torch.from_numpy(np.stack(images)), torch.tensor(labels, dtype=torch.long), EXPRESSIONS)
 
 
-def _load_folders(root: Path, split: str) -> ImageSet:
+def _load_folders(root: Path, split: str, into: Path | None) -> ImageSet:
     splits = ["train", "test"] if split == "all" else [split]
     paths, labels = [], []
     for name in splits:
@@ -87,5 +90,5 @@ def _load_folders(root: Path, split: str) -> ImageSet:
             labels += [label] * len(files)
     if not paths:
         raise FaceganError(f"no images under '{root}/{'|'.join(splits)}/<expression>/': expected e.g. train/happy/*.jpg")
-    images, kept = decode_files(paths, SIZE, 1)
+    images, kept = decode_files(paths, SIZE, 1, into)
     return ImageSet(images, torch.tensor(labels, dtype=torch.long)[kept], EXPRESSIONS)

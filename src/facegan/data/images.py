@@ -14,6 +14,7 @@ from PIL import Image
 
 from facegan.errors import FaceganError
 
+DECODE_CHUNK = 4096  # files decoded per parallel batch: bounds memory when streaming to a cache file
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
 
@@ -72,20 +73,41 @@ def decode_image(path: Path, size: int, channels: int) -> np.ndarray | None:
     return array[None] if channels == 1 else array.transpose(2, 0, 1)
 
 
-def decode_files(paths: Sequence[Path], size: int, channels: int) -> tuple[torch.Tensor, list[int]]:
-    """Decode many files in parallel; returns the stacked images and the indices of files that decoded.
+def decode_files(paths: Sequence[Path], size: int, channels: int, into: Path | None = None) -> tuple[torch.Tensor, list[int]]:
+    """Decode many files in parallel; returns the images and the indices of the files that decoded.
 
-    Unreadable files are skipped and counted in one warning; if none is readable it is an error.
+    With `into`, decoded chunks are streamed to that raw uint8 file and the result is memory-mapped from
+    it, so a data set larger than RAM can be decoded. Unreadable files are skipped and counted in one
+    warning; if none is readable it is an error.
     """
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        arrays = list(pool.map(lambda p: decode_image(p, size, channels), paths, chunksize=256))
-    kept = [i for i, array in enumerate(arrays) if array is not None]
+    kept: list[int] = []
+    blocks: list[np.ndarray] = []
+    sink = open(into, "wb") if into is not None else None
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            for start in range(0, len(paths), DECODE_CHUNK):
+                arrays = list(pool.map(lambda p: decode_image(p, size, channels), paths[start : start + DECODE_CHUNK]))
+                good = [array for array in arrays if array is not None]
+                kept += [start + i for i, array in enumerate(arrays) if array is not None]
+                if good:
+                    block = np.stack(good)
+                    sink.write(block.tobytes()) if sink is not None else blocks.append(block)
+    finally:
+        if sink is not None:
+            sink.close()
     skipped = len(paths) - len(kept)
     if not kept:
         raise FaceganError(f"none of the {len(paths)} image files could be read: check that they are images")
     if skipped:
         warnings.warn(f"skipped {skipped} unreadable or corrupt image file(s) of {len(paths)}", stacklevel=2)
-    return torch.from_numpy(np.stack([arrays[i] for i in kept])), kept
+    if into is not None:
+        return map_images(into, (len(kept), channels, size, size)), kept
+    return torch.from_numpy(np.concatenate(blocks)), kept
+
+
+def map_images(path: Path, shape: tuple[int, ...]) -> torch.Tensor:
+    """A raw uint8 file as a tensor backed by the page cache (copy-on-write, the file is never changed)."""
+    return torch.from_numpy(np.memmap(path, dtype=np.uint8, mode="c", shape=shape))
 
 
 def list_images(folder: Path) -> list[Path]:

@@ -102,9 +102,9 @@ def resume_all_expressions(parent: Path, **overrides) -> Path:
 
 def _run_expressions(base: Config, parent: Path) -> Path:
     everything = load_dataset(base)
+    overrides = dict(epochs=base.epochs, max_steps=base.max_steps, device=base.device, quiet=base.quiet, tensorboard=base.tensorboard)
     for expression in EXPRESSIONS:
         run_dir = parent / expression
-        overrides = dict(epochs=base.epochs, max_steps=base.max_steps, device=base.device, quiet=base.quiet, tensorboard=base.tensorboard)
         if (run_dir / "checkpoint.pt").exists():
             resume(run_dir, **overrides)
         else:
@@ -117,7 +117,13 @@ def _run(config: Config, data: ImageSet | None, state: dict | None) -> Path:
     device = resolve_device(config.device)
     rank, world = distributed.rank(), distributed.world_size()
     torch.manual_seed(config.seed + rank)  # each rank draws its own noise
-    data = data if data is not None else load_dataset(config)
+    if data is None:
+        builds_cache = bool(config.cache_dir) and world > 1
+        if builds_cache and rank > 0:
+            distributed.barrier()  # rank 0 builds the cache file first; the others then map it
+        data = load_dataset(config)
+        if builds_cache and rank == 0:
+            distributed.barrier()
     if len(data) // world < config.batch_size:
         raise FaceganError(f"only {len(data)} training images, fewer than one batch of {config.batch_size} per process: lower --batch-size")
     images = data.images.to(device)  # decoded once, kept as uint8 on the training device
