@@ -74,6 +74,8 @@ def test_all_expressions_protocol_trains_seven_models(fer_folder, tmp_path):
         state = load_checkpoint(parent / expression)
         assert state["config"]["expression"] == expression and state["step"] == 1
     assert json.loads((parent / "config.json").read_text())["expression"] == "all"
+    facegan.resume(parent, max_steps=2)  # the protocol folder resumes every expression
+    assert all(load_checkpoint(parent / e)["step"] == 2 for e in facegan.EXPRESSIONS)
 
 
 def test_sample_layout_and_determinism(fer_folder, tmp_path):

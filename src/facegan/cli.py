@@ -40,11 +40,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     given = {name: getattr(args, name) for name in CONFIG_FLAGS if getattr(args, name) is not None}
     if args.resume:
         overrides = {name: getattr(args, name) for name in RESUME_FLAGS if getattr(args, name) not in (None, False)}
-        run = Path(args.resume)
-        if (run / "checkpoint.pt").exists() or not (run / "config.json").exists():
-            print(f"resumed {training.resume(run, **overrides)}")
-        else:
-            print(f"resumed {training.resume_all_expressions(run, **overrides)}")
+        print(f"resumed {training.resume(args.resume, **overrides)}")
         return
     settings = {**PRESETS.get(args.preset, {}), **given, "quiet": args.quiet, "tensorboard": args.tensorboard,
                 "cuda_graphs": not args.no_cuda_graphs}

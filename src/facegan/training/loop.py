@@ -77,8 +77,15 @@ def train(config: Config, overwrite: bool = False, data: ImageSet | None = None)
 
 
 def resume(run_dir: str | Path, **overrides) -> Path:
-    """Continue a run from its checkpoint; `overrides` may extend epochs/max_steps or change device/logging."""
-    state = load_checkpoint(Path(run_dir) / "checkpoint.pt")
+    """Continue a run (or a seven-expression protocol folder) from its checkpoint(s).
+
+    `overrides` may extend epochs/max_steps or change the device and logging."""
+    run_dir = Path(run_dir)
+    protocol_config = run_dir / "config.json"
+    if not (run_dir / "checkpoint.pt").exists() and protocol_config.is_file():
+        if json.loads(protocol_config.read_text()).get("expression") == "all":
+            return resume_all_expressions(run_dir, **overrides)
+    state = load_checkpoint(run_dir / "checkpoint.pt")
     config = replace(Config.from_dict(state["config"]), run_dir=str(run_dir), **overrides)
     return _run(config.resolved(), None, state)
 
