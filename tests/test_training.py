@@ -119,3 +119,46 @@ def test_training_moves_generator_towards_data(fer_folder, tmp_path, size, chann
     with open(run / "losses.csv") as handle:
         rows = list(csv.DictReader(handle))
     assert sum(float(r["D(x)"]) for r in rows) > sum(float(r["D(G(z))"]) for r in rows)
+
+
+def test_ctrl_c_saves_everything_and_resume_continues(fer_folder, tmp_path, monkeypatch):
+    import facegan.training.loop as loop
+
+    real_make_step = loop.make_step
+
+    def interrupted_after_two(*args, **kwargs):
+        step = real_make_step(*args, **kwargs)
+        calls = []
+
+        def wrapped(indices):
+            calls.append(1)
+            if len(calls) == 3:
+                raise KeyboardInterrupt
+            return step(indices)
+
+        return wrapped
+
+    monkeypatch.setattr(loop, "make_step", interrupted_after_two)
+    with pytest.raises(facegan.FaceganError, match="interrupted at iteration 2; everything is saved: continue with --resume"):
+        facegan.train(tiny_config(fer_folder, tmp_path / "run"))
+    run = tmp_path / "run"
+    assert load_checkpoint(run)["step"] == 2
+    assert (run / "final_samples.png").is_file() and len((run / "losses.csv").read_text().splitlines()) == 3
+    monkeypatch.undo()
+    facegan.resume(run)
+    assert load_checkpoint(run)["step"] == 6
+
+
+def test_tensorboard_logs_the_run(fer_folder, tmp_path):
+    pytest.importorskip("tensorboard", reason="tensorboard is an optional extra: pip install 'facegan[tensorboard]'")
+    run = facegan.train(tiny_config(fer_folder, tmp_path / "run", max_steps=1, tensorboard=True))
+    assert list((run / "tensorboard").glob("events.out.tfevents.*"))
+
+
+def test_missing_tensorboard_is_reported_before_anything_is_written(fer_folder, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)  # makes the import fail
+    with pytest.raises(facegan.FaceganError, match=r"pip install 'facegan\[tensorboard\]'"):
+        facegan.train(tiny_config(fer_folder, tmp_path / "run", max_steps=1, tensorboard=True))
+    assert not (tmp_path / "run").exists()

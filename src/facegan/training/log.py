@@ -108,9 +108,18 @@ def peak_rss_mb() -> float:
     return peak / (2**20 if sys.platform == "darwin" else 1024)
 
 
-def _tensorboard(run_dir: Path):
+def require_tensorboard() -> None:
+    """Fail before a run starts, not after its folder is made, when TensorBoard is asked for but missing."""
+    _summary_writer_class()
+
+
+def _summary_writer_class():
     try:
         from torch.utils.tensorboard import SummaryWriter
     except ImportError:
         raise FaceganError("--tensorboard needs the tensorboard package: pip install 'facegan[tensorboard]'") from None
-    return SummaryWriter(str(run_dir / "tensorboard"))
+    return SummaryWriter
+
+
+def _tensorboard(run_dir: Path):
+    return _summary_writer_class()(str(run_dir / "tensorboard"))

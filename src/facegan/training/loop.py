@@ -24,7 +24,7 @@ from facegan.data import ImageSet, load_dataset
 from facegan.errors import FaceganError
 from facegan.models import build_dcgan
 from facegan.training.checkpoint import load_checkpoint, load_models, save_checkpoint
-from facegan.training.log import RunLog
+from facegan.training.log import RunLog, require_tensorboard
 from facegan.training import distributed
 from facegan.training.step import make_optimizers, make_step
 
@@ -68,6 +68,8 @@ def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
 def train(config: Config, overwrite: bool = False, data: ImageSet | None = None) -> Path:
     """Start a new run. Returns its folder."""
     config = config.resolved()
+    if config.tensorboard:
+        require_tensorboard()
     if config.dataset == "fer2013" and config.expression is None:
         raise FaceganError("FER2013 models are trained per expression, as in the report: pass --expression NAME or --expression all")
     run_dir = Path(config.run_dir or distributed.from_rank_zero(default_run_dir(config, time.strftime("%Y%m%d-%H%M%S"))))
