@@ -139,6 +139,17 @@ def run_benchmark(model: str, device: torch.device, data_root: Path | None, step
     return reference, results
 
 
+def format_table(model: str, precision: str, reference: Result, results: list[Result]) -> str:
+    """A table of every mode with its ratio to the reference, then one line for the fastest `precision` mode."""
+    lines = [f"{'mode':<52} {'img/s':>9} {'ratio':>7}"]
+    for result in [reference, *results]:
+        lines.append(f"{result.name:<52} {result.images_per_second:>9.1f} {result.images_per_second / reference.images_per_second:>6.2f}x")
+    best = max((r for r in results if r.name.split()[1] == precision), key=lambda r: r.images_per_second)
+    lines.append(f"{model} {precision}: {best.images_per_second:.1f} img/s, reference {reference.images_per_second:.1f} img/s, "
+                 f"{best.images_per_second / reference.images_per_second:.2f}x")
+    return "\n".join(lines)
+
+
 def _data(model: str, data_root: Path | None, scratch: Path) -> tuple[Path, torch.Tensor]:
     """The ImageFolder root for the reference and the same images decoded for facegan."""
     if data_root is not None and model == "fer" and (data_root / "fer2013" / "train").is_dir():

@@ -35,21 +35,24 @@ def join_torchrun(args: argparse.Namespace) -> None:
 
 def cmd_train(args: argparse.Namespace) -> None:
     from facegan import training
+    from facegan.training import distributed
 
     join_torchrun(args)
     given = {name: getattr(args, name) for name in CONFIG_FLAGS if getattr(args, name) is not None}
-    if args.resume:
-        overrides = {name: getattr(args, name) for name in RESUME_FLAGS if getattr(args, name) not in (None, False)}
-        print(f"resumed {training.resume(args.resume, **overrides)}")
-        return
-    settings = {**PRESETS.get(args.preset, {}), **given, "quiet": args.quiet, "tensorboard": args.tensorboard,
-                "cuda_graphs": not args.no_cuda_graphs}
-    config = Config(**settings)
-    if config.expression == "all":
-        run = training.train_all_expressions(config, overwrite=args.overwrite)
-    else:
-        run = training.train(config, overwrite=args.overwrite)
-    print(f"wrote {run}")
+    try:
+        if args.resume:
+            overrides = {name: getattr(args, name) for name in RESUME_FLAGS if getattr(args, name) not in (None, False)}
+            run = training.resume(args.resume, **overrides)
+        else:
+            settings = {**PRESETS.get(args.preset, {}), **given, "quiet": args.quiet, "tensorboard": args.tensorboard,
+                        "cuda_graphs": not args.no_cuda_graphs}
+            config = Config(**settings)
+            train = training.train_all_expressions if config.expression == "all" else training.train
+            run = train(config, overwrite=args.overwrite)
+    finally:
+        distributed.close()
+    if distributed.is_main():
+        print(f"wrote {run}")
 
 
 def cmd_sample(args: argparse.Namespace) -> None:
@@ -60,25 +63,14 @@ def cmd_sample(args: argparse.Namespace) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
-    from facegan.benchmark import run_benchmark
+    from facegan.benchmark import format_table, run_benchmark
     from facegan.training.loop import resolve_device
 
     device = resolve_device(args.device)
     data_root = Path(args.data_root) if Path(args.data_root).is_dir() else None
-    print(f"{args.model}: batch 128, {device}, {torch_threads()} threads, data: {data_root or 'generated images'}")
+    print(f"{args.model}: batch 128, {device}, data: {data_root or 'generated images'}", flush=True)
     reference, results = run_benchmark(args.model, device, data_root, steps=args.steps, blocks=args.blocks)
-    print(f"{'mode':<52} {'img/s':>9} {'ratio':>7}")
-    for result in [reference, *results]:
-        print(f"{result.name:<52} {result.images_per_second:>9.1f} {result.images_per_second / reference.images_per_second:>6.2f}x")
-    best = max((r for r in results if r.name.split()[1] == args.precision), key=lambda r: r.images_per_second)
-    print(f"{args.model} {args.precision}: {best.images_per_second:.1f} img/s, reference {reference.images_per_second:.1f} img/s, "
-          f"{best.images_per_second / reference.images_per_second:.2f}x")
-
-
-def torch_threads() -> int:
-    import torch
-
-    return torch.get_num_threads()
+    print(format_table(args.model, args.precision, reference, results))
 
 
 def build_parser() -> argparse.ArgumentParser:
