@@ -13,7 +13,7 @@ from facegan.errors import FaceganError
 
 # Flags that map one-to-one onto Config fields; None means "not given", so presets and defaults apply.
 CONFIG_FLAGS = ("dataset", "data", "expression", "split", "image_size", "channels", "epochs", "max_steps",
-                "batch_size", "lr", "seed", "device", "run_dir", "precision", "cache_dir")
+                "batch_size", "lr", "seed", "device", "run_dir", "precision", "cache_dir", "eval_every")
 # What a resumed run may change: how long it goes on and where and how it reports.
 RESUME_FLAGS = ("epochs", "max_steps", "device", "quiet", "tensorboard")
 
@@ -42,17 +42,36 @@ def cmd_train(args: argparse.Namespace) -> None:
     try:
         if args.resume:
             overrides = {name: getattr(args, name) for name in RESUME_FLAGS if getattr(args, name) not in (None, False)}
-            run = training.resume(args.resume, **overrides)
+            run = training.resume(args.resume, epoch_evaluator(args.resume), **overrides)
         else:
             settings = {**PRESETS.get(args.preset, {}), **given, "quiet": args.quiet, "tensorboard": args.tensorboard,
                         "cuda_graphs": not args.no_cuda_graphs}
             config = Config(**settings)
             train = training.train_all_expressions if config.expression == "all" else training.train
-            run = train(config, overwrite=args.overwrite)
+            run = train(config, args.overwrite, evaluator=epoch_evaluator_for(config))
     finally:
         distributed.close()
     if distributed.is_main():
         print(f"wrote {run}")
+
+
+def epoch_evaluator_for(config: Config):
+    """The scorer --eval-every uses, or None; built here because training never imports metrics."""
+    if not config.eval_every:
+        return None
+    if config.dataset != "fer2013":
+        raise FaceganError("--eval-every scores FER2013 runs only so far")
+    from facegan.metrics.evaluate import EpochEvaluator
+
+    return EpochEvaluator(config.data)
+
+
+def epoch_evaluator(run: str):
+    """The scorer for a resumed run (or protocol folder), from the settings it was started with."""
+    import json
+
+    config_file = Path(run) / "config.json"
+    return epoch_evaluator_for(Config.from_dict(json.loads(config_file.read_text()))) if config_file.is_file() else None
 
 
 def cmd_sample(args: argparse.Namespace) -> None:
@@ -71,6 +90,32 @@ def cmd_bench(args: argparse.Namespace) -> None:
     print(f"{args.model}: batch 128, {device}, data: {data_root or 'generated images'}", flush=True)
     reference, results = run_benchmark(args.model, device, data_root, steps=args.steps, blocks=args.blocks)
     print(format_table(args.model, args.precision, reference, results))
+
+
+def cmd_train_classifier(args: argparse.Namespace) -> None:
+    from facegan.data import load_fer2013
+    from facegan.metrics.classifier import save_classifier, train_classifier
+
+    train, test = load_fer2013(args.data, "train"), load_fer2013(args.data, "test")
+    model, scores = train_classifier(train, test, epochs=args.epochs, seed=args.seed)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    save_classifier(model, Path(args.out), scores)
+    print(f"wrote {args.out}: test accuracy {scores['accuracy']:.4f}, balanced {scores['balanced_accuracy']:.4f}")
+
+
+def cmd_eval(args: argparse.Namespace) -> None:
+    from facegan.metrics.evaluate import evaluate_checkpoint, evaluate_run, read_generated
+
+    if args.checkpoint:
+        scores, report = evaluate_checkpoint(args.checkpoint, args.n, args.data, args.out, args.classifier)
+    else:
+        if not args.data:
+            raise FaceganError("--images needs --data PATH: the FER2013 folder or CSV with the real train and test faces")
+        out = Path(args.out or Path(args.images) / "eval")
+        scores, report = evaluate_run(read_generated(args.images), args.data, out, f"Evaluation of {args.images}", args.classifier)
+    generated = scores["generated"]
+    print(f"Fréchet distance {generated['frechet_distance']:.2f} (floor {scores['floor']['frechet_distance']:.2f}), "
+          f"balanced expression accuracy {generated['expression']['balanced_accuracy']:.3f}; report: {report}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--precision", choices=("fp32", "bf16"), help="bf16 autocast is about 2x faster on CPUs with AVX-512 bf16 and on GPUs (default fp32, the report's)")
     train.add_argument("--no-cuda-graphs", action="store_true", help="run each CUDA iteration eagerly instead of replaying a captured graph")
     train.add_argument("--run-dir", help="default runs/<dataset>-<expression>-<timestamp>")
+    train.add_argument("--eval-every", type=int, metavar="N", help="score the generator every N epochs into metrics.csv (FER2013)")
     train.add_argument("--resume", metavar="RUN", help="continue the run in this folder from its checkpoint")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
     train.add_argument("--quiet", action="store_true", help="plain log lines instead of a progress bar")
@@ -109,6 +155,24 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--overwrite", action="store_true", help="write into a folder that already holds samples")
     sample.set_defaults(func=cmd_sample)
+    evaluate = commands.add_parser("eval", help="score generated faces offline (FER2013 models)")
+    source = evaluate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--checkpoint", help="RUN/checkpoint.pt: generate --n faces and score them")
+    source.add_argument("--images", help="the --out folder of 'facegan sample' (FOLDER/<expression>/*.png)")
+    evaluate.add_argument("--n", type=int, default=1000, help="faces to generate from --checkpoint")
+    evaluate.add_argument("--data", help="FER2013 with train and test splits (default: the run's own data)")
+    evaluate.add_argument("--classifier", help="classifier weights (default: the one shipped with facegan)")
+    evaluate.add_argument("--out", help="report folder (default RUN/eval or IMAGES/eval)")
+    evaluate.set_defaults(func=cmd_eval)
+
+    classifier = commands.add_parser("train-classifier", help="train the expression classifier that evaluation uses")
+    classifier.add_argument("--dataset", choices=("fer2013",), default="fer2013")
+    classifier.add_argument("--data", required=True, help="FER2013 CSV or folder (needs its train and test splits)")
+    classifier.add_argument("--epochs", type=int, default=25)
+    classifier.add_argument("--seed", type=int, default=0)
+    classifier.add_argument("--out", default="runs/fer2013_classifier.pt")
+    classifier.set_defaults(func=cmd_train_classifier)
+
     bench = commands.add_parser("bench", help="training images/s of facegan against the canonical DCGAN loop")
     bench.add_argument("--model", choices=("fer", "celeba"), default="fer", help="fer: 48x48x1, celeba: 64x64x3")
     bench.add_argument("--precision", choices=("fp32", "bf16"), default="bf16", help="the mode the last line reports")

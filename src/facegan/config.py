@@ -42,6 +42,7 @@ class Config:
     precision: str = "fp32"  # or "bf16": autocast on CPU and GPU; the report trained in fp32
     cuda_graphs: bool = True  # on one CUDA device, capture the iteration once and replay it
     seed: int = 0
+    eval_every: int | None = None  # epochs between scores in metrics.csv (FER2013 runs; see facegan.metrics)
     device: str = "auto"
     run_dir: str = ""
     quiet: bool = False
@@ -72,6 +73,8 @@ class Config:
             raise FaceganError(f"--channels {config.channels} is not supported: use 1 (grayscale) or 3 (colour)")
         if config.split not in ("train", "test", "all"):
             raise FaceganError(f"unknown split '{config.split}': choose train, test or all")
+        if config.eval_every is not None and (config.eval_every < 1 or config.dataset != "fer2013"):
+            raise FaceganError("--eval-every takes a number of epochs >= 1 and scores FER2013 runs only so far")
         if config.precision not in ("fp32", "bf16"):
             raise FaceganError(f"unknown precision '{config.precision}': choose fp32 or bf16")
         if not config.data:

@@ -25,7 +25,8 @@ def sample_folder(config: Config) -> str:
 def generate(generator: torch.nn.Module, n: int, seed: int = 0, batch_size: int = 256) -> torch.Tensor:
     """n images as uint8 (n, C, H, W); the same seed gives the same faces."""
     noise = torch.randn(n, generator.nz, generator=torch.Generator().manual_seed(seed))
-    return torch.cat([visuals.to_uint8(generator(chunk)) for chunk in noise.split(batch_size)])
+    device = next(generator.parameters()).device
+    return torch.cat([visuals.to_uint8(generator(chunk.to(device))) for chunk in noise.split(batch_size)])
 
 
 def sample(checkpoint: str | Path, n: int, out: str | Path, grid: bool = False, seed: int = 0, overwrite: bool = False) -> Path:

@@ -52,6 +52,29 @@ def save_loss_plot(losses_csv: Path, path: Path) -> None:
     plt.close(fig)
 
 
+def save_confusion_matrix(confusion: list[list[int]], names: tuple[str, ...], path: Path) -> None:
+    """Rows: intended expression; columns: what the classifier saw. Cells show row shares."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    counts = torch.tensor(confusion, dtype=torch.float64)
+    shares = counts / counts.sum(1, keepdim=True).clamp(min=1)
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.imshow(shares.numpy(), cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlabel("classified as")
+    ax.set_ylabel("intended expression")
+    for row in range(len(names)):
+        for column in range(len(names)):
+            if counts[row].sum() > 0:
+                ax.text(column, row, f"{shares[row, column]:.2f}", ha="center", va="center", fontsize=7)
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+
+
 def save_gif(frames: list[Path], path: Path, milliseconds_per_frame: int = 500) -> None:
     """Animate the per-epoch fixed-noise grids, like the PyTorch DCGAN tutorial's animation."""
     images = [Image.open(frame).convert("RGB") for frame in frames]

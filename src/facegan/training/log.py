@@ -77,6 +77,21 @@ class RunLog:
             )
         self.pending.clear()
 
+    def scores(self, epoch: int, step: int, scores: dict[str, float]) -> None:
+        """One row of metrics.csv (and TensorBoard scalars) from an evaluation during training."""
+        path = self.run_dir / "metrics.csv"
+        new = not path.exists()
+        with open(path, "a", newline="") as handle:
+            writer = csv.writer(handle)
+            if new:
+                writer.writerow(["epoch", "iteration", *scores])
+            writer.writerow([epoch + 1, step, *(f"{value:.5f}" for value in scores.values())])
+        if self.tensorboard is not None:
+            for name, value in scores.items():
+                self.tensorboard.add_scalar(f"eval/{name}", value, step)
+        if self.config.quiet:
+            print(f"eval epoch {epoch + 1}: " + " ".join(f"{k} {v:.4f}" for k, v in scores.items()), flush=True)
+
     def fixed_noise_grid(self, epoch: int, images: torch.Tensor) -> None:
         visuals.save_grid(images, self.run_dir / "fixed_noise" / f"epoch_{epoch + 1:03d}.png")
         if self.tensorboard is not None:

@@ -14,6 +14,7 @@ import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 import torch
 
@@ -27,6 +28,9 @@ from facegan.training.checkpoint import load_checkpoint, load_models, save_check
 from facegan.training.log import RunLog, require_tensorboard
 from facegan.training import distributed
 from facegan.training.step import make_optimizers, make_step
+
+Evaluator = Callable[[torch.nn.Module, str], dict]
+"""Scores a generator for an expression; facegan.metrics.evaluate.EpochEvaluator is the standard one."""
 
 
 def resolve_device(name: str) -> torch.device:
@@ -65,8 +69,8 @@ def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
     return torch.randperm(count, generator=generator)
 
 
-def train(config: Config, overwrite: bool = False, data: ImageSet | None = None) -> Path:
-    """Start a new run. Returns its folder."""
+def train(config: Config, overwrite: bool = False, data: ImageSet | None = None, evaluator: Evaluator | None = None) -> Path:
+    """Start a new run. Returns its folder. `evaluator(generator, expression)` scores every config.eval_every epochs."""
     config = config.resolved()
     if config.tensorboard:
         require_tensorboard()
@@ -75,10 +79,10 @@ def train(config: Config, overwrite: bool = False, data: ImageSet | None = None)
     run_dir = Path(config.run_dir or distributed.from_rank_zero(default_run_dir(config, time.strftime("%Y%m%d-%H%M%S"))))
     prepare_run_dir(run_dir, overwrite)
     config = replace(config, run_dir=str(run_dir))
-    return _run(config, data, state=None)
+    return _run(config, data, None, evaluator)
 
 
-def resume(run_dir: str | Path, **overrides) -> Path:
+def resume(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides) -> Path:
     """Continue a run (or a seven-expression protocol folder) from its checkpoint(s).
 
     `overrides` may extend epochs/max_steps or change the device and logging."""
@@ -86,13 +90,13 @@ def resume(run_dir: str | Path, **overrides) -> Path:
     protocol_config = run_dir / "config.json"
     if not (run_dir / "checkpoint.pt").exists() and protocol_config.is_file():
         if json.loads(protocol_config.read_text()).get("expression") == "all":
-            return resume_all_expressions(run_dir, **overrides)
+            return resume_all_expressions(run_dir, evaluator, **overrides)
     state = load_checkpoint(run_dir / "checkpoint.pt")
     config = replace(Config.from_dict(state["config"]), run_dir=str(run_dir), **overrides)
-    return _run(config.resolved(), None, state)
+    return _run(config.resolved(), None, state, evaluator)
 
 
-def train_all_expressions(config: Config, overwrite: bool = False) -> Path:
+def train_all_expressions(config: Config, overwrite: bool = False, evaluator: Evaluator | None = None) -> Path:
     """The report's protocol: seven separate models, one per expression, each in RUN/<expression>/."""
     base = replace(config, expression=None).resolved()
     parent = Path(config.run_dir or distributed.from_rank_zero(default_run_dir(base, time.strftime("%Y%m%d-%H%M%S"))))
@@ -100,28 +104,28 @@ def train_all_expressions(config: Config, overwrite: bool = False) -> Path:
     base = replace(base, run_dir=str(parent))
     if distributed.is_main():
         (parent / "config.json").write_text(json.dumps({**base.to_dict(), "expression": "all"}, indent=2))
-    return _run_expressions(base, parent)
+    return _run_expressions(base, parent, evaluator)
 
 
-def resume_all_expressions(parent: Path, **overrides) -> Path:
+def resume_all_expressions(parent: Path, evaluator: Evaluator | None = None, **overrides) -> Path:
     """Continue the protocol: finished models are kept, the interrupted one resumes, the rest start."""
     base = replace(Config.from_dict(json.loads((parent / "config.json").read_text())), expression=None, **overrides)
-    return _run_expressions(base.resolved(), parent)
+    return _run_expressions(base.resolved(), parent, evaluator)
 
 
-def _run_expressions(base: Config, parent: Path) -> Path:
+def _run_expressions(base: Config, parent: Path, evaluator: Evaluator | None) -> Path:
     everything = load_dataset(base)
     overrides = dict(epochs=base.epochs, max_steps=base.max_steps, device=base.device, quiet=base.quiet, tensorboard=base.tensorboard)
     for expression in EXPRESSIONS:
         run_dir = parent / expression
         if (run_dir / "checkpoint.pt").exists():
-            resume(run_dir, **overrides)
+            resume(run_dir, evaluator, **overrides)
         else:
-            train(replace(base, expression=expression, run_dir=str(run_dir)), overwrite=True, data=everything.only_class(expression))
+            train(replace(base, expression=expression, run_dir=str(run_dir)), True, everything.only_class(expression), evaluator)
     return parent
 
 
-def _run(config: Config, data: ImageSet | None, state: dict | None) -> Path:
+def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: Evaluator | None) -> Path:
     run_dir = Path(config.run_dir)
     device = resolve_device(config.device)
     rank, world = distributed.rank(), distributed.world_size()
@@ -182,6 +186,8 @@ def _run(config: Config, data: ImageSet | None, state: dict | None) -> Path:
             return
         log.flush()
         log.fixed_noise_grid(epoch, _generate(generator, fixed_noise))
+        if evaluator is not None and config.eval_every and step % steps_per_epoch == 0 and (epoch + 1) % config.eval_every == 0:
+            log.scores(epoch, step, evaluator(generator, config.expression))
         save_checkpoint(
             {
                 "config": config.to_dict(),

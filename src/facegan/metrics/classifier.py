@@ -1,0 +1,144 @@
+"""The project's own FER2013 expression classifier: the feature network of every FER score.
+
+Standard FID tools download Inception weights at run time; facegan trains this network on FER2013 and
+ships its weights, so evaluation works offline right after install. Its 256-d penultimate layer is the
+feature space for Fréchet distance, KID, precision/recall and identity checks.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from facegan.config import EXPRESSIONS
+from facegan.data.images import ImageSet
+from facegan.errors import FaceganError
+
+SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_classifier.pt"
+KIND = "facegan-expression-classifier"
+FEATURES = 256
+
+
+def _block(channels_in: int, channels_out: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(channels_in, channels_out, 3, padding=1, bias=False), nn.BatchNorm2d(channels_out), nn.ReLU(inplace=True),
+        nn.Conv2d(channels_out, channels_out, 3, padding=1, bias=False), nn.BatchNorm2d(channels_out), nn.ReLU(inplace=True),
+        nn.MaxPool2d(2),
+    )
+
+
+class ExpressionClassifier(nn.Module):
+    """A small VGG-style CNN: 48x48 grayscale in [-1, 1] -> 7 expression logits, with 256-d features."""
+
+    def __init__(self, width: int = 32) -> None:
+        super().__init__()
+        self.width = width
+        self.body = nn.Sequential(_block(1, width), _block(width, 2 * width), _block(2 * width, 4 * width), _block(4 * width, 8 * width))
+        self.embed = nn.Sequential(nn.Flatten(), nn.Dropout(0.3), nn.Linear(8 * width * 3 * 3, FEATURES), nn.BatchNorm1d(FEATURES), nn.ReLU(inplace=True))
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(FEATURES, len(EXPRESSIONS)))
+
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        return self.embed(self.body(images))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(images))
+
+
+def to_input(images_uint8: torch.Tensor) -> torch.Tensor:
+    return images_uint8.float().div(127.5).sub(1.0)
+
+
+def augment(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Random horizontal flips and shifts of up to 4 pixels: expressions are symmetric and crops vary."""
+    flip = torch.rand(len(batch), generator=generator) < 0.5
+    batch = torch.where(flip[:, None, None, None], batch.flip(3), batch)
+    padded = F.pad(batch, (4, 4, 4, 4), mode="replicate")
+    dx, dy = torch.randint(0, 9, (2,), generator=generator).tolist()
+    return padded[:, :, dy : dy + 48, dx : dx + 48]
+
+
+def train_classifier(train: ImageSet, test: ImageSet, epochs: int = 20, batch_size: int = 128, lr: float = 2e-3,
+                     seed: int = 0, bf16: bool = True, log=print) -> tuple[ExpressionClassifier, dict]:
+    """Train on `train`, report accuracy on `test` each epoch. AdamW with a one-cycle schedule."""
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    model = ExpressionClassifier().to(memory_format=torch.channels_last)
+    steps_per_epoch = len(train) // batch_size
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=5e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch)
+    history = {}
+    for epoch in range(epochs):
+        model.train()
+        start = time.perf_counter()
+        order = torch.randperm(len(train), generator=generator)
+        for step in range(steps_per_epoch):
+            indices = order[step * batch_size : (step + 1) * batch_size]
+            batch = augment(to_input(train.images[indices]), generator).contiguous(memory_format=torch.channels_last)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                loss = F.cross_entropy(model(batch).float(), train.labels[indices], label_smoothing=0.1)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+        history = evaluate_classifier(model, test)
+        log(f"epoch {epoch + 1}/{epochs} loss {loss.item():.3f} test accuracy {history['accuracy']:.4f} "
+            f"balanced {history['balanced_accuracy']:.4f} ({time.perf_counter() - start:.0f} s)")
+    return model.eval(), history
+
+
+@torch.no_grad()
+def predict(model: ExpressionClassifier, images_uint8: torch.Tensor, batch_size: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits and 256-d features of uint8 48x48 grayscale images, with flip test-time averaging."""
+    model.eval()
+    logits, features = [], []
+    for chunk in images_uint8.split(batch_size):
+        batch = to_input(chunk)
+        feats = (model.features(batch) + model.features(batch.flip(3))) / 2
+        features.append(feats)
+        logits.append(model.head(feats))
+    return torch.cat(logits), torch.cat(features)
+
+
+def evaluate_classifier(model: ExpressionClassifier, data: ImageSet) -> dict:
+    """Overall accuracy, balanced accuracy (mean of per-class recalls) and the confusion matrix."""
+    logits, _ = predict(model, data.images)
+    return accuracy_summary(logits.argmax(1), data.labels)
+
+
+def accuracy_summary(predicted: torch.Tensor, labels: torch.Tensor) -> dict:
+    confusion = torch.zeros(len(EXPRESSIONS), len(EXPRESSIONS), dtype=torch.long)
+    confusion.index_put_((labels, predicted), torch.ones_like(labels), accumulate=True)
+    per_class = confusion.diagonal().double() / confusion.sum(1).clamp(min=1)
+    present = confusion.sum(1) > 0
+    return {
+        "accuracy": float((predicted == labels).double().mean()),
+        "balanced_accuracy": float(per_class[present].mean()),
+        "per_class": {name: float(per_class[i]) for i, name in enumerate(EXPRESSIONS) if present[i]},
+        "confusion": confusion.tolist(),
+    }
+
+
+def save_classifier(model: ExpressionClassifier, path: Path, metrics: dict) -> None:
+    """Half-precision weights (the file stays small) with the test scores they were shipped with."""
+    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    torch.save({"kind": KIND, "width": model.width, "state": state, "metrics": metrics}, path)
+
+
+def load_classifier(path: str | Path = SHIPPED_WEIGHTS) -> tuple[ExpressionClassifier, dict]:
+    """The classifier and the test scores stored with it; the shipped one by default, always offline."""
+    path = Path(path)
+    if not path.is_file():
+        raise FaceganError(f"classifier weights '{path}' do not exist: train them with 'facegan train-classifier'")
+    try:
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:
+        raise FaceganError(f"'{path}' is not a readable classifier file") from None
+    if not isinstance(saved, dict) or saved.get("kind") != KIND:
+        raise FaceganError(f"'{path}' is not a facegan expression classifier: pass a file from 'facegan train-classifier'")
+    model = ExpressionClassifier(saved["width"])
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in saved["state"].items()})
+    return model.eval(), saved["metrics"]

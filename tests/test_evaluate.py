@@ -1,0 +1,106 @@
+import json
+
+import pytest
+import torch
+
+from conftest import shared_data, write_image
+from facegan.cli import main
+from facegan.config import EXPRESSIONS
+from facegan.data import load_fer2013
+from facegan.errors import FaceganError
+from facegan.metrics.classifier import SHIPPED_WEIGHTS, ExpressionClassifier, evaluate_classifier, load_classifier, save_classifier
+from facegan.metrics.evaluate import evaluate_fer, evaluate_run, read_generated
+
+
+@pytest.fixture
+def untrained_classifier(tmp_path):
+    torch.manual_seed(0)
+    path = tmp_path / "classifier.pt"
+    save_classifier(ExpressionClassifier(8).eval(), path, {"accuracy": 0.0})
+    return path
+
+
+def test_report_is_written_with_floor_and_memorisation(fer_folder, tmp_path, untrained_classifier):
+    train = load_fer2013(fer_folder, "train")
+    # "Generated" faces: two exact training copies and two fresh images, for happy and sad.
+    generated = {"happy": train.only_class("happy").images[:4].clone(), "sad": train.only_class("sad").images[:4].clone()}
+    generated["happy"][2:] = torch.randint(0, 256, (2, 1, 48, 48), dtype=torch.uint8)
+    scores, report = evaluate_run(generated, fer_folder, tmp_path / "eval", "test", untrained_classifier)
+    assert scores["expressions"] == ["happy", "sad"] and scores["counts"] == {"happy": 2, "sad": 2}
+    for side in ("generated", "floor"):
+        assert scores[side]["frechet_distance"] >= 0 and 0 <= scores[side]["precision"] <= 1
+        assert set(scores[side]["expression"]["per_class"]) == {"happy", "sad"}
+    # The first generated faces are copies of training faces: distance 0 to their nearest neighbour.
+    assert scores["memorisation"]["min_nearest_train_distance"] == 0
+    for name in ("eval.json", "eval.md", "samples.png", "confusion.png", "closest_pairs.png"):
+        assert (tmp_path / "eval" / name).is_file(), name
+    assert json.loads((tmp_path / "eval" / "eval.json").read_text())["counts"] == {"happy": 2, "sad": 2}
+    assert "floor (real train faces)" in report.read_text()
+
+
+def test_floor_of_real_faces_is_better_than_noise(fer_folder, untrained_classifier):
+    classifier, _ = load_classifier(untrained_classifier)
+    train, test = load_fer2013(fer_folder, "train"), load_fer2013(fer_folder, "test")
+    noise = {e: torch.randint(0, 256, (6, 1, 48, 48), dtype=torch.uint8, generator=torch.Generator().manual_seed(i))
+             for i, e in enumerate(EXPRESSIONS)}
+    flat = {e: torch.full((6, 1, 48, 48), 128, dtype=torch.uint8) for e in EXPRESSIONS}
+    scores = evaluate_fer(flat, classifier, train, test)
+    assert scores["generated"]["frechet_distance"] > scores["floor"]["frechet_distance"]
+    assert evaluate_fer(noise, classifier, train, test)["generated"]["recall"] <= 1
+
+
+def test_read_generated_layout_and_bad_images(tmp_path):
+    for i in range(3):
+        write_image(tmp_path / "samples" / "fear" / f"{i:06d}.png", (48, 48), "L", i)
+    faces = read_generated(tmp_path / "samples")
+    assert list(faces) == ["fear"] and faces["fear"].shape == (3, 1, 48, 48)
+    with pytest.raises(FaceganError, match="no generated faces"):
+        read_generated(tmp_path)
+    write_image(tmp_path / "samples" / "fear" / "big.png", (64, 64), "RGB", 9)
+    with pytest.raises(FaceganError, match="is 64x64 RGB; FER2013 scores need 48x48 grayscale"):
+        read_generated(tmp_path / "samples")
+    (tmp_path / "samples" / "fear" / "big.png").write_bytes(b"broken")
+    with pytest.raises(FaceganError, match="not a readable image"):
+        read_generated(tmp_path / "samples")
+
+
+def test_eval_command_bad_inputs(capsys, tmp_path, fer_folder, untrained_classifier):
+    (tmp_path / "empty").mkdir()
+    assert main(["eval", "--images", str(tmp_path / "empty"), "--data", str(fer_folder)]) == 2
+    assert "no generated faces" in capsys.readouterr().err
+    assert main(["eval", "--images", str(tmp_path / "empty")]) == 2
+    assert "--images needs --data" in capsys.readouterr().err
+    assert main(["eval", "--checkpoint", str(untrained_classifier)]) == 2
+    assert "is not a facegan DCGAN checkpoint" in capsys.readouterr().err
+    write_image(tmp_path / "s" / "happy" / "000000.png", (48, 48), "L", 0)
+    dcgan = tmp_path / "not_a_classifier.pt"
+    torch.save({"kind": "facegan-dcgan"}, dcgan)
+    assert main(["eval", "--images", str(tmp_path / "s"), "--data", str(fer_folder), "--classifier", str(dcgan)]) == 2
+    assert "is not a facegan expression classifier" in capsys.readouterr().err
+
+
+def test_shipped_classifier_reaches_its_stated_accuracy():
+    if not SHIPPED_WEIGHTS.is_file():
+        pytest.fail(f"the shipped classifier {SHIPPED_WEIGHTS} is missing from the package")
+    classifier, stated = load_classifier()
+    test = load_fer2013(shared_data("fer2013"), "test")
+    measured = evaluate_classifier(classifier, test)
+    assert measured["accuracy"] == pytest.approx(stated["accuracy"], abs=0.005)
+    assert measured["balanced_accuracy"] == pytest.approx(stated["balanced_accuracy"], abs=0.005)
+
+
+def test_eval_every_writes_metrics_csv(fer_folder, tmp_path, untrained_classifier):
+    import csv
+
+    import facegan
+    from facegan.metrics.evaluate import EpochEvaluator
+
+    config = facegan.Config(dataset="fer2013", data=str(fer_folder), expression="happy", batch_size=2, epochs=2,
+                            eval_every=1, device="cpu", run_dir=str(tmp_path / "run"), quiet=True)
+    evaluator = EpochEvaluator(fer_folder, n=8, classifier_path=untrained_classifier)
+    run = facegan.train(config, evaluator=evaluator)
+    with open(run / "metrics.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["epoch"]) for r in rows] == [1, 2] and [int(r["iteration"]) for r in rows] == [3, 6]
+    assert {"frechet_distance", "kid", "precision", "recall", "expression_accuracy"} <= set(rows[0])
+    assert all(float(r["frechet_distance"]) > 0 for r in rows)
