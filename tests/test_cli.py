@@ -112,3 +112,21 @@ def test_entry_points_give_one_line_and_no_traceback(entry, tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == f"facegan: error: checkpoint '{tmp_path / 'missing.pt'}' does not exist: pass RUN/checkpoint.pt of a facegan training run"
+
+
+def test_sigterm_saves_like_ctrl_c(fer_folder, tmp_path):
+    import signal
+    import time
+
+    run = tmp_path / "run"
+    process = subprocess.Popen([sys.executable, "-m", "facegan", "train", "--dataset", "fer2013", "--data", str(fer_folder),
+                                "--expression", "happy", "--epochs", "100000", "--run-dir", str(run), *FAST],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (run / "fixed_noise" / "epoch_002.png").exists() and time.time() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 2, err[-2000:]
+    assert "everything is saved: continue with --resume" in err and "Traceback" not in err
+    assert torch.load(run / "checkpoint.pt", weights_only=True)["step"] >= 6

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import torch
@@ -27,9 +28,12 @@ def save_grid(images: torch.Tensor, path: Path, nrow: int = 8) -> None:
 
 
 def save_png(image: torch.Tensor, path: Path) -> None:
-    """Save one uint8 image (C, H, W), grayscale when C is 1."""
+    """Save one uint8 image (C, H, W), grayscale when C is 1. Written to a temporary name and renamed, so
+    an interrupted run never leaves a half-written picture."""
     array = image.permute(1, 2, 0).numpy()
-    Image.fromarray(array[..., 0] if array.shape[2] == 1 else array).save(path)
+    temporary = path.with_name(path.name + ".tmp")
+    Image.fromarray(array[..., 0] if array.shape[2] == 1 else array).save(temporary, format="PNG")
+    os.replace(temporary, path)
 
 
 def save_loss_plot(losses_csv: Path, path: Path) -> None:

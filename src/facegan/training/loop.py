@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import platform
+import signal
 import shutil
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -205,21 +207,25 @@ def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: E
         )
 
     interrupted = False
+    stop = StopRequest()
     try:
-        while step < total_steps:
-            epoch, first_batch = divmod(step, steps_per_epoch)
-            order = distributed.shard(epoch_order(config.seed, epoch, len(images)), rank, world).to(device)
-            for batch in range(first_batch, steps_per_epoch):
-                if step >= total_steps:
-                    break
-                stats = step_fn(order[batch * config.batch_size : (batch + 1) * config.batch_size])
-                step += 1
-                if main:
-                    log.step(epoch, step, stats)
-            end_of_epoch(epoch)
+        with stop:
+            while step < total_steps:
+                epoch, first_batch = divmod(step, steps_per_epoch)
+                order = distributed.shard(epoch_order(config.seed, epoch, len(images)), rank, world).to(device)
+                for batch in range(first_batch, steps_per_epoch):
+                    if step >= total_steps:
+                        break
+                    if stop.requested:
+                        raise KeyboardInterrupt
+                    stats = step_fn(order[batch * config.batch_size : (batch + 1) * config.batch_size])
+                    step += 1
+                    if main:
+                        log.step(epoch, step, stats)
+                end_of_epoch(epoch)
     except KeyboardInterrupt:
         interrupted = True
-        end_of_epoch(step // steps_per_epoch)
+        end_of_epoch(max(step - 1, 0) // steps_per_epoch)  # the epoch the last finished iteration belongs to
     distributed.check_in_sync(generator, discriminator)
     if main:
         log.finish(_generate(generator, fixed_noise))
@@ -236,6 +242,29 @@ def _generate(generator: torch.nn.Module, noise: torch.Tensor) -> torch.Tensor:
     images = generator(noise)
     generator.train()
     return images
+
+
+class StopRequest:
+    """Ctrl-C or SIGTERM (how batch schedulers stop jobs) asks the loop to stop after the current
+    iteration, so that nothing is half-written; a second signal stops at once."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.previous: dict = {}
+
+    def _handle(self, signum: int, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> "StopRequest":
+        if threading.current_thread() is threading.main_thread():
+            self.previous = {sig: signal.signal(sig, self._handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
 
 
 def _environment(config: Config, device: torch.device, world: int) -> dict:
