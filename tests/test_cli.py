@@ -38,7 +38,7 @@ def test_unknown_expression(capsys, fer_folder):
 
 
 def test_fer_needs_an_expression(capsys, fer_folder):
-    fails_with(capsys, ["train", "--dataset", "fer2013", "--data", str(fer_folder)], "pass --expression NAME or --expression all")
+    fails_with(capsys, ["train", "--dataset", "fer2013", "--data", str(fer_folder)], "(--expression NAME or all), or as one model for all seven: --conditional")
 
 
 def test_csv_without_needed_columns(capsys, tmp_path):

@@ -93,11 +93,20 @@ def test_missing_and_empty_paths(tmp_path):
         load_celeba(tmp_path)
 
 
+CELEBA_ATTRIBUTES = tuple(
+    "5_o_Clock_Shadow Arched_Eyebrows Attractive Bags_Under_Eyes Bald Bangs Big_Lips Big_Nose Black_Hair Blond_Hair "
+    "Blurry Brown_Hair Bushy_Eyebrows Chubby Double_Chin Eyeglasses Goatee Gray_Hair Heavy_Makeup High_Cheekbones Male "
+    "Mouth_Slightly_Open Mustache Narrow_Eyes No_Beard Oval_Face Pale_Skin Pointy_Nose Receding_Hairline Rosy_Cheeks "
+    "Sideburns Smiling Straight_Hair Wavy_Hair Wearing_Earrings Wearing_Hat Wearing_Lipstick Wearing_Necklace "
+    "Wearing_Necktie Young".split()
+)
+
+
 def make_celeba(root: Path, count: int, listed: int) -> None:
     names = [f"{i:06d}.jpg" for i in range(1, count + 1)]
     for i, name in enumerate(names):
         write_image(root / "img_align_celeba" / name, (89, 109), "RGB", i)
-    header = " ".join(f"Attr{i}" for i in range(40))
+    header = " ".join(CELEBA_ATTRIBUTES)
     rows = [name + "".join("  1" if (i + j) % 3 == 0 else " -1" for j in range(40)) for i, name in enumerate(names)]
     # The count line says 202599, as in the full file; extra rows name images that are not there.
     extra = [f"{i:06d}.jpg" + " -1" * 40 for i in range(count + 1, count + 1 + listed)]

@@ -80,8 +80,8 @@ def test_all_expressions_protocol_trains_seven_models(fer_folder, tmp_path):
 
 def test_sample_layout_and_determinism(fer_folder, tmp_path):
     run = facegan.train(tiny_config(fer_folder, tmp_path / "run", max_steps=1))
-    folder = facegan.sample(run / "checkpoint.pt", n=5, out=tmp_path / "samples", grid=True)
-    assert folder == tmp_path / "samples" / "happy"
+    assert facegan.sample(run / "checkpoint.pt", n=5, out=tmp_path / "samples", grid=True) == tmp_path / "samples"
+    folder = tmp_path / "samples" / "happy"
     assert sorted(p.name for p in folder.iterdir()) == [f"{i:06d}.png" for i in range(5)]
     assert (tmp_path / "samples" / "grid.png").is_file()
     with Image.open(folder / "000000.png") as image:
@@ -98,8 +98,7 @@ def test_colour_folder_run(tmp_path):
         write_image(tmp_path / "faces" / f"{i}.png", (70, 90), "RGB", i)
     run = facegan.train(facegan.Config(dataset="folder", data=str(tmp_path / "faces"), batch_size=2, max_steps=2,
                                        device="cpu", run_dir=str(tmp_path / "run"), quiet=True))
-    folder = facegan.sample(run / "checkpoint.pt", n=2, out=tmp_path / "samples")
-    assert folder.name == "images"
+    folder = facegan.sample(run / "checkpoint.pt", n=2, out=tmp_path / "samples") / "images"
     with Image.open(folder / "000001.png") as image:
         assert image.size == (64, 64) and image.mode == "RGB"
 

@@ -105,9 +105,9 @@ def facegan_step(images: torch.Tensor, device: torch.device, bf16: bool, cuda_gr
     generator, discriminator = build_dcgan(image_size, channels)
     generator.to(device, memory_format=torch.channels_last)
     discriminator.to(device, memory_format=torch.channels_last)
-    opt_g, opt_d = make_optimizers(generator, discriminator, 2e-4, (0.5, 0.999), cuda_graph)
+    opt_g, opt_d = make_optimizers(generator, discriminator, 2e-4, 2e-4, (0.5, 0.999), cuda_graph)
     images = images.to(device)
-    run = make_step(generator, discriminator, opt_g, opt_d, images, 100, bf16, cuda_graph)
+    run = make_step(generator, discriminator, opt_g, opt_d, images, None, 100, bf16, cuda_graph)
     order = torch.randperm(len(images), device=device)
     position = 0
 

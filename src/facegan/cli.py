@@ -13,7 +13,8 @@ from facegan.errors import FaceganError
 
 # Flags that map one-to-one onto Config fields; None means "not given", so presets and defaults apply.
 CONFIG_FLAGS = ("dataset", "data", "expression", "split", "image_size", "channels", "epochs", "max_steps",
-                "batch_size", "lr", "seed", "device", "run_dir", "precision", "cache_dir", "eval_every")
+                "batch_size", "lr", "seed", "device", "run_dir", "precision", "cache_dir", "eval_every",
+                "attribute", "loss", "spectral_norm", "augment", "ema", "lr_d")
 # What a resumed run may change: how long it goes on and where and how it reports.
 RESUME_FLAGS = ("epochs", "max_steps", "device", "quiet", "tensorboard")
 
@@ -46,6 +47,8 @@ def cmd_train(args: argparse.Namespace) -> None:
         else:
             settings = {**PRESETS.get(args.preset, {}), **given, "quiet": args.quiet, "tensorboard": args.tensorboard,
                         "cuda_graphs": not args.no_cuda_graphs}
+            if args.conditional:
+                settings["conditional"] = True
             config = Config(**settings)
             train = training.train_all_expressions if config.expression == "all" else training.train
             run = train(config, args.overwrite, evaluator=epoch_evaluator_for(config))
@@ -79,6 +82,19 @@ def cmd_sample(args: argparse.Namespace) -> None:
 
     folder = sample(args.checkpoint, args.n, args.out, grid=args.grid, seed=args.seed, overwrite=args.overwrite)
     print(f"wrote {args.n} images to {folder}")
+
+
+def cmd_transfer(args: argparse.Namespace) -> None:
+    from facegan.latent import write_transfer
+
+    print(f"wrote {write_transfer(args.checkpoint, args.out, args.n, args.seed)}")
+
+
+def cmd_interpolate(args: argparse.Namespace) -> None:
+    from facegan.latent import write_interpolations
+
+    written = write_interpolations(args.checkpoint, args.out, args.walks, args.steps, args.source, args.target, args.seed)
+    print("wrote " + ", ".join(str(path) for path in written))
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
@@ -127,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--dataset", choices=DATASETS)
     train.add_argument("--data", help="FER2013 CSV or folder, CelebA folder, or any image folder")
     train.add_argument("--expression", help="FER2013: angry, disgust, fear, happy, sad, surprise, neutral, or all")
+    train.add_argument("--conditional", action="store_true", help="one model for every class: FER2013's seven expressions, or CelebA's --attribute")
+    train.add_argument("--attribute", help="CelebA with --conditional: the attribute the label is, e.g. Smiling")
     train.add_argument("--split", choices=("train", "test", "all"), help="which split to train on (default train)")
     train.add_argument("--cache-dir", help="decode the data once into a memory-mapped file here, reused while the source is unchanged")
     train.add_argument("--image-size", type=int, choices=(48, 64))
@@ -134,7 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, help="default: 50 for FER2013, 25 otherwise")
     train.add_argument("--max-steps", type=int, help="stop after this many iterations in total")
     train.add_argument("--batch-size", type=int, help="default 128")
-    train.add_argument("--lr", type=float, help="Adam learning rate for G and D (default 2e-4)")
+    train.add_argument("--lr", type=float, help="Adam learning rate of G, and of D unless --lr-d (default 2e-4)")
+    train.add_argument("--lr-d", type=float, help="D's learning rate (default: --lr; 2x --lr for conditional models)")
+    train.add_argument("--loss", choices=("bce", "hinge"), help="default: bce (the report's); hinge for conditional models")
+    train.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction, default=None,
+                       help="spectral normalisation in D instead of BatchNorm (default: on for conditional models)")
+    train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                       help="DiffAugment: translation, cutout, brightness/contrast on all D sees (default: on for conditional models)")
+    train.add_argument("--ema", type=float, metavar="DECAY", help="average G's weights for sampling, 0 = off (default: 0.999 for conditional models, 0 otherwise)")
     train.add_argument("--seed", type=int)
     train.add_argument("--device", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps")
     train.add_argument("--precision", choices=("fp32", "bf16"), help="bf16 autocast is about 2x faster on CPUs with AVX-512 bf16 and on GPUs (default fp32, the report's)")
@@ -155,6 +180,23 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--overwrite", action="store_true", help="write into a folder that already holds samples")
     sample.set_defaults(func=cmd_sample)
+    transfer = commands.add_parser("transfer", help="same faces in every expression: rows are identities, columns classes")
+    transfer.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional model")
+    transfer.add_argument("--n", type=int, default=8, help="how many identities (rows)")
+    transfer.add_argument("--out", default="transfer.png")
+    transfer.add_argument("--seed", type=int, default=0)
+    transfer.set_defaults(func=cmd_transfer)
+
+    interpolate = commands.add_parser("interpolate", help="smooth latent walks between faces and between expressions (PNG strips and GIFs)")
+    interpolate.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt")
+    interpolate.add_argument("--out", default="interpolations", help="output folder")
+    interpolate.add_argument("--walks", type=int, default=6, help="rows: one walk each")
+    interpolate.add_argument("--steps", type=int, default=10, help="images along each walk")
+    interpolate.add_argument("--from", dest="source", help="conditional models: the class walks start in (FER2013 default neutral)")
+    interpolate.add_argument("--to", dest="target", help="conditional models: the class walks end in (FER2013 default happy)")
+    interpolate.add_argument("--seed", type=int, default=0)
+    interpolate.set_defaults(func=cmd_interpolate)
+
     evaluate = commands.add_parser("eval", help="score generated faces offline (FER2013 models)")
     source = evaluate.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", help="RUN/checkpoint.pt: generate --n faces and score them")

@@ -29,16 +29,23 @@ class Config:
     cache_dir: str | None = None  # decode once into a memory-mapped file here and reuse it across runs
     image_size: int | None = None  # None: the dataset's natural size (FER2013 48, CelebA 64)
     channels: int | None = None  # None: 1 for FER2013, 3 otherwise
+    conditional: bool = False  # one model for every class: FER2013's seven expressions, or CelebA's --attribute
+    attribute: str | None = None  # CelebA conditional models: the attribute (e.g. Smiling) the label is
     nz: int = 100
     ngf: int = 64
     ndf: int = 64
     batch_size: int = 128
     lr: float = 2e-4
+    lr_d: float | None = None  # D's learning rate (two time-scale rule); None: the run kind's default
     beta1: float = 0.5
     beta2: float = 0.999
     epochs: int | None = None  # None: 50 for FER2013, 25 otherwise (the report's schedule)
     max_steps: int | None = None
     num_fixed_noise: int = 64
+    loss: str | None = None  # "bce" (the report's) or "hinge"; None: the run kind's default
+    spectral_norm: bool | None = None  # in D, replacing its BatchNorms
+    augment: bool | None = None  # DiffAugment on everything D sees
+    ema: float | None = None  # decay of the average of G's weights used for sampling; 0 turns it off
     precision: str = "fp32"  # or "bf16": autocast on CPU and GPU; the report trained in fp32
     cuda_graphs: bool = True  # on one CUDA device, capture the iteration once and replay it
     seed: int = 0
@@ -50,16 +57,20 @@ class Config:
     extra: dict = field(default_factory=dict)  # filled at run time: versions, resolved device
 
     def resolved(self) -> "Config":
-        """Fill every None with the dataset's default and check the combination makes sense."""
+        """Fill every None with the dataset's and run kind's default and check the combination makes sense."""
         if self.dataset not in DATASETS:
             raise FaceganError(f"unknown dataset '{self.dataset}': choose one of {', '.join(DATASETS)}")
         size, channels = DEFAULT_SHAPE[self.dataset]
+        recipe = CONDITIONAL_RECIPE if self.conditional else REPORT_RECIPE
         config = dataclasses.replace(
             self,
             image_size=self.image_size or size,
             channels=self.channels or channels,
             epochs=self.epochs or DEFAULT_EPOCHS[self.dataset],
+            **{name: recipe[name] for name in STABILISERS if getattr(self, name) is None},
         )
+        if config.lr_d is None:
+            config = dataclasses.replace(config, lr_d=config.lr * recipe["lr_d_ratio"])
         if config.expression is not None:
             if config.dataset != "fer2013":
                 raise FaceganError("--expression only applies to --dataset fer2013")
@@ -67,6 +78,18 @@ class Config:
                 raise FaceganError(
                     f"unknown expression '{config.expression}': choose one of {', '.join(EXPRESSIONS)} or all"
                 )
+        if config.conditional and config.expression is not None:
+            raise FaceganError("a conditional model learns every expression at once: drop --expression")
+        if config.conditional and config.dataset == "folder":
+            raise FaceganError("--conditional needs labels: use --dataset fer2013 (expressions) or celeba with --attribute")
+        if config.dataset == "celeba" and config.conditional != (config.attribute is not None):
+            raise FaceganError("a conditional CelebA model needs --attribute NAME (e.g. Smiling), and --attribute needs --conditional")
+        if config.attribute is not None and config.dataset != "celeba":
+            raise FaceganError("--attribute only applies to --dataset celeba")
+        if config.loss not in ("bce", "hinge"):
+            raise FaceganError(f"unknown loss '{config.loss}': choose bce or hinge")
+        if not 0 <= config.ema < 1:
+            raise FaceganError(f"--ema {config.ema} is not a decay: use a number in [0, 1), e.g. 0.999, or 0 to turn it off")
         if config.image_size not in (48, 64):
             raise FaceganError(f"--image-size {config.image_size} is not supported: the report's DCGAN is built for 48 or 64")
         if config.channels not in (1, 3):
@@ -81,6 +104,15 @@ class Config:
             raise FaceganError("no data given: pass --data PATH")
         return config
 
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The labels of a conditional model, in label order; () for an unconditional one."""
+        if not self.conditional:
+            return ()
+        if self.dataset == "fer2013":
+            return EXPRESSIONS
+        return (f"not_{self.attribute}", self.attribute)
+
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
@@ -90,14 +122,23 @@ class Config:
         return cls(**{k: v for k, v in values.items() if k in known})
 
 
+STABILISERS = ("loss", "spectral_norm", "augment", "ema")
+REPORT_RECIPE = dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, lr_d_ratio=1.0)
+"""What an unconditional run does unless told otherwise: the report's training, nothing added."""
+CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.999, lr_d_ratio=2.0)
+"""The stabilisers a conditional run uses by default, chosen by measurement (README, "Choosing the defaults")."""
+
 PRESETS: dict[str, dict] = {
     # Exactly the report's recipe (section 3 and 4): batch 128, Adam(2e-4, 0.5), BCE, nz 100.
     "report-fer": dict(dataset="fer2013", image_size=48, channels=1, epochs=50, nz=100, ngf=64, ndf=64,
-                       batch_size=128, lr=2e-4, beta1=0.5, beta2=0.999, precision="fp32"),
+                       batch_size=128, lr=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.999, precision="fp32", conditional=False,
+                       **{k: v for k, v in REPORT_RECIPE.items() if k != "lr_d_ratio"}),
     "report-celeba": dict(dataset="celeba", image_size=64, channels=3, epochs=25, nz=100, ngf=64, ndf=64,
-                          batch_size=128, lr=2e-4, beta1=0.5, beta2=0.999, precision="fp32"),
+                          batch_size=128, lr=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.999, precision="fp32", conditional=False,
+                          **{k: v for k, v in REPORT_RECIPE.items() if k != "lr_d_ratio"}),
 }
 
 
 def default_run_dir(config: Config, timestamp: str) -> Path:
-    return Path("runs") / f"{config.dataset}-{config.expression or 'all'}-{timestamp}"
+    kind = "conditional" if config.conditional else config.expression or "all"
+    return Path("runs") / f"{config.dataset}-{kind}-{timestamp}"

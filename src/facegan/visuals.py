@@ -79,7 +79,35 @@ def save_confusion_matrix(confusion: list[list[int]], names: tuple[str, ...], pa
     plt.close(fig)
 
 
-def save_gif(frames: list[Path], path: Path, milliseconds_per_frame: int = 500) -> None:
-    """Animate the per-epoch fixed-noise grids, like the PyTorch DCGAN tutorial's animation."""
-    images = [Image.open(frame).convert("RGB") for frame in frames]
+def save_labelled_grid(images: torch.Tensor, path: Path, column_names: list[str], scale: int = 2) -> None:
+    """A grid with one column per name and the names written above, enlarged `scale` times."""
+    from PIL import ImageDraw
+
+    grid = make_grid_uint8(images, len(column_names)).permute(1, 2, 0).numpy()
+    picture = Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid).convert("RGB")
+    picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+    header = 14
+    canvas = Image.new("RGB", (picture.width, picture.height + header), "white")
+    canvas.paste(picture, (0, header))
+    draw = ImageDraw.Draw(canvas)
+    column_width = picture.width / len(column_names)
+    for index, name in enumerate(column_names):
+        width = draw.textlength(name)
+        draw.text((index * column_width + (column_width - width) / 2, 1), name, fill="black")
+    temporary = path.with_name(path.name + ".tmp")
+    canvas.save(temporary, format="PNG")
+    os.replace(temporary, path)
+
+
+def save_gif(frames: list[Path] | list[torch.Tensor], path: Path, milliseconds_per_frame: int = 500) -> None:
+    """Animate saved pictures (the per-epoch fixed-noise grids, like the PyTorch DCGAN tutorial's
+    animation) or uint8 (C, H, W) images (latent walks)."""
+    images = [_as_picture(frame) for frame in frames]
     images[0].save(path, save_all=True, append_images=images[1:], duration=milliseconds_per_frame, loop=0)
+
+
+def _as_picture(frame: Path | torch.Tensor) -> Image.Image:
+    if isinstance(frame, torch.Tensor):
+        array = frame.permute(1, 2, 0).numpy()
+        return Image.fromarray(array[..., 0] if array.shape[2] == 1 else array).convert("RGB")
+    return Image.open(frame).convert("RGB")

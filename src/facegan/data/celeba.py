@@ -2,6 +2,10 @@
 
 Subsets work: the attribute file's count line may disagree with its rows, rows for missing images
 are ignored, and images of any size go through the DCGAN recipe's Resize + CenterCrop.
+
+Evaluation needs real faces the model never trained on. A subset whose partition file has no test
+images (such as the first 8,000 faces, all in CelebA's train partition) holds out its last
+HELD_OUT images by name as the test split, and the train split leaves them out.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from facegan.data.images import ImageSet, decode_files, list_images, require_fol
 from facegan.errors import FaceganError
 
 PARTITION_OF_SPLIT = {"train": {0}, "test": {2}, "all": {0, 1, 2}}
+HELD_OUT = 1000
 
 
 def load_celeba(path: str | Path, split: str = "train", image_size: int = 64, channels: int = 3, into: Path | None = None) -> ImageSet:
@@ -28,6 +33,8 @@ def load_celeba(path: str | Path, split: str = "train", image_size: int = 64, ch
     partition_file = root / "list_eval_partition.txt"
     if partition_file.is_file():
         partition = _read_partition(partition_file)
+        if split != "all" and not any(partition.get(n, 0) == 2 for n in names) and len(names) > 2 * HELD_OUT:
+            partition.update({n: 2 for n in names[-HELD_OUT:]})
         names = [n for n in names if partition.get(n, 0) in PARTITION_OF_SPLIT[split]]
     elif split == "test":
         raise FaceganError(f"'{root}' has no list_eval_partition.txt, so there is no test split: use --split train")

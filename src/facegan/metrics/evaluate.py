@@ -158,13 +158,18 @@ def evaluate_checkpoint(checkpoint: str | Path, n: int = 1000, data: str | None 
     if config.dataset != "fer2013":
         raise FaceganError(f"this checkpoint was trained on {config.dataset}; facegan eval scores FER2013 models so far")
     run_dir = Path(checkpoint).parent if Path(checkpoint).is_file() else Path(checkpoint)
-    generated = {config.expression: generate(generator, n)}
+    if config.conditional:
+        generated = {expression: generate(generator, n, label=label) for label, expression in enumerate(EXPRESSIONS)}
+    else:
+        generated = {config.expression: generate(generator, n)}
     return evaluate_run(generated, data or config.data, Path(out or run_dir / "eval"), f"Evaluation of {run_dir}", classifier_path)
 
 
 class EpochEvaluator:
     """Scores a FER2013 generator every few epochs of training (`--eval-every`): the classifier and the
-    real faces are loaded once, and each call generates `n` faces and returns the headline scores."""
+    real faces are loaded once, and each call generates `n` faces and returns the headline scores.
+    A conditional generator (expression None) makes its faces in the test split's class proportions
+    and is scored against the whole test split; its expression accuracy is the balanced one."""
 
     def __init__(self, data: str | Path, n: int = 500, classifier_path: str | Path | None = None) -> None:
         from facegan.data import load_fer2013
@@ -176,16 +181,22 @@ class EpochEvaluator:
         self.reference: dict[str, torch.Tensor] = {}
 
     @torch.no_grad()
-    def __call__(self, generator: torch.nn.Module, expression: str) -> dict[str, float]:
-        from facegan.sampling import generate
+    def __call__(self, generator: torch.nn.Module, expression: str | None) -> dict[str, float]:
+        from facegan.sampling import latent_noise, render
 
-        if expression not in self.reference:
-            _, self.reference[expression] = predict(self.classifier, self.test.only_class(expression).images)
+        key = expression or "all"
+        if key not in self.reference:
+            real = self.test.only_class(expression) if expression else self.test
+            _, self.reference[key] = predict(self.classifier, real.images)
+        if expression:
+            labels = torch.full((self.n,), EXPRESSIONS.index(expression))
+        else:
+            labels = self.test.labels[torch.randperm(len(self.test), generator=torch.Generator().manual_seed(0))[: self.n]]
         was_training = generator.training
         generator.eval()
-        faces = generate(generator, self.n, seed=0)
+        faces = render(generator, latent_noise(len(labels), generator.nz, 0), labels if generator.num_classes else None)
         generator.train(was_training)
-        scores = compare(self.classifier, faces, self.reference[expression])
+        scores = compare(self.classifier, faces, self.reference[key])
         logits, _ = predict(self.classifier, faces)
-        scores["expression_accuracy"] = float((logits.argmax(1) == EXPRESSIONS.index(expression)).double().mean())
+        scores["expression_accuracy"] = accuracy_summary(logits.argmax(1), labels)["balanced_accuracy"]
         return {k: v for k, v in scores.items() if k != "n"}

@@ -7,6 +7,12 @@ and D's last convolution becomes 3x3, so every layer in between keeps its shape.
 The discriminator returns logits. The report's final Sigmoid is applied inside the loss
 (BCEWithLogitsLoss is Sigmoid followed by BCE, computed stably), which is also what lets the same
 network run under bf16 autocast.
+
+Conditional models (num_classes > 0) keep the same layers and add the label in the two standard
+places: G's BatchNorms become class-conditional (each label has its own BatchNorm gain and bias, so
+the label shapes every resolution while z alone decides the identity), and D becomes a projection
+discriminator (Miyato & Koyama 2018): its logit gains the inner product of a label embedding with
+D's pooled last features. Spectral normalisation (Miyato et al. 2018) replaces D's BatchNorms.
 """
 
 from __future__ import annotations
@@ -24,71 +30,126 @@ def _edge_kernel(image_size: int) -> int:
     return 4 if image_size == 64 else 3
 
 
-class Generator(nn.Module):
-    def __init__(self, image_size: int = 64, channels: int = 3, nz: int = 100, ngf: int = 64) -> None:
+class ConditionalBatchNorm2d(nn.Module):
+    """BatchNorm whose gain and bias are looked up per label (or mixed, for soft labels)."""
+
+    def __init__(self, features: int, num_classes: int) -> None:
         super().__init__()
-        self.image_size, self.channels, self.nz = image_size, channels, nz
+        self.norm = nn.BatchNorm2d(features, affine=False)
+        self.gain = nn.Embedding(num_classes, features)
+        self.bias = nn.Embedding(num_classes, features)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        gain, bias = (embed_labels(table, labels) for table in (self.gain, self.bias))
+        return self.norm(x) * gain[:, :, None, None] + bias[:, :, None, None]
+
+
+def embed_labels(table: nn.Embedding, labels: torch.Tensor) -> torch.Tensor:
+    """Integer labels (N,) pick rows; soft labels (N, num_classes) mix them, which lets a face move
+    smoothly from one expression to another."""
+    return table(labels) if labels.dtype == torch.long else labels.to(table.weight.dtype) @ table.weight
+
+
+class Generator(nn.Module):
+    def __init__(self, image_size: int = 64, channels: int = 3, nz: int = 100, ngf: int = 64, num_classes: int = 0) -> None:
+        super().__init__()
+        self.image_size, self.channels, self.nz, self.num_classes = image_size, channels, nz, num_classes
         k = _edge_kernel(image_size)
+
+        def norm(features: int) -> nn.Module:
+            return ConditionalBatchNorm2d(features, num_classes) if num_classes else nn.BatchNorm2d(features)
+
         self.main = nn.Sequential(
             nn.ConvTranspose2d(nz, ngf * 8, k, 1, 0, bias=False),
-            nn.BatchNorm2d(ngf * 8),
+            norm(ngf * 8),
             nn.ReLU(True),
             nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(ngf * 4),
+            norm(ngf * 4),
             nn.ReLU(True),
             nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(ngf * 2),
+            norm(ngf * 2),
             nn.ReLU(True),
             nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(ngf),
+            norm(ngf),
             nn.ReLU(True),
             nn.ConvTranspose2d(ngf, channels, 4, 2, 1, bias=False),
             nn.Tanh(),
         )
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        """z: (N, nz) or (N, nz, 1, 1) -> images (N, channels, size, size) in [-1, 1]."""
-        return self.main(z.view(z.shape[0], self.nz, 1, 1))
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """z: (N, nz) or (N, nz, 1, 1) -> images (N, channels, size, size) in [-1, 1].
+
+        A conditional generator also takes labels: (N,) class indices or (N, num_classes) weights."""
+        x = z.view(z.shape[0], self.nz, 1, 1)
+        if not self.num_classes:
+            return self.main(x)
+        if labels is None:
+            raise ValueError("this generator is conditional: pass labels")
+        for layer in self.main:
+            x = layer(x, labels) if isinstance(layer, ConditionalBatchNorm2d) else layer(x)
+        return x
 
 
 class Discriminator(nn.Module):
-    def __init__(self, image_size: int = 64, channels: int = 3, ndf: int = 64) -> None:
+    def __init__(self, image_size: int = 64, channels: int = 3, ndf: int = 64, num_classes: int = 0, spectral_norm: bool = False) -> None:
         super().__init__()
-        self.image_size, self.channels = image_size, channels
+        self.image_size, self.channels, self.num_classes = image_size, channels, num_classes
         k = _edge_kernel(image_size)
+
+        def norm(features: int) -> nn.Module:
+            return nn.Identity() if spectral_norm else nn.BatchNorm2d(features)
+
         self.main = nn.Sequential(
             nn.Conv2d(channels, ndf, 4, 2, 1, bias=False),
             nn.LeakyReLU(0.2, inplace=True),
             nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(ndf * 2),
+            norm(ndf * 2),
             nn.LeakyReLU(0.2, inplace=True),
             nn.Conv2d(ndf * 2, ndf * 4, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(ndf * 4),
+            norm(ndf * 4),
             nn.LeakyReLU(0.2, inplace=True),
             nn.Conv2d(ndf * 4, ndf * 8, 4, 2, 1, bias=False),
-            nn.BatchNorm2d(ndf * 8),
+            norm(ndf * 8),
             nn.LeakyReLU(0.2, inplace=True),
             nn.Conv2d(ndf * 8, 1, k, 1, 0, bias=False),
         )
+        if num_classes:
+            self.embed = nn.Embedding(num_classes, ndf * 8)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
+    def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """images (N, channels, size, size) in [-1, 1] -> one real/fake logit per image, shape (N,)."""
-        return self.main(images).view(-1)
+        if not self.num_classes:
+            return self.main(images).view(-1)
+        if labels is None:
+            raise ValueError("this discriminator is conditional: pass labels")
+        features = self.main[:-1](images)
+        projection = (embed_labels(self.embed, labels) * features.sum((2, 3))).sum(1)
+        return self.main[-1](features).view(-1) + projection
 
 
 def init_weights(module: nn.Module) -> None:
     """DCGAN initialisation: conv weights N(0, 0.02); BatchNorm weights N(1, 0.02) and biases 0."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.normal_(module.weight, 0.0, 0.02)
-    elif isinstance(module, nn.BatchNorm2d):
+    elif isinstance(module, nn.BatchNorm2d) and module.affine:
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
+    elif isinstance(module, ConditionalBatchNorm2d):
+        nn.init.normal_(module.gain.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias.weight)
+    elif isinstance(module, nn.Embedding):  # the projection discriminator's label embedding
+        nn.init.normal_(module.weight, 0.0, 0.02)
 
 
-def build_dcgan(image_size: int, channels: int, nz: int = 100, ngf: int = 64, ndf: int = 64) -> tuple[Generator, Discriminator]:
-    """A freshly initialised generator and discriminator pair."""
-    generator = Generator(image_size, channels, nz, ngf)
-    discriminator = Discriminator(image_size, channels, ndf)
+def build_dcgan(image_size: int, channels: int, nz: int = 100, ngf: int = 64, ndf: int = 64, num_classes: int = 0,
+                spectral_norm: bool = False) -> tuple[Generator, Discriminator]:
+    """A freshly initialised generator and discriminator pair (conditional when num_classes > 0)."""
+    generator = Generator(image_size, channels, nz, ngf, num_classes)
+    discriminator = Discriminator(image_size, channels, ndf, num_classes, spectral_norm)
     generator.apply(init_weights)
     discriminator.apply(init_weights)
+    if spectral_norm:
+        for module in discriminator.modules():
+            if isinstance(module, (nn.Conv2d, nn.Embedding)):
+                nn.utils.parametrizations.spectral_norm(module)
     return generator, discriminator

@@ -10,7 +10,7 @@ import torch
 
 from facegan.config import Config
 from facegan.errors import FaceganError
-from facegan.models import Generator, build_dcgan
+from facegan.models import Discriminator, Generator, build_dcgan
 
 KIND = "facegan-dcgan"
 FORMAT_VERSION = 1
@@ -45,10 +45,16 @@ def load_checkpoint(path: str | Path) -> dict:
     return state
 
 
+def build_models(config: Config) -> tuple[Generator, Discriminator]:
+    """Freshly initialised networks of the shape a (resolved) config describes."""
+    return build_dcgan(config.image_size, config.channels, config.nz, config.ngf, config.ndf, len(config.class_names),
+                       bool(config.spectral_norm))
+
+
 def load_models(state: dict) -> tuple[Config, torch.nn.Module, torch.nn.Module]:
     """Rebuild G and D from a checkpoint's config and load their weights, refusing a mismatch clearly."""
     config = Config.from_dict(state["config"])
-    generator, discriminator = build_dcgan(config.image_size, config.channels, config.nz, config.ngf, config.ndf)
+    generator, discriminator = build_models(config)
     try:
         generator.load_state_dict(state["generator"])
         discriminator.load_state_dict(state["discriminator"])
@@ -61,6 +67,10 @@ def load_models(state: dict) -> tuple[Config, torch.nn.Module, torch.nn.Module]:
 
 
 def load_generator(path: str | Path) -> tuple[Config, Generator]:
-    """The trained generator of a checkpoint, on the CPU and in eval mode, with the run's config."""
-    config, generator, _ = load_models(load_checkpoint(path))
+    """The trained generator of a checkpoint (the average of its weights, when the run kept one), on
+    the CPU and in eval mode, with the run's config."""
+    state = load_checkpoint(path)
+    config, generator, _ = load_models(state)
+    if "generator_ema" in state:
+        generator.load_state_dict(state["generator_ema"])
     return config, generator.eval()

@@ -22,6 +22,7 @@ class RunLog:
     def __init__(self, run_dir: Path, config: Config, start_step: int, total_steps: int) -> None:
         self.run_dir, self.config = run_dir, config
         self.total_steps = total_steps
+        self.grid_columns = len(config.class_names) or 8  # conditional grids: one column per class
         self.pending: list[tuple[int, int, torch.Tensor]] = []
         self.losses_csv = run_dir / "losses.csv"
         self._keep_rows_before(start_step)
@@ -93,9 +94,9 @@ class RunLog:
             print(f"eval epoch {epoch + 1}: " + " ".join(f"{k} {v:.4f}" for k, v in scores.items()), flush=True)
 
     def fixed_noise_grid(self, epoch: int, images: torch.Tensor) -> None:
-        visuals.save_grid(images, self.run_dir / "fixed_noise" / f"epoch_{epoch + 1:03d}.png")
+        visuals.save_grid(images, self.run_dir / "fixed_noise" / f"epoch_{epoch + 1:03d}.png", self.grid_columns)
         if self.tensorboard is not None:
-            self.tensorboard.add_image("fixed_noise", visuals.make_grid_uint8(images), epoch + 1)
+            self.tensorboard.add_image("fixed_noise", visuals.make_grid_uint8(images, self.grid_columns), epoch + 1)
 
     def finish(self, final_images: torch.Tensor) -> None:
         """The run's summary pictures (loss plot, fixed-noise animation, final samples) and a last line."""
@@ -110,7 +111,7 @@ class RunLog:
         )
         visuals.save_loss_plot(self.losses_csv, self.run_dir / "loss_plot.png")
         visuals.save_gif(sorted((self.run_dir / "fixed_noise").glob("epoch_*.png")), self.run_dir / "progress.gif")
-        visuals.save_grid(final_images, self.run_dir / "final_samples.png")
+        visuals.save_grid(final_images, self.run_dir / "final_samples.png", self.grid_columns)
         if self.tensorboard is not None:
             self.tensorboard.close()
 

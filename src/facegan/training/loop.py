@@ -25,10 +25,10 @@ from facegan import visuals
 from facegan.config import EXPRESSIONS, Config, default_run_dir
 from facegan.data import ImageSet, load_dataset
 from facegan.errors import FaceganError
-from facegan.models import build_dcgan
-from facegan.training.checkpoint import load_checkpoint, load_models, save_checkpoint
+from facegan.training.checkpoint import build_models, load_checkpoint, load_models, save_checkpoint
 from facegan.training.log import RunLog, require_tensorboard
 from facegan.training import distributed
+from facegan.training.ema import WeightAverage
 from facegan.training.step import make_optimizers, make_step
 
 Evaluator = Callable[[torch.nn.Module, str], dict]
@@ -76,8 +76,9 @@ def train(config: Config, overwrite: bool = False, data: ImageSet | None = None,
     config = config.resolved()
     if config.tensorboard:
         require_tensorboard()
-    if config.dataset == "fer2013" and config.expression is None:
-        raise FaceganError("FER2013 models are trained per expression, as in the report: pass --expression NAME or --expression all")
+    if config.dataset == "fer2013" and config.expression is None and not config.conditional:
+        raise FaceganError("FER2013 models are trained per expression, as in the report (--expression NAME or all), "
+                           "or as one model for all seven: --conditional")
     run_dir = Path(config.run_dir or distributed.from_rank_zero(default_run_dir(config, time.strftime("%Y%m%d-%H%M%S"))))
     prepare_run_dir(run_dir, overwrite)
     config = replace(config, run_dir=str(run_dir))
@@ -142,11 +143,13 @@ def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: E
     if len(data) // world < config.batch_size:
         raise FaceganError(f"only {len(data)} training images, fewer than one batch of {config.batch_size} per process: lower --batch-size")
     images = data.images.to(device)  # decoded once, kept as uint8 on the training device
+    labels = training_labels(config, data)
+    labels = None if labels is None else labels.to(device)
     cuda = device.type == "cuda"
     graph = cuda and config.cuda_graphs and world == 1
 
-    generator, discriminator = build_dcgan(config.image_size, config.channels, config.nz, config.ngf, config.ndf)
-    fixed_noise = torch.randn(config.num_fixed_noise, config.nz, generator=torch.Generator().manual_seed(config.seed))
+    generator, discriminator = build_models(config)
+    fixed_noise, fixed_labels = make_fixed_inputs(config)
     step = 0
     if state is not None:
         _, generator, discriminator = load_models(state)
@@ -158,17 +161,23 @@ def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: E
             torch.cuda.set_rng_state(state["rng_cuda"][rank], device)
     generator.to(device, memory_format=torch.channels_last)
     discriminator.to(device, memory_format=torch.channels_last)
-    opt_g, opt_d = make_optimizers(generator, discriminator, config.lr, (config.beta1, config.beta2), graph)
+    opt_g, opt_d = make_optimizers(generator, discriminator, config.lr, config.lr_d, (config.beta1, config.beta2), graph)
+    average = WeightAverage(generator, config.ema, step) if config.ema else None
     if state is not None:
         opt_g.load_state_dict(state["opt_g"])
         opt_d.load_state_dict(state["opt_d"])
+        if average is not None:
+            average.model.load_state_dict(state["generator_ema"])
+    sampler = average.model if average is not None else generator  # what the grids show and the checkpoint samples with
     fixed_noise = fixed_noise.to(device)
+    fixed_labels = None if fixed_labels is None else fixed_labels.to(device)
     train_g, train_d = generator, discriminator
     if world > 1:
         ids = [device.index] if cuda else None
         train_g = torch.nn.parallel.DistributedDataParallel(generator, device_ids=ids)
         train_d = torch.nn.parallel.DistributedDataParallel(discriminator, device_ids=ids)
-    step_fn = make_step(train_g, train_d, opt_g, opt_d, images, config.nz, config.precision == "bf16", graph)
+    step_fn = make_step(train_g, train_d, opt_g, opt_d, images, labels, config.nz, config.precision == "bf16", graph,
+                        config.loss, config.augment, average)
 
     config = replace(config, extra=_environment(config, device, world))
     steps_per_epoch = len(images) // world // config.batch_size  # drop_last: every batch has the same shape
@@ -187,9 +196,9 @@ def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: E
         if not main:
             return
         log.flush()
-        log.fixed_noise_grid(epoch, _generate(generator, fixed_noise))
+        log.fixed_noise_grid(epoch, _generate(sampler, fixed_noise, fixed_labels))
         if evaluator is not None and config.eval_every and step % steps_per_epoch == 0 and (epoch + 1) % config.eval_every == 0:
-            log.scores(epoch, step, evaluator(generator, config.expression))
+            log.scores(epoch, step, evaluator(sampler, config.expression))
         save_checkpoint(
             {
                 "config": config.to_dict(),
@@ -199,6 +208,7 @@ def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: E
                 "opt_d": opt_d.state_dict(),
                 "step": step,
                 "epoch": step // steps_per_epoch,
+                **({"generator_ema": average.model.state_dict()} if average is not None else {}),
                 "fixed_noise": fixed_noise.cpu(),
                 "rng_cpu": rng_cpu,
                 "rng_cuda": rng_cuda,
@@ -228,19 +238,47 @@ def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: E
         end_of_epoch(max(step - 1, 0) // steps_per_epoch)  # the epoch the last finished iteration belongs to
     distributed.check_in_sync(generator, discriminator)
     if main:
-        log.finish(_generate(generator, fixed_noise))
+        log.finish(_generate(sampler, fixed_noise, fixed_labels))
     distributed.barrier()
     if interrupted:
         raise FaceganError(f"interrupted at iteration {step}; everything is saved: continue with --resume {run_dir}")
     return run_dir
 
 
+def training_labels(config: Config, data: ImageSet) -> torch.Tensor | None:
+    """The class of every training image for a conditional model: its expression, or whether it has
+    the CelebA attribute."""
+    if not config.conditional:
+        return None
+    if config.dataset == "fer2013":
+        if data.labels is None:
+            raise FaceganError("this FER2013 data has no expression labels, so it cannot train a conditional model")
+        return data.labels
+    if data.attributes is None:
+        raise FaceganError(f"'{config.data}' has no list_attr_celeba.txt, so --attribute {config.attribute} has no labels")
+    if config.attribute not in data.attribute_names:
+        raise FaceganError(f"unknown CelebA attribute '{config.attribute}': choose one of {', '.join(data.attribute_names)}")
+    return data.attributes[:, data.attribute_names.index(config.attribute)].long()
+
+
+def make_fixed_inputs(config: Config) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The monitoring noise (the report's fixed-noise grid). A conditional model shows each of its
+    identities in every class, one row per identity and one column per class."""
+    classes = len(config.class_names)
+    identities = config.num_fixed_noise // classes if classes else config.num_fixed_noise
+    noise = torch.randn(identities, config.nz, generator=torch.Generator().manual_seed(config.seed))
+    if not classes:
+        return noise, None
+    return noise.repeat_interleave(classes, 0), torch.arange(classes).repeat(identities)
+
+
 @torch.no_grad()
-def _generate(generator: torch.nn.Module, noise: torch.Tensor) -> torch.Tensor:
+def _generate(generator: torch.nn.Module, noise: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
     """Images from fixed noise, with BatchNorm in eval mode so monitoring does not disturb training."""
+    was_training = generator.training
     generator.eval()
-    images = generator(noise)
-    generator.train()
+    images = generator(noise) if labels is None else generator(noise, labels)
+    generator.train(was_training)
     return images
 
 

@@ -4,6 +4,9 @@ The iteration: a D step on a real batch then a fake batch, then a G step with th
 loss. Real and fake go through D as separate batches, each followed by its own backward, so every
 BatchNorm batch is all-real or all-fake, exactly as in the reference DCGAN (and DDP-safe).
 
+Beyond the report, the same step takes class labels (conditional models), the hinge loss and
+differentiable augmentation of everything D sees, and updates an average of G's weights.
+
 The speed levers live here and change nothing in the maths: bf16 autocast, channels_last (faster for
 oneDNN on CPUs and cuDNN on GPUs), data already on the device as uint8, no host syncs, no gradients
 of D's weights in G's step, and on CUDA the whole iteration captured once as a CUDA graph and replayed.
@@ -18,8 +21,27 @@ from typing import Callable
 import torch
 from torch import nn
 
+from facegan.training.augment import diff_augment
+from facegan.training.ema import WeightAverage
+
 loss_fn = nn.BCEWithLogitsLoss()
 """Sigmoid + binary cross-entropy in one stable op (the report's D ends in a Sigmoid, folded in here)."""
+
+LOSSES = ("bce", "hinge")
+
+
+def d_loss(logits: torch.Tensor, real: bool, loss: str) -> torch.Tensor:
+    """D's loss on an all-real or all-fake batch: BCE (the report's) or hinge (Lim & Ye 2017, SNGAN)."""
+    logits = logits.float()
+    if loss == "hinge":
+        return torch.relu(1.0 - logits).mean() if real else torch.relu(1.0 + logits).mean()
+    return loss_fn(logits, torch.ones_like(logits) if real else torch.zeros_like(logits))
+
+
+def g_loss(logits: torch.Tensor, loss: str) -> torch.Tensor:
+    """G's loss: non-saturating BCE (the report's) or the hinge GAN's -D(G(z))."""
+    logits = logits.float()
+    return -logits.mean() if loss == "hinge" else loss_fn(logits, torch.ones_like(logits))
 
 
 def to_model_range(images: torch.Tensor) -> torch.Tensor:
@@ -35,25 +57,30 @@ def train_step(
     real_uint8: torch.Tensor,
     nz: int,
     bf16: bool = False,
+    labels: torch.Tensor | None = None,
+    loss: str = "bce",
+    augment: bool = False,
 ) -> torch.Tensor:
-    """Update D, then G. Returns [loss_D, loss_G, D(x), D(G(z))] as a device tensor, without syncing."""
+    """Update D, then G. Returns [loss_D, loss_G, D(x), D(G(z))] as a device tensor, without syncing.
+
+    With labels, generated faces get the real batch's labels, so every class is trained in its
+    proportion of the data, and D scores each image against its label."""
     device = real_uint8.device
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
+    seen = diff_augment if augment else (lambda images: images)
+    conditioning = () if labels is None else (labels,)
     real = to_model_range(real_uint8).contiguous(memory_format=torch.channels_last)
-    batch = real.shape[0]
-    ones = torch.ones(batch, device=device)
-    zeros = torch.zeros(batch, device=device)
-    noise = torch.randn(batch, nz, device=device)
+    noise = torch.randn(real.shape[0], nz, device=device)
 
     opt_d.zero_grad(set_to_none=True)
     with autocast:
-        logits_real = discriminator(real)
-        loss_real = loss_fn(logits_real.float(), ones)
+        logits_real = discriminator(seen(real), *conditioning)
+        loss_real = d_loss(logits_real, True, loss)
     loss_real.backward()
     with autocast:
-        fake = generator(noise)
-        logits_fake = discriminator(fake.detach())
-        loss_fake = loss_fn(logits_fake.float(), zeros)
+        fake = generator(noise, *conditioning)
+        logits_fake = discriminator(seen(fake.detach()), *conditioning)
+        loss_fake = d_loss(logits_fake, False, loss)
     loss_fake.backward()
     opt_d.step()
 
@@ -62,7 +89,7 @@ def train_step(
     plain_d.requires_grad_(False)
     opt_g.zero_grad(set_to_none=True)
     with autocast:
-        loss_g = loss_fn(plain_d(fake).float(), ones)
+        loss_g = g_loss(plain_d(seen(fake), *conditioning), loss)
     loss_g.backward()
     plain_d.requires_grad_(True)
     opt_g.step()
@@ -72,14 +99,15 @@ def train_step(
 
 
 def make_optimizers(
-    generator: nn.Module, discriminator: nn.Module, lr: float, betas: tuple[float, float], cuda_graph: bool
+    generator: nn.Module, discriminator: nn.Module, lr: float, lr_d: float, betas: tuple[float, float], cuda_graph: bool
 ) -> tuple[torch.optim.Adam, torch.optim.Adam]:
-    """Adam for G and D: fused on CUDA, and capturable when the iteration is replayed as a CUDA graph."""
+    """Adam for G and D (lr_d != lr gives Heusel et al.'s two time-scale rule): fused on CUDA, and
+    capturable when the iteration is replayed as a CUDA graph."""
     on_cuda = next(generator.parameters()).is_cuda
     extra = dict(fused=True, capturable=cuda_graph) if on_cuda else {}
     return (
         torch.optim.Adam(generator.parameters(), lr=lr, betas=betas, **extra),
-        torch.optim.Adam(discriminator.parameters(), lr=lr, betas=betas, **extra),
+        torch.optim.Adam(discriminator.parameters(), lr=lr_d, betas=betas, **extra),
     )
 
 
@@ -89,32 +117,45 @@ def make_step(
     opt_g: torch.optim.Optimizer,
     opt_d: torch.optim.Optimizer,
     images: torch.Tensor,
+    labels: torch.Tensor | None,
     nz: int,
     bf16: bool,
     cuda_graph: bool,
+    loss: str = "bce",
+    augment: bool = False,
+    average: WeightAverage | None = None,
 ) -> Callable[[torch.Tensor], torch.Tensor]:
-    """A function (batch indices into `images`) -> stats that runs one iteration.
+    """A function (batch indices into `images`) -> stats that runs one iteration (and updates the
+    average of G's weights, if any).
 
     With `cuda_graph` the iteration is captured once and replayed: one launch instead of hundreds of
     kernels from Python. It needs static shapes (every batch the same size) and capturable optimizers.
     """
     if images.is_cuda:
         torch.backends.cudnn.benchmark = True  # every batch has the same shape: pick the fastest kernels once
+
+    def run(indices: torch.Tensor) -> torch.Tensor:
+        batch_labels = None if labels is None else labels[indices]
+        stats = train_step(generator, discriminator, opt_g, opt_d, images[indices], nz, bf16, batch_labels, loss, augment)
+        if average is not None:
+            average.update(getattr(generator, "module", generator))
+        return stats
+
     if not cuda_graph:
-        return lambda indices: train_step(generator, discriminator, opt_g, opt_d, images[indices], nz, bf16)
+        return run
 
     batch_indices = torch.zeros(0, dtype=torch.long, device=images.device)
     static: dict[str, torch.Tensor] = {}
     graph = torch.cuda.CUDAGraph()
 
-    def run(indices: torch.Tensor) -> torch.Tensor:
-        return train_step(generator, discriminator, opt_g, opt_d, images[indices], nz, bf16)
-
     def captured(indices: torch.Tensor) -> torch.Tensor:
         nonlocal batch_indices
         if not static:
             batch_indices = indices.clone()
-            _warm_up_without_training(lambda: run(batch_indices), (generator, discriminator), (opt_g, opt_d))
+            models = (generator, discriminator) + ((average.model,) if average else ())
+            _warm_up_without_training(lambda: run(batch_indices), models, (opt_g, opt_d))
+            if average is not None:
+                average.count.sub_(3)
             with torch.cuda.graph(graph):
                 static["stats"] = run(batch_indices)
         batch_indices.copy_(indices)
