@@ -109,29 +109,38 @@ def cmd_bench(args: argparse.Namespace) -> None:
 
 
 def cmd_train_classifier(args: argparse.Namespace) -> None:
+    out = Path(args.out or f"runs/{args.dataset}_classifier.pt")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if args.dataset == "celeba":
+        from facegan.data import load_celeba
+        from facegan.metrics.attributes import save_attribute_classifier, train_attribute_classifier
+
+        model, scores = train_attribute_classifier(load_celeba(args.data, "train"), load_celeba(args.data, "test"),
+                                                   epochs=args.epochs, seed=args.seed)
+        save_attribute_classifier(model, out, scores)
+        print(f"wrote {out}: held-out mean attribute accuracy {scores['mean_accuracy']:.4f}, "
+              f"Smiling {scores['per_attribute'].get('Smiling', float('nan')):.4f}")
+        return
     from facegan.data import load_fer2013
     from facegan.metrics.classifier import save_classifier, train_classifier
 
-    train, test = load_fer2013(args.data, "train"), load_fer2013(args.data, "test")
-    model, scores = train_classifier(train, test, epochs=args.epochs, seed=args.seed)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    save_classifier(model, Path(args.out), scores)
-    print(f"wrote {args.out}: test accuracy {scores['accuracy']:.4f}, balanced {scores['balanced_accuracy']:.4f}")
+    model, scores = train_classifier(load_fer2013(args.data, "train"), load_fer2013(args.data, "test"), epochs=args.epochs, seed=args.seed)
+    save_classifier(model, out, scores)
+    print(f"wrote {out}: test accuracy {scores['accuracy']:.4f}, balanced {scores['balanced_accuracy']:.4f}")
 
 
 def cmd_eval(args: argparse.Namespace) -> None:
-    from facegan.metrics.evaluate import evaluate_checkpoint, evaluate_run, read_generated
+    from facegan.metrics.evaluate import evaluate_checkpoint, evaluate_run, headline, read_generated
 
     if args.checkpoint:
-        scores, report = evaluate_checkpoint(args.checkpoint, args.n, args.data, args.out, args.classifier)
+        scores, report = evaluate_checkpoint(args.checkpoint, args.n, args.data, args.out, args.classifier, args.inception_weights)
     else:
         if not args.data:
             raise FaceganError("--images needs --data PATH: the FER2013 folder or CSV with the real train and test faces")
         out = Path(args.out or Path(args.images) / "eval")
-        scores, report = evaluate_run(read_generated(args.images), args.data, out, f"Evaluation of {args.images}", args.classifier)
-    generated = scores["generated"]
-    print(f"Fréchet distance {generated['frechet_distance']:.2f} (floor {scores['floor']['frechet_distance']:.2f}), "
-          f"balanced expression accuracy {generated['expression']['balanced_accuracy']:.3f}; report: {report}")
+        scores, report = evaluate_run(read_generated(args.images), args.data, out, f"Evaluation of {args.images}", args.classifier,
+                                      args.inception_weights)
+    print(f"{headline(scores)}; report: {report}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,22 +206,25 @@ def build_parser() -> argparse.ArgumentParser:
     interpolate.add_argument("--seed", type=int, default=0)
     interpolate.set_defaults(func=cmd_interpolate)
 
-    evaluate = commands.add_parser("eval", help="score generated faces offline (FER2013 models)")
+    evaluate = commands.add_parser("eval", help="score generated faces offline (FER2013 and CelebA models)")
     source = evaluate.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", help="RUN/checkpoint.pt: generate --n faces and score them")
     source.add_argument("--images", help="the --out folder of 'facegan sample' (FOLDER/<expression>/*.png)")
     evaluate.add_argument("--n", type=int, default=1000, help="faces to generate from --checkpoint")
-    evaluate.add_argument("--data", help="FER2013 with train and test splits (default: the run's own data)")
+    evaluate.add_argument("--data", help="FER2013 or CelebA with train and test splits (default: the run's own data)")
     evaluate.add_argument("--classifier", help="classifier weights (default: the one shipped with facegan)")
     evaluate.add_argument("--out", help="report folder (default RUN/eval or IMAGES/eval)")
+    evaluate.add_argument("--inception-weights", metavar="PATH",
+                          help="also standard Inception FID, from pytorch-fid's pt_inception-2015-12-05-6726825d.pth (never downloaded)")
     evaluate.set_defaults(func=cmd_eval)
 
     classifier = commands.add_parser("train-classifier", help="train the expression classifier that evaluation uses")
-    classifier.add_argument("--dataset", choices=("fer2013",), default="fer2013")
-    classifier.add_argument("--data", required=True, help="FER2013 CSV or folder (needs its train and test splits)")
+    classifier.add_argument("--dataset", choices=("fer2013", "celeba"), default="fer2013",
+                            help="fer2013: the expression classifier; celeba: the 40-attribute classifier")
+    classifier.add_argument("--data", required=True, help="FER2013 CSV or folder, or CelebA folder (needs train and test splits)")
     classifier.add_argument("--epochs", type=int, default=25)
     classifier.add_argument("--seed", type=int, default=0)
-    classifier.add_argument("--out", default="runs/fer2013_classifier.pt")
+    classifier.add_argument("--out", help="default runs/<dataset>_classifier.pt")
     classifier.set_defaults(func=cmd_train_classifier)
 
     bench = commands.add_parser("bench", help="training images/s of facegan against the canonical DCGAN loop")

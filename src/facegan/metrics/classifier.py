@@ -53,12 +53,12 @@ def to_input(images_uint8: torch.Tensor) -> torch.Tensor:
 
 
 def augment(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Random horizontal flips and shifts of up to 4 pixels: expressions are symmetric and crops vary."""
+    """Random horizontal flips and shifts of up to 4 pixels: faces are near-symmetric and crops vary."""
     flip = torch.rand(len(batch), generator=generator) < 0.5
     batch = torch.where(flip[:, None, None, None], batch.flip(3), batch)
     padded = F.pad(batch, (4, 4, 4, 4), mode="replicate")
     dx, dy = torch.randint(0, 9, (2,), generator=generator).tolist()
-    return padded[:, :, dy : dy + 48, dx : dx + 48]
+    return padded[:, :, dy : dy + batch.shape[2], dx : dx + batch.shape[3]]
 
 
 def train_classifier(train: ImageSet, test: ImageSet, epochs: int = 20, batch_size: int = 128, lr: float = 2e-3,
@@ -109,15 +109,16 @@ def evaluate_classifier(model: ExpressionClassifier, data: ImageSet) -> dict:
     return accuracy_summary(logits.argmax(1), data.labels)
 
 
-def accuracy_summary(predicted: torch.Tensor, labels: torch.Tensor) -> dict:
-    confusion = torch.zeros(len(EXPRESSIONS), len(EXPRESSIONS), dtype=torch.long)
+def accuracy_summary(predicted: torch.Tensor, labels: torch.Tensor, names: tuple[str, ...] = EXPRESSIONS) -> dict:
+    """Accuracy, balanced accuracy over the classes present, per-class recall and the confusion matrix."""
+    confusion = torch.zeros(len(names), len(names), dtype=torch.long)
     confusion.index_put_((labels, predicted), torch.ones_like(labels), accumulate=True)
     per_class = confusion.diagonal().double() / confusion.sum(1).clamp(min=1)
     present = confusion.sum(1) > 0
     return {
         "accuracy": float((predicted == labels).double().mean()),
         "balanced_accuracy": float(per_class[present].mean()),
-        "per_class": {name: float(per_class[i]) for i, name in enumerate(EXPRESSIONS) if present[i]},
+        "per_class": {name: float(per_class[i]) for i, name in enumerate(names) if present[i]},
         "confusion": confusion.tolist(),
     }
 

@@ -20,6 +20,7 @@ from facegan.data.images import ImageSet, list_images
 from facegan.errors import FaceganError
 from facegan.metrics.classifier import ExpressionClassifier, accuracy_summary, predict
 from facegan.metrics.distances import frechet_distance, kernel_inception_distance, nearest_neighbours, precision_recall
+from facegan.metrics.inception import load_inception
 
 
 def read_generated(folder: str | Path) -> dict[str, torch.Tensor]:
@@ -59,17 +60,43 @@ def matched_subsample(pool: ImageSet, counts: dict[str, int], seed: int) -> torc
     return pool.images[torch.cat(chosen)]
 
 
-def compare(classifier: ExpressionClassifier, candidate: torch.Tensor, reference_features: torch.Tensor) -> dict:
-    """Fréchet distance, KID and precision/recall of candidate images against reference features."""
-    _, features = predict(classifier, candidate)
+def compare(features: torch.Tensor, reference_features: torch.Tensor) -> dict:
+    """Fréchet distance, KID and precision/recall of candidate features against reference features."""
     kid, kid_std = kernel_inception_distance(features, reference_features, subset_size=min(1000, len(features)))
     precision, recall = precision_recall(reference_features, features)
-    return {"n": len(candidate), "frechet_distance": frechet_distance(features, reference_features), "kid": kid,
+    return {"n": len(features), "frechet_distance": frechet_distance(features, reference_features), "kid": kid,
             "kid_std": kid_std, "precision": precision, "recall": recall}
 
 
+def memorisation(candidate: torch.Tensor, train_images: torch.Tensor, real_test: torch.Tensor) -> dict:
+    """Pixel distance from each candidate to its nearest training image, beside the same for real
+    test faces: a generator that copies its training set shows up as distances below the real ones."""
+    pixels = lambda images: images.reshape(len(images), -1).float()  # noqa: E731
+    copy_distances, copy_indices = nearest_neighbours(pixels(candidate), pixels(train_images))
+    test_distances, _ = nearest_neighbours(pixels(real_test), pixels(train_images))
+    return {
+        "median_nearest_train_distance": float(copy_distances.median()),
+        "min_nearest_train_distance": float(copy_distances.min()),
+        "real_test_median_nearest_train_distance": float(test_distances.median()),
+        "share_closer_than_real_test_1st_percentile": float((copy_distances < test_distances.quantile(0.01)).double().mean()),
+        "closest": [(int(i), int(copy_indices[i]), float(copy_distances[i])) for i in copy_distances.argsort()[:8]],
+    }
+
+
+def inception_scores(inception: torch.nn.Module | None, candidate: torch.Tensor, floor: torch.Tensor,
+                     reference: torch.Tensor) -> tuple[dict, dict]:
+    """Standard Inception FID of the candidate and the floor, when the user brought the weights."""
+    if inception is None:
+        return {}, {}
+    from facegan.metrics.inception import inception_features
+
+    reference_features = inception_features(inception, reference)
+    return ({"inception_fid": frechet_distance(inception_features(inception, candidate), reference_features)},
+            {"inception_fid": frechet_distance(inception_features(inception, floor), reference_features)})
+
+
 def evaluate_fer(generated: dict[str, torch.Tensor], classifier: ExpressionClassifier, train: ImageSet, test: ImageSet,
-                 seed: int = 0) -> dict:
+                 seed: int = 0, inception: torch.nn.Module | None = None) -> dict:
     """All scores for faces generated per expression. See the module docstring for the floor."""
     expressions = list(generated)
     test_subset = test.subset(torch.isin(test.labels, torch.tensor([EXPRESSIONS.index(e) for e in expressions])))
@@ -83,24 +110,18 @@ def evaluate_fer(generated: dict[str, torch.Tensor], classifier: ExpressionClass
 
     labels = torch.cat([torch.full((len(generated[e]),), EXPRESSIONS.index(e)) for e in expressions])
     logits, _ = predict(classifier, torch.cat(list(generated.values())))
-    floor_logits, _ = predict(classifier, floor)
+    _, candidate_features = predict(classifier, candidate)
+    floor_logits, floor_features = predict(classifier, floor)
     floor_labels = torch.cat([torch.full((counts[e],), EXPRESSIONS.index(e)) for e in expressions])
-
-    pixels = lambda images: images.reshape(len(images), -1).float()  # noqa: E731
-    copy_distances, copy_indices = nearest_neighbours(pixels(candidate), pixels(train.images))
-    test_distances, _ = nearest_neighbours(pixels(matched_subsample(test, counts, seed)), pixels(train.images))
+    generated_fid, floor_fid = inception_scores(inception, candidate, floor, test_subset.images)
     return {
         "expressions": expressions,
         "counts": counts,
-        "generated": {**compare(classifier, candidate, reference_features), "expression": accuracy_summary(logits.argmax(1), labels)},
-        "floor": {**compare(classifier, floor, reference_features), "expression": accuracy_summary(floor_logits.argmax(1), floor_labels)},
-        "memorisation": {
-            "median_nearest_train_distance": float(copy_distances.median()),
-            "min_nearest_train_distance": float(copy_distances.min()),
-            "real_test_median_nearest_train_distance": float(test_distances.median()),
-            "share_closer_than_real_test_1st_percentile": float((copy_distances < test_distances.quantile(0.01)).double().mean()),
-            "closest": [(int(i), int(copy_indices[i]), float(copy_distances[i])) for i in copy_distances.argsort()[:8]],
-        },
+        "generated": {**compare(candidate_features, reference_features), **generated_fid,
+                      "expression": accuracy_summary(logits.argmax(1), labels)},
+        "floor": {**compare(floor_features, reference_features), **floor_fid,
+                  "expression": accuracy_summary(floor_logits.argmax(1), floor_labels)},
+        "memorisation": memorisation(candidate, train.images, matched_subsample(test, counts, seed)),
     }
 
 
@@ -119,6 +140,8 @@ def write_report(scores: dict, generated: dict[str, torch.Tensor], train: ImageS
     lines = [f"# {title}", "", f"Generated faces per expression (proportions of the FER2013 test split): {scores['counts']}", "",
              "| score | generated | floor (real train faces) |", "| --- | ---: | ---: |"]
     lines += [f"| {name} | {gen[key]:{fmt}} | {floor[key]:{fmt}} |" for name, key, fmt in rows]
+    if "inception_fid" in gen:
+        lines.append(f"| Inception FID (pt_inception weights) | {gen['inception_fid']:.2f} | {floor['inception_fid']:.2f} |")
     lines += [f"| expression accuracy | {gen['expression']['accuracy']:.3f} | {floor['expression']['accuracy']:.3f} |",
               f"| balanced expression accuracy | {gen['expression']['balanced_accuracy']:.3f} | {floor['expression']['balanced_accuracy']:.3f} |",
               "", "Per expression (classifier accuracy on generated faces): "
@@ -134,7 +157,7 @@ def write_report(scores: dict, generated: dict[str, torch.Tensor], train: ImageS
 
 
 def evaluate_run(generated: dict[str, torch.Tensor], data: str | Path, out: Path, title: str,
-                 classifier_path: str | Path | None = None) -> tuple[dict, Path]:
+                 classifier_path: str | Path | None = None, inception_weights: str | Path | None = None) -> tuple[dict, Path]:
     """Score generated faces against FER2013 at `data` and write the report into `out`."""
     from facegan.data import load_fer2013
     from facegan.metrics.classifier import SHIPPED_WEIGHTS, load_classifier
@@ -143,26 +166,60 @@ def evaluate_run(generated: dict[str, torch.Tensor], data: str | Path, out: Path
         if images.shape[1:] != (1, 48, 48):
             raise FaceganError(f"generated '{expression}' faces are {tuple(images.shape[1:])}; FER2013 scores need 48x48 grayscale")
     classifier, _ = load_classifier(classifier_path or SHIPPED_WEIGHTS)
+    inception = load_inception(inception_weights) if inception_weights else None
     train, test = load_fer2013(data, "train"), load_fer2013(data, "test")
-    scores = evaluate_fer(generated, classifier, train, test)
+    scores = evaluate_fer(generated, classifier, train, test, inception=inception)
     return scores, write_report(scores, generated, train, out, title)
 
 
 def evaluate_checkpoint(checkpoint: str | Path, n: int = 1000, data: str | None = None, out: str | Path | None = None,
-                        classifier_path: str | Path | None = None) -> tuple[dict, Path]:
-    """Generate n faces from a FER2013 run and score them; the report goes to RUN/eval/ by default."""
+                        classifier_path: str | Path | None = None, inception_weights: str | Path | None = None) -> tuple[dict, Path]:
+    """Generate n faces (per class, for conditional models) from a FER2013 or CelebA run and score
+    them; the report goes to RUN/eval/ by default."""
     from facegan.sampling import generate
     from facegan.training.checkpoint import load_generator
 
     config, generator = load_generator(checkpoint)
-    if config.dataset != "fer2013":
-        raise FaceganError(f"this checkpoint was trained on {config.dataset}; facegan eval scores FER2013 models so far")
     run_dir = Path(checkpoint).parent if Path(checkpoint).is_file() else Path(checkpoint)
+    out = Path(out or run_dir / "eval")
+    title = f"Evaluation of {run_dir}"
     if config.conditional:
-        generated = {expression: generate(generator, n, label=label) for label, expression in enumerate(EXPRESSIONS)}
+        generated = {name: generate(generator, n, label=label) for label, name in enumerate(config.class_names)}
     else:
-        generated = {config.expression: generate(generator, n)}
-    return evaluate_run(generated, data or config.data, Path(out or run_dir / "eval"), f"Evaluation of {run_dir}", classifier_path)
+        generated = {config.expression or "images": generate(generator, n)}
+    if config.dataset == "celeba":
+        return evaluate_celeba_run(generated, data or config.data, out, title, classifier_path, inception_weights)
+    if config.dataset != "fer2013":
+        raise FaceganError(f"this checkpoint was trained on {config.dataset}; facegan eval scores FER2013 and CelebA models")
+    return evaluate_run(generated, data or config.data, out, title, classifier_path, inception_weights)
+
+
+def evaluate_celeba_run(generated: dict[str, torch.Tensor], data: str | Path, out: Path, title: str,
+                        classifier_path: str | Path | None = None, inception_weights: str | Path | None = None) -> tuple[dict, Path]:
+    """Score generated colour faces against CelebA at `data` (its held-out faces) and write the report."""
+    from facegan.data import load_celeba
+    from facegan.metrics.attributes import SHIPPED_WEIGHTS, load_attribute_classifier
+    from facegan.metrics.evaluate_celeba import evaluate_celeba, write_celeba_report
+
+    for name, images in generated.items():
+        if images.shape[1:] != (3, 64, 64):
+            raise FaceganError(f"generated '{name}' faces are {tuple(images.shape[1:])}; CelebA scores need 64x64 colour")
+    classifier, _ = load_attribute_classifier(classifier_path or SHIPPED_WEIGHTS)
+    inception = load_inception(inception_weights) if inception_weights else None
+    train, test = load_celeba(data, "train"), load_celeba(data, "test")
+    scores = evaluate_celeba(generated, classifier, train, test, inception=inception)
+    return scores, write_celeba_report(scores, generated, train, out, title)
+
+
+def headline(scores: dict) -> str:
+    """The one line `facegan eval` prints."""
+    generated = scores["generated"]
+    line = f"Fréchet distance {generated['frechet_distance']:.2f} (floor {scores['floor']['frechet_distance']:.2f})"
+    if "expression" in generated:
+        line += f", balanced expression accuracy {generated['expression']['balanced_accuracy']:.3f}"
+    if "attribute" in generated:
+        line += f", balanced {scores['classes'][1]} accuracy {generated['attribute']['balanced_accuracy']:.3f}"
+    return line
 
 
 class EpochEvaluator:
@@ -196,7 +253,7 @@ class EpochEvaluator:
         generator.eval()
         faces = render(generator, latent_noise(len(labels), generator.nz, 0), labels if generator.num_classes else None)
         generator.train(was_training)
-        scores = compare(self.classifier, faces, self.reference[key])
-        logits, _ = predict(self.classifier, faces)
+        logits, features = predict(self.classifier, faces)
+        scores = compare(features, self.reference[key])
         scores["expression_accuracy"] = accuracy_summary(logits.argmax(1), labels)["balanced_accuracy"]
         return {k: v for k, v in scores.items() if k != "n"}

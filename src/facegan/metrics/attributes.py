@@ -1,0 +1,115 @@
+"""The project's own CelebA attribute classifier: the feature network for colour CelebA models.
+
+It plays for CelebA the part the expression classifier plays for FER2013. It is trained on the 40
+attributes of list_attr_celeba.txt (multi-label), and its 256-d penultimate layer is the feature
+space of Fréchet distance, KID and precision/recall. Its "Smiling" output scores smiling models.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from facegan.data.images import ImageSet
+from facegan.errors import FaceganError
+from facegan.metrics.classifier import FEATURES, _block, augment, to_input
+
+SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "celeba_attributes.pt"
+KIND = "facegan-celeba-attribute-classifier"
+
+
+class AttributeClassifier(nn.Module):
+    """VGG-style CNN: 64x64 colour in [-1, 1] -> one logit per attribute, with 256-d features."""
+
+    def __init__(self, attribute_names: tuple[str, ...], width: int = 32) -> None:
+        super().__init__()
+        self.attribute_names, self.width = tuple(attribute_names), width
+        self.body = nn.Sequential(_block(3, width), _block(width, 2 * width), _block(2 * width, 4 * width), _block(4 * width, 8 * width),
+                                  nn.AdaptiveAvgPool2d(2))
+        self.embed = nn.Sequential(nn.Flatten(), nn.Dropout(0.3), nn.Linear(8 * width * 2 * 2, FEATURES), nn.BatchNorm1d(FEATURES), nn.ReLU(inplace=True))
+        self.head = nn.Linear(FEATURES, len(self.attribute_names))
+
+    def features(self, images: torch.Tensor) -> torch.Tensor:
+        return self.embed(self.body(images))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(images))
+
+
+def train_attribute_classifier(train: ImageSet, test: ImageSet, epochs: int = 15, batch_size: int = 128, lr: float = 2e-3,
+                               seed: int = 0, log=print) -> tuple[AttributeClassifier, dict]:
+    """Multi-label training (one binary cross-entropy per attribute), AdamW with a one-cycle schedule, bf16."""
+    if train.attributes is None or test.attributes is None:
+        raise FaceganError("the CelebA folder has no list_attr_celeba.txt: the attribute classifier needs it")
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    model = AttributeClassifier(train.attribute_names).to(memory_format=torch.channels_last)
+    steps_per_epoch = len(train) // batch_size
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=5e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch)
+    scores: dict = {}
+    for epoch in range(epochs):
+        model.train()
+        start = time.perf_counter()
+        order = torch.randperm(len(train), generator=generator)
+        for step in range(steps_per_epoch):
+            indices = order[step * batch_size : (step + 1) * batch_size]
+            batch = augment(to_input(train.images[indices]), generator).contiguous(memory_format=torch.channels_last)
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                loss = F.binary_cross_entropy_with_logits(model(batch).float(), train.attributes[indices].float())
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+        scores = evaluate_attribute_classifier(model, test)
+        log(f"epoch {epoch + 1}/{epochs} loss {loss.item():.3f} mean attribute accuracy {scores['mean_accuracy']:.4f} "
+            f"Smiling {scores['per_attribute'].get('Smiling', float('nan')):.4f} ({time.perf_counter() - start:.0f} s)")
+    return model.eval(), scores
+
+
+@torch.no_grad()
+def predict_attributes(model: AttributeClassifier, images_uint8: torch.Tensor, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+    """Attribute logits and 256-d features of uint8 64x64 colour images, with flip test-time averaging."""
+    model.eval()
+    logits, features = [], []
+    for chunk in images_uint8.split(batch_size):
+        batch = to_input(chunk)
+        feats = (model.features(batch) + model.features(batch.flip(3))) / 2
+        features.append(feats)
+        logits.append(model.head(feats))
+    return torch.cat(logits), torch.cat(features)
+
+
+def evaluate_attribute_classifier(model: AttributeClassifier, data: ImageSet) -> dict:
+    """Accuracy per attribute and its mean over the 40."""
+    logits, _ = predict_attributes(model, data.images)
+    correct = ((logits > 0) == data.attributes).double().mean(0)
+    return {"mean_accuracy": float(correct.mean()), "per_attribute": dict(zip(model.attribute_names, map(float, correct)))}
+
+
+def save_attribute_classifier(model: AttributeClassifier, path: Path, metrics: dict) -> None:
+    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    torch.save({"kind": KIND, "width": model.width, "attribute_names": list(model.attribute_names), "state": state,
+                "metrics": metrics}, path)
+
+
+def load_attribute_classifier(path: str | Path = SHIPPED_WEIGHTS) -> tuple[AttributeClassifier, dict]:
+    """The classifier and its held-out scores; the shipped one by default, always offline."""
+    path = Path(path)
+    if not path.is_file():
+        raise FaceganError(f"attribute classifier weights '{path}' do not exist: train them with "
+                           "'facegan train-classifier --dataset celeba'")
+    try:
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:
+        raise FaceganError(f"'{path}' is not a readable classifier file") from None
+    if not isinstance(saved, dict) or saved.get("kind") != KIND:
+        raise FaceganError(f"'{path}' is not a facegan CelebA attribute classifier: pass a file from "
+                           "'facegan train-classifier --dataset celeba'")
+    model = AttributeClassifier(tuple(saved["attribute_names"]), saved["width"])
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in saved["state"].items()})
+    return model.eval(), saved["metrics"]
