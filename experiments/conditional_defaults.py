@@ -45,6 +45,24 @@ def score(run: Path, data: str, live_weights: bool = False) -> dict:
     return scores
 
 
+def per_expression(run: Path, data: str) -> dict:
+    """Each expression scored on its own against its own test faces, as the report's separate models were."""
+    from facegan.data import load_fer2013
+    from facegan.metrics.classifier import load_classifier
+    from facegan.metrics.evaluate import evaluate_fer
+    from facegan.training.checkpoint import load_generator
+
+    _, generator = load_generator(run)
+    classifier, _ = load_classifier()
+    train, test = load_fer2013(data, "train"), load_fer2013(data, "test")
+    rows = {}
+    for label, expression in enumerate(EXPRESSIONS):
+        scores = evaluate_fer({expression: generate(generator, 1000, label=label)}, classifier, train, test)
+        rows[expression] = {"n": scores["generated"]["n"], "frechet_distance": scores["generated"]["frechet_distance"],
+                            "floor": scores["floor"]["frechet_distance"], "accuracy": scores["generated"]["expression"]["accuracy"]}
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", required=True)
@@ -62,6 +80,7 @@ def main() -> None:
         evaluations = [(name, score(run, args.data))]
         if name == "default":
             evaluations.append(("no-ema", score(run, args.data, live_weights=True)))
+            (run / "per_expression.json").write_text(json.dumps(per_expression(run, args.data), indent=2))
         for label, scores in evaluations:
             generated = scores["generated"]
             row = {"variant": label, "train_minutes": round(minutes, 1), "n": generated["n"],

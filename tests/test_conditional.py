@@ -175,3 +175,30 @@ def test_celeba_attribute_conditioning(tmp_path, capsys):
     assert config.class_names == ("not_Smiling", "Smiling") and generator.num_classes == 2
     with pytest.raises(FaceganError, match="unknown CelebA attribute 'Smirking'"):
         facegan.train(Config(**settings, attribute="Smirking", run_dir=str(tmp_path / "bad")))
+
+
+def test_vector_arithmetic_grid_and_measured_effect(fer_folder, tmp_path, capsys):
+    run = facegan.train(tiny_config(fer_folder, tmp_path / "run", max_steps=2))
+    assert main(["arithmetic", "--checkpoint", str(run), "--to", "happy", "--n", "2", "--out", str(tmp_path / "a.png")]) == 0
+    assert "happy seen in" in capsys.readouterr().out
+    with Image.open(tmp_path / "a.png") as picture:
+        assert picture.size == (2 * (5 * 50 + 2), 2 * (2 * 50 + 2) + 14)  # original + 4 steps along the direction
+    assert main(["arithmetic", "--checkpoint", str(run), "--to", "joy", "--out", str(tmp_path / "b.png")]) == 2
+    assert "'joy' is not an expression" in capsys.readouterr().err
+
+
+def test_latent_direction_finds_the_direction_the_score_reads():
+    from facegan.latent import latent_direction
+
+    class Identity(torch.nn.Module):  # "images" are z itself, so a score of z[0] must give a direction along axis 0
+        nz, num_classes = 4, 0
+
+        def __init__(self):
+            super().__init__()
+            self.anchor = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, z):
+            return z.view(len(z), 1, 2, 2).clamp(-1, 1)
+
+    direction = latent_direction(Identity(), lambda images: images.flatten(1)[:, 0].float())
+    assert direction[0] > 1.0 and direction[1:].abs().max() < 0.3

@@ -97,6 +97,14 @@ def cmd_interpolate(args: argparse.Namespace) -> None:
     print("wrote " + ", ".join(str(path) for path in written))
 
 
+def cmd_arithmetic(args: argparse.Namespace) -> None:
+    from facegan.latent import write_arithmetic
+
+    out, effect = write_arithmetic(args.checkpoint, args.out, args.target, args.source, args.n, args.seed)
+    print(f"wrote {out}: {effect['attribute']} seen in {effect['share_before']:.0%} of faces before, "
+          f"{effect['share_after']:.0%} after adding the direction once")
+
+
 def cmd_bench(args: argparse.Namespace) -> None:
     from facegan.benchmark import format_table, run_benchmark
     from facegan.training.loop import resolve_device
@@ -205,6 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
     interpolate.add_argument("--to", dest="target", help="conditional models: the class walks end in (FER2013 default happy)")
     interpolate.add_argument("--seed", type=int, default=0)
     interpolate.set_defaults(func=cmd_interpolate)
+
+    arithmetic = commands.add_parser("arithmetic", help="Radford et al.'s vector arithmetic: push new faces along a direction in z")
+    arithmetic.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of an unconditional model")
+    arithmetic.add_argument("--to", dest="target", required=True, help="an expression (48x48 grayscale models) or a CelebA attribute (colour)")
+    arithmetic.add_argument("--from", dest="source", help="the expression to move away from (default neutral)")
+    arithmetic.add_argument("--n", type=int, default=8, help="how many faces (rows)")
+    arithmetic.add_argument("--out", default="arithmetic.png")
+    arithmetic.add_argument("--seed", type=int, default=0)
+    arithmetic.set_defaults(func=cmd_arithmetic)
 
     evaluate = commands.add_parser("eval", help="score generated faces offline (FER2013 and CelebA models)")
     source = evaluate.add_mutually_exclusive_group(required=True)

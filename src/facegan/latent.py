@@ -7,12 +7,13 @@ with each label is "the same face, another expression", the report's goal made l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
 from facegan import visuals
-from facegan.config import Config
+from facegan.config import EXPRESSIONS, Config
 from facegan.errors import FaceganError
 from facegan.sampling import latent_noise, render
 from facegan.training.checkpoint import load_generator
@@ -104,3 +105,60 @@ def write_interpolations(checkpoint: str | Path, out: str | Path, walks: int = 6
 def _default_walk(config: Config) -> tuple[str, str]:
     """FER2013: neutral -> happy; CelebA: without the attribute -> with it."""
     return ("neutral", "happy") if config.dataset == "fer2013" else config.class_names
+
+
+def latent_direction(generator: torch.nn.Module, score: Callable[[torch.Tensor], torch.Tensor], samples: int = 2000,
+                     share: float = 0.1, seed: int = 1) -> torch.Tensor:
+    """Radford et al.'s vector arithmetic with a classifier instead of hand-picked exemplars: the mean z
+    of the `share` of samples that score highest minus the mean z of those that score lowest."""
+    noise = latent_noise(samples, generator.nz, seed)
+    order = score(render(generator, noise)).argsort()
+    count = max(1, int(samples * share))
+    return noise[order[-count:]].mean(0) - noise[order[:count]].mean(0)
+
+
+def attribute_scorer(config: Config, source: str | None, target: str) -> tuple[Callable[[torch.Tensor], torch.Tensor], str]:
+    """How strongly a batch of uint8 faces shows `target` (rather than `source`), from the project's
+    own classifiers: FER2013 expressions for 48x48 grayscale models, CelebA attributes for colour ones.
+    Returns the scorer and the name of what it scores."""
+    if (config.image_size, config.channels) == (48, 1):
+        from facegan.metrics.classifier import load_classifier, predict
+
+        classifier, _ = load_classifier()
+        names = [source or "neutral", target]
+        for name in names:
+            if name not in EXPRESSIONS:
+                raise FaceganError(f"'{name}' is not an expression: choose from {', '.join(EXPRESSIONS)}")
+        a, b = (EXPRESSIONS.index(name) for name in names)
+        def prefers_target(images: torch.Tensor) -> torch.Tensor:
+            log_probabilities = predict(classifier, images)[0].log_softmax(1)
+            return log_probabilities[:, b] - log_probabilities[:, a]
+
+        return prefers_target, target
+    from facegan.metrics.attributes import load_attribute_classifier, predict_attributes
+
+    classifier, _ = load_attribute_classifier()
+    if target not in classifier.attribute_names or source is not None:
+        raise FaceganError(f"colour models move towards a CelebA attribute (--to NAME, no --from): choose from {', '.join(classifier.attribute_names)}")
+    column = classifier.attribute_names.index(target)
+    return (lambda images: predict_attributes(classifier, images)[0][:, column]), target
+
+
+def write_arithmetic(checkpoint: str | Path, out: str | Path, target: str, source: str | None = None, faces: int = 8,
+                     seed: int = 0) -> tuple[Path, dict]:
+    """A grid of new faces (rows) pushed along the source -> target direction (columns: 0, 0.5, 1,
+    1.5 and 2 times it), and how often the classifier sees the target before and after one step."""
+    config, generator = load_generator(checkpoint)
+    if config.conditional:
+        raise FaceganError("this model is conditional: its label already is the expression, so use 'facegan transfer'")
+    score, name = attribute_scorer(config, source, target)
+    direction = latent_direction(generator, score)
+    noise = latent_noise(faces, generator.nz, seed)
+    scales = (0.0, 0.5, 1.0, 1.5, 2.0)
+    images = render(generator, (noise[:, None] + torch.tensor(scales)[None, :, None] * direction).reshape(-1, generator.nz))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    visuals.save_labelled_grid(images, out, ["original"] + [f"+{s:g} x dir" for s in scales[1:]])
+    test_noise = latent_noise(500, generator.nz, seed + 1)
+    before, after = score(render(generator, test_noise)), score(render(generator, test_noise + direction))
+    return out, {"attribute": name, "share_before": float((before > 0).double().mean()), "share_after": float((after > 0).double().mean())}
