@@ -105,6 +105,36 @@ def cmd_arithmetic(args: argparse.Namespace) -> None:
           f"{effect['share_after']:.0%} after adding the direction once")
 
 
+def cmd_train_encoder(args: argparse.Namespace) -> None:
+    from facegan.editing.training import train_encoder_for
+
+    out = train_encoder_for(args.checkpoint, steps=args.steps, seed=args.seed)
+    print(f"wrote {out}")
+
+
+def cmd_edit(args: argparse.Namespace) -> None:
+    from facegan.editing.edit import Editor
+    from facegan.editing.faces import read_photo, save_photo
+    from facegan.visuals import save_labelled_grid
+
+    out = Path(args.out)
+    if out.resolve() == Path(args.photo).resolve():
+        raise FaceganError("--out is the photo itself: choose another file, so the original is kept")
+    photo = read_photo(args.photo)
+    editor = Editor.load(args.checkpoint)
+    result, edits = editor.edit(photo, args.to, args.face, args.all_faces, args.steps, args.blend)
+    save_photo(result, out)
+    for number, edit in enumerate(edits):
+        line = f"face at ({edit.box.left}, {edit.box.top}), {edit.box.size} px: {edit.source} -> {args.to} in {edit.seconds:.2f} s"
+        if args.strip:
+            images, names = editor.strip(edit)
+            strip = out.with_name(f"{out.stem}_strip{number if len(edits) > 1 else ''}.png")
+            save_labelled_grid(images, strip, names)
+            line += f", strip {strip}"
+        print(line)
+    print(f"wrote {out}")
+
+
 def cmd_bench(args: argparse.Namespace) -> None:
     from facegan.benchmark import format_table, run_benchmark
     from facegan.training.loop import resolve_device
@@ -222,6 +252,25 @@ def build_parser() -> argparse.ArgumentParser:
     arithmetic.add_argument("--out", default="arithmetic.png")
     arithmetic.add_argument("--seed", type=int, default=0)
     arithmetic.set_defaults(func=cmd_arithmetic)
+
+    encoder = commands.add_parser("train-encoder", help="train the encoder that photo editing inverts faces with")
+    encoder.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional model; writes RUN/encoder.pt")
+    encoder.add_argument("--steps", type=int, default=1500)
+    encoder.add_argument("--seed", type=int, default=0)
+    encoder.set_defaults(func=cmd_train_encoder)
+
+    edit = commands.add_parser("edit", help="change the expression of a face in a photo")
+    edit.add_argument("photo", help="a JPEG, PNG or WebP photo")
+    edit.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional model with its RUN/encoder.pt")
+    edit.add_argument("--to", required=True, help="the expression (or attribute class) to give the face, e.g. happy")
+    edit.add_argument("--out", required=True, help="the edited photo (full resolution; the rest of the photo is untouched)")
+    which = edit.add_mutually_exclusive_group()
+    which.add_argument("--face", type=int, help="which face, numbered from 0 at the left (default: the largest)")
+    which.add_argument("--all-faces", action="store_true", help="edit every face found")
+    edit.add_argument("--strip", action="store_true", help="also write OUT_strip.png: the crop, its reconstruction and every expression")
+    edit.add_argument("--steps", type=int, default=30, help="refinement steps after the encoder's guess (0: encoder only)")
+    edit.add_argument("--blend", choices=("feather", "seamless"), default="feather", help="feathered mask or OpenCV seamless cloning")
+    edit.set_defaults(func=cmd_edit)
 
     evaluate = commands.add_parser("eval", help="score generated faces offline (FER2013 and CelebA models)")
     source = evaluate.add_mutually_exclusive_group(required=True)

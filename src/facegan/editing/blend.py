@@ -1,0 +1,72 @@
+"""Putting an edited face back into the full-resolution photo so that nothing outside its box changes.
+
+A grayscale (FER2013) model edits only brightness: its output replaces the luminance of the face
+region and the photo's own colour (chroma) is kept, so a colour photo stays in colour.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from facegan.editing.faces import Box
+
+BLENDS = ("feather", "seamless")
+
+
+def feathered_mask(size: int) -> np.ndarray:
+    """An ellipse over the face that fades to 0 well inside the box's edges, as float (size, size)."""
+    import cv2
+
+    mask = np.zeros((size, size), np.float32)
+    centre = (size // 2, size // 2)
+    cv2.ellipse(mask, centre, (int(size * 0.36), int(size * 0.44)), 0, 0, 360, 1.0, -1)
+    sigma = max(1.0, size * 0.06)
+    mask = cv2.GaussianBlur(mask, (0, 0), sigma)
+    border = max(1, int(size * 0.04))
+    mask[:border], mask[-border:], mask[:, :border], mask[:, -border:] = 0, 0, 0, 0
+    return mask
+
+
+def render_into_region(region: np.ndarray, face: torch.Tensor) -> np.ndarray:
+    """The edited face at the region's size, in colour: a grayscale face becomes the region's new luminance."""
+    import cv2
+
+    size = region.shape[0]
+    face = face.permute(1, 2, 0).numpy()
+    face = cv2.resize(face, (size, size), interpolation=cv2.INTER_CUBIC).reshape(size, size, -1)
+    if face.shape[2] == 3:
+        return face
+    ycrcb = cv2.cvtColor(region, cv2.COLOR_RGB2YCrCb)
+    ycrcb[..., 0] = face[..., 0]
+    return cv2.cvtColor(ycrcb, cv2.COLOR_YCrCb2RGB)
+
+
+def paste_face(photo: np.ndarray, face: torch.Tensor, box: Box, blend: str = "feather") -> np.ndarray:
+    """A copy of the photo with `face` (uint8 (C, s, s)) blended into `box`; pixels outside the box
+    are left exactly as they were."""
+    import cv2
+
+    height, width = photo.shape[:2]
+    left, top = max(box.left, 0), max(box.top, 0)
+    right, bottom = min(box.left + box.size, width), min(box.top + box.size, height)
+    if right <= left or bottom <= top:
+        return photo.copy()
+    inner = (slice(top - box.top, bottom - box.top), slice(left - box.left, right - box.left))
+    region = np.zeros((box.size, box.size, 3), np.uint8)
+    region[inner] = photo[top:bottom, left:right]
+    edited = render_into_region(region, face)[inner]
+    mask = feathered_mask(box.size)[inner]
+    result = photo.copy()
+    if blend == "seamless":
+        binary = (mask > 0.5).astype(np.uint8) * 255
+        if binary.any():
+            ys, xs = np.nonzero(binary)
+            centre = (left + (xs.min() + xs.max() + 1) // 2, top + (ys.min() + ys.max() + 1) // 2)
+            cloned = cv2.seamlessClone(np.ascontiguousarray(edited), photo, binary, centre, cv2.NORMAL_CLONE)
+            result[top:bottom, left:right] = cloned[top:bottom, left:right]
+        return result
+    alpha = mask[..., None]
+    old = photo[top:bottom, left:right].astype(np.float32)
+    result[top:bottom, left:right] = np.clip(alpha * edited + (1 - alpha) * old + 0.5, 0, 255).astype(np.uint8)
+    return result

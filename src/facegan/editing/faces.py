@@ -1,0 +1,99 @@
+"""Finding faces in a photo and cutting them out the way the model's training faces were cut.
+
+Detection uses OpenCV's frontal-face Haar cascade, which ships inside the opencv-python 4.x wheels
+(the 5.0 wheels dropped the cascades, hence the pin). It is the same kind of detector FER2013 itself
+was collected with, so its boxes frame a face much as FER2013's crops do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, UnidentifiedImageError
+
+from facegan.errors import FaceganError
+
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo is the largest that is edited; bigger is refused before decoding
+MARGIN = {1: 1.15, 3: 1.6}
+"""How much wider than the detector's box the crop is: FER2013 faces are tight (brow to chin), CelebA's
+aligned 64x64 crops keep hair and chin."""
+
+
+@dataclass(frozen=True)
+class Box:
+    """A square region of the photo in pixels: left, top and side."""
+
+    left: int
+    top: int
+    size: int
+
+
+def read_photo(path: str | Path) -> np.ndarray:
+    """The photo as an RGB uint8 array (H, W, 3), or a clear error for a missing, corrupt or huge file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FaceganError(f"photo '{path}' does not exist")
+    try:
+        with Image.open(path) as image:  # reads the header only: the size is checked before decoding
+            if image.width * image.height > MAX_PIXELS:
+                raise FaceganError(f"'{path}' is {image.width}x{image.height}: photos up to {MAX_PIXELS // 1_000_000} megapixels "
+                                   "can be edited, so scale it down first")
+            return np.asarray(image.convert("RGB")).copy()
+    except Image.DecompressionBombError:  # PIL's own limit, far above ours, refuses before we can look
+        raise FaceganError(f"'{path}' is too large: photos up to {MAX_PIXELS // 1_000_000} megapixels can be edited") from None
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise FaceganError(f"'{path}' is not a readable image (JPEG, PNG, WebP, ...)") from None
+
+
+def detect_faces(photo: np.ndarray, min_size: int = 40) -> list[Box]:
+    """Frontal faces in an RGB photo as square boxes, ordered left to right (so --face 0 is the leftmost)."""
+    import cv2
+
+    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    if cascade.empty():
+        raise FaceganError("OpenCV's face cascade is missing: install opencv-python-headless 4.x (5.0 ships no cascades)")
+    grey = cv2.equalizeHist(cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY))
+    found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(min_size, min_size))
+    boxes = [Box(int(x), int(y), int(max(w, h))) for x, y, w, h in found]
+    return sorted(boxes, key=lambda box: box.left)
+
+
+def crop_box(face: Box, channels: int) -> Box:
+    """The square the model sees: the detector's box widened by the margin of the model's data."""
+    size = int(round(face.size * MARGIN[channels]))
+    centre_x, centre_y = face.left + face.size / 2, face.top + face.size / 2
+    return Box(int(round(centre_x - size / 2)), int(round(centre_y - size / 2)), size)
+
+
+def cut(photo: np.ndarray, box: Box, image_size: int, channels: int) -> torch.Tensor:
+    """The box resized to the model's input, uint8 (channels, size, size); parts outside the photo
+    repeat its edge pixels."""
+    import cv2
+
+    height, width = photo.shape[:2]
+    pad = max(0, -box.left, -box.top, box.left + box.size - width, box.top + box.size - height)
+    padded = cv2.copyMakeBorder(photo, pad, pad, pad, pad, cv2.BORDER_REPLICATE) if pad else photo
+    region = padded[box.top + pad : box.top + pad + box.size, box.left + pad : box.left + pad + box.size]
+    region = cv2.resize(region, (image_size, image_size), interpolation=cv2.INTER_AREA)
+    if channels == 1:
+        return torch.from_numpy(cv2.cvtColor(region, cv2.COLOR_RGB2GRAY))[None]
+    return torch.from_numpy(region).permute(2, 0, 1).contiguous()
+
+
+def save_photo(photo: np.ndarray, path: str | Path) -> None:
+    """Write an RGB array in the format the file name says, via a temporary file and a rename."""
+    import os
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    image = Image.fromarray(photo)
+    try:
+        image.save(temporary, format=Image.registered_extensions().get(path.suffix.lower(), "PNG"), quality=95)
+    except (KeyError, ValueError, OSError) as error:
+        temporary.unlink(missing_ok=True)
+        raise FaceganError(f"cannot write '{path}': {error}") from None
+    os.replace(temporary, path)

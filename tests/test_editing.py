@@ -1,0 +1,125 @@
+"""Photo editing: detection, cropping, blending, inversion, the edit command and its bad inputs."""
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import facegan
+from facegan.cli import main
+from facegan.editing import faces as faces_module
+from facegan.editing.blend import paste_face
+from facegan.editing.faces import Box, crop_box, cut, detect_faces, read_photo
+from facegan.errors import FaceganError
+from test_conditional import conditional_config
+
+skimage_data = pytest.importorskip("skimage.data", reason="scikit-image (a test dependency) provides the real photos")
+
+
+@pytest.fixture(scope="module")
+def astronaut(tmp_path_factory):
+    path = tmp_path_factory.mktemp("photos") / "astronaut.png"
+    Image.fromarray(skimage_data.astronaut()).save(path)
+    return path
+
+
+def test_detection_finds_the_astronaut_and_no_face_in_a_coffee_cup():
+    found = detect_faces(skimage_data.astronaut())
+    assert len(found) == 1
+    face = found[0]  # her face is around x 170-280, y 60-170 in the 512x512 photo
+    assert 150 < face.left < 200 and 40 < face.top < 90 and 80 < face.size < 140
+    assert detect_faces(skimage_data.coffee()) == []
+
+
+def test_crop_follows_the_models_data_and_pads_at_edges():
+    photo = np.zeros((100, 120, 3), np.uint8)
+    photo[:, :60] = 255
+    grey = cut(photo, Box(-20, -20, 80), 48, 1)
+    colour = cut(photo, Box(30, 10, 60), 64, 3)
+    assert grey.shape == (1, 48, 48) and grey.dtype == torch.uint8 and colour.shape == (3, 64, 64)
+    assert colour[:, :, 0].eq(255).all() and colour[:, :, -1].eq(0).all()
+    assert crop_box(Box(100, 100, 100), 3) == Box(70, 70, 160)
+
+
+@pytest.mark.parametrize("blend", ["feather", "seamless"])
+@pytest.mark.parametrize("box", [Box(40, 30, 60), Box(-10, 70, 50)])
+def test_blending_changes_nothing_outside_the_face_box(blend, box):
+    rng = np.random.default_rng(0)
+    photo = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    face = torch.full((1, 48, 48), 250, dtype=torch.uint8)
+    result = paste_face(photo, face, box, blend)
+    outside = np.ones(photo.shape[:2], bool)
+    outside[max(box.top, 0) : box.top + box.size, max(box.left, 0) : box.left + box.size] = False
+    assert np.array_equal(result[outside], photo[outside])
+    assert not np.array_equal(result, photo)
+
+
+def test_grayscale_edit_keeps_the_photos_colour():
+    photo = np.zeros((64, 64, 3), np.uint8)
+    photo[..., 0] = 200  # a red photo
+    result = paste_face(photo, torch.full((1, 48, 48), 128, dtype=torch.uint8), Box(0, 0, 64))
+    centre = result[32, 32].astype(int)
+    assert centre[0] > centre[1] + 40 and centre[0] > centre[2] + 40
+
+
+def test_bad_photos_get_one_clear_line(tmp_path, capsys, monkeypatch):
+    assert main(["edit", str(tmp_path / "missing.jpg"), "--checkpoint", "x", "--to", "happy", "--out", str(tmp_path / "o.jpg")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    (tmp_path / "corrupt.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    with pytest.raises(FaceganError, match="not a readable image"):
+        read_photo(tmp_path / "corrupt.jpg")
+    Image.new("RGB", (200, 100)).save(tmp_path / "big.png")
+    monkeypatch.setattr(faces_module, "MAX_PIXELS", 10_000)
+    with pytest.raises(FaceganError, match="200x100: photos up to"):
+        read_photo(tmp_path / "big.png")
+
+
+@pytest.fixture(scope="module")
+def tiny_editor_run(tmp_path_factory):
+    """A 3-iteration conditional model on random faces and a 3-step encoder: wiring, not quality."""
+    from conftest import write_image
+    from facegan.config import EXPRESSIONS
+
+    root = tmp_path_factory.mktemp("fer")
+    for label, expression in enumerate(EXPRESSIONS):
+        for i in range(6):
+            write_image(root / "train" / expression / f"Training_{label}{i}.jpg", (48, 48), "L", label * 100 + i)
+    run = facegan.train(conditional_config(root, tmp_path_factory.mktemp("runs") / "run", max_steps=3))
+    assert main(["train-encoder", "--checkpoint", str(run / "checkpoint.pt"), "--steps", "3"]) == 0
+    return run
+
+
+def test_edit_command_rewrites_only_the_face(tiny_editor_run, astronaut, tmp_path, capsys):
+    out = tmp_path / "edited.png"
+    assert main(["edit", str(astronaut), "--checkpoint", str(tiny_editor_run / "checkpoint.pt"), "--to", "happy",
+                 "--out", str(out), "--strip", "--steps", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "-> happy in" in printed and (tmp_path / "edited_strip.png").is_file()
+    before, after = np.asarray(Image.open(astronaut)), np.asarray(Image.open(out))
+    assert after.shape == before.shape
+    face = crop_box(detect_faces(before)[0], 1)
+    outside = np.ones(before.shape[:2], bool)
+    outside[face.top : face.top + face.size, face.left : face.left + face.size] = False
+    assert np.array_equal(after[outside], before[outside]) and not np.array_equal(after, before)
+    with Image.open(tmp_path / "edited_strip.png") as strip:
+        assert strip.width == 2 * (9 * 50 + 2)  # photo, redrawn, seven expressions
+
+
+def test_edit_refusals(tiny_editor_run, astronaut, tmp_path, capsys):
+    checkpoint = str(tiny_editor_run / "checkpoint.pt")
+    Image.fromarray(skimage_data.coffee()).save(tmp_path / "coffee.png")
+    assert main(["edit", str(tmp_path / "coffee.png"), "--checkpoint", checkpoint, "--to", "happy", "--out", str(tmp_path / "o.png")]) == 2
+    assert "no face found" in capsys.readouterr().err
+    assert main(["edit", str(astronaut), "--checkpoint", checkpoint, "--to", "joy", "--out", str(tmp_path / "o.png")]) == 2
+    assert "'joy' is not something this model renders" in capsys.readouterr().err
+    assert main(["edit", str(astronaut), "--checkpoint", checkpoint, "--to", "sad", "--face", "3", "--out", str(tmp_path / "o.png")]) == 2
+    assert "--face 3 does not exist: the photo has 1 face(s)" in capsys.readouterr().err
+    assert main(["edit", str(astronaut), "--checkpoint", checkpoint, "--to", "sad", "--out", str(astronaut)]) == 2
+    assert "--out is the photo itself" in capsys.readouterr().err
+    assert not (tmp_path / "o.png").exists()
+    (tiny_editor_run / "encoder.pt").rename(tmp_path / "encoder.pt")
+    try:
+        assert main(["edit", str(astronaut), "--checkpoint", checkpoint, "--to", "sad", "--out", str(tmp_path / "o.png")]) == 2
+        assert "train it once for this model with 'facegan train-encoder" in capsys.readouterr().err
+    finally:
+        (tmp_path / "encoder.pt").rename(tiny_editor_run / "encoder.pt")
