@@ -65,3 +65,18 @@ def test_nearest_neighbours_finds_copies():
     queries = torch.cat([pool[[7, 42]], torch.full((1, 10), 100.0)])
     distances, indices = nearest_neighbours(queries, pool, chunk=2)
     assert indices[:2].tolist() == [7, 42] and distances[:2].max() < 1e-3 and distances[2] > 50
+
+
+def test_psnr_and_ssim_match_scikit_image():
+    metrics = pytest.importorskip("skimage.metrics", reason="scikit-image (a test dependency) is the reference")
+    from facegan.metrics.distances import psnr, ssim
+
+    g = torch.Generator().manual_seed(0)
+    a = torch.randint(0, 256, (2, 1, 48, 48), generator=g, dtype=torch.uint8)
+    b = (a.int() + torch.randint(-30, 31, a.shape, generator=g)).clamp(0, 255).to(torch.uint8)
+    for i in range(2):
+        x, y = a[i, 0].numpy(), b[i, 0].numpy()
+        reference = metrics.structural_similarity(x, y, gaussian_weights=True, sigma=1.5, use_sample_covariance=False, data_range=255)
+        assert float(ssim(a, b)[i]) == pytest.approx(reference, abs=1e-9)
+        assert float(psnr(a, b)[i]) == pytest.approx(metrics.peak_signal_noise_ratio(x, y, data_range=255), abs=1e-9)
+    assert float(ssim(a, a)[0]) == pytest.approx(1.0)

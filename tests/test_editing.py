@@ -84,6 +84,8 @@ def tiny_editor_run(tmp_path_factory):
     for label, expression in enumerate(EXPRESSIONS):
         for i in range(6):
             write_image(root / "train" / expression / f"Training_{label}{i}.jpg", (48, 48), "L", label * 100 + i)
+        for i in range(2):
+            write_image(root / "test" / expression / f"PublicTest_{label}{i}.jpg", (48, 48), "L", label * 100 + 50 + i)
     run = facegan.train(conditional_config(root, tmp_path_factory.mktemp("runs") / "run", max_steps=3))
     assert main(["train-encoder", "--checkpoint", str(run / "checkpoint.pt"), "--steps", "3"]) == 0
     return run
@@ -123,3 +125,16 @@ def test_edit_refusals(tiny_editor_run, astronaut, tmp_path, capsys):
         assert "train it once for this model with 'facegan train-encoder" in capsys.readouterr().err
     finally:
         (tmp_path / "encoder.pt").rename(tiny_editor_run / "encoder.pt")
+
+
+def test_edit_scores_on_test_faces(tiny_editor_run, tmp_path, capsys):
+    import json
+
+    assert main(["eval-edit", "--checkpoint", str(tiny_editor_run / "checkpoint.pt"), "--n", "12", "--steps", "2",
+                 "--out", str(tmp_path / "scores")]) == 0
+    scores = json.loads((tmp_path / "scores" / "edit_eval.json").read_text())
+    assert scores["n"] == 12 and 0 <= scores["identity_kept"] <= 1 and scores["seconds_per_face"] > 0
+    for name in ("encoder_only", "refined"):
+        assert 0 < scores[name]["psnr"] < 60 and -1 <= scores[name]["ssim"] <= 1
+    assert 0 <= scores["edit_success"]["balanced_accuracy"] <= 1
+    assert (tmp_path / "scores" / "strips.png").is_file() and "identity kept" in capsys.readouterr().out

@@ -135,6 +135,27 @@ def cmd_edit(args: argparse.Namespace) -> None:
     print(f"wrote {out}")
 
 
+def cmd_eval_edit(args: argparse.Namespace) -> None:
+    import json
+
+    from facegan.data import load_fer2013
+    from facegan.editing.edit import Editor
+    from facegan.editing.scores import score_editing
+    from facegan.visuals import save_labelled_grid
+
+    editor = Editor.load(args.checkpoint)
+    if editor.config.dataset != "fer2013":
+        raise FaceganError("edit scores use FER2013's test faces: pass a conditional FER2013 model")
+    scores, examples = score_editing(editor, load_fer2013(args.data or editor.config.data, "test"), args.n, args.steps)
+    out = Path(args.out or Path(args.checkpoint).parent / "edit_eval")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "edit_eval.json").write_text(json.dumps(scores, indent=2))
+    save_labelled_grid(examples, out / "strips.png", ["photo", "redrawn", *editor.config.class_names])
+    print(f"reconstruction PSNR {scores['refined']['psnr']:.2f} dB, SSIM {scores['refined']['ssim']:.3f}; "
+          f"edit success {scores['edit_success']['balanced_accuracy']:.3f} (balanced); identity kept {scores['identity_kept']:.3f}; "
+          f"{scores['seconds_per_face']:.2f} s per face; wrote {out}")
+
+
 def cmd_bench(args: argparse.Namespace) -> None:
     from facegan.benchmark import format_table, run_benchmark
     from facegan.training.loop import resolve_device
@@ -271,6 +292,14 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--steps", type=int, default=30, help="refinement steps after the encoder's guess (0: encoder only)")
     edit.add_argument("--blend", choices=("feather", "seamless"), default="feather", help="feathered mask or OpenCV seamless cloning")
     edit.set_defaults(func=cmd_edit)
+
+    edit_eval = commands.add_parser("eval-edit", help="score editing on FER2013 test faces: reconstruction, edit success, identity")
+    edit_eval.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional FER2013 model with RUN/encoder.pt")
+    edit_eval.add_argument("--n", type=int, default=500, help="test faces")
+    edit_eval.add_argument("--steps", type=int, default=30, help="refinement steps, as in facegan edit")
+    edit_eval.add_argument("--data", help="FER2013 (default: the run's own data)")
+    edit_eval.add_argument("--out", help="default RUN/edit_eval")
+    edit_eval.set_defaults(func=cmd_eval_edit)
 
     evaluate = commands.add_parser("eval", help="score generated faces offline (FER2013 and CelebA models)")
     source = evaluate.add_mutually_exclusive_group(required=True)

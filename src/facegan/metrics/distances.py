@@ -1,6 +1,7 @@
-"""Distances between two sets of feature vectors: Fréchet distance, KID, precision/recall, nearest neighbours.
+"""Distances between two sets of feature vectors (Fréchet distance, KID, precision/recall, nearest
+neighbours), and between pairs of images (PSNR, SSIM).
 
-All take (N, D) float tensors and compute in float64; none needs a GPU or a download.
+All compute in float64; none needs a GPU or a download.
 """
 
 from __future__ import annotations
@@ -76,3 +77,26 @@ def nearest_neighbours(queries: torch.Tensor, pool: torch.Tensor, chunk: int = 1
         distances.append(nearest.values)
         indices.append(nearest.indices)
     return torch.cat(distances), torch.cat(indices)
+
+
+def psnr(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Peak signal-to-noise ratio in dB of uint8 image batches (N, C, H, W), one value per pair."""
+    mse = (a.double() - b.double()).pow(2).flatten(1).mean(1)
+    return 10 * torch.log10(255.0**2 / mse.clamp(min=1e-10))
+
+
+def ssim(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Structural similarity (Wang et al. 2004: 11x11 Gaussian window, sigma 1.5, K1 0.01, K2 0.03) of
+    uint8 image batches (N, C, H, W), averaged over pixels and channels: one value per pair."""
+    coords = torch.arange(11, dtype=torch.float64) - 5
+    gauss = torch.exp(-coords.pow(2) / (2 * 1.5**2))
+    window = (gauss[:, None] * gauss[None, :] / gauss.sum() ** 2)[None, None]
+    channels = a.shape[1]
+    window = window.expand(channels, 1, 11, 11)
+    x, y = a.double(), b.double()
+    blur = lambda t: torch.nn.functional.conv2d(t, window, groups=channels)  # noqa: E731  ('valid' window positions only)
+    mu_x, mu_y = blur(x), blur(y)
+    var_x, var_y, cov = blur(x * x) - mu_x**2, blur(y * y) - mu_y**2, blur(x * y) - mu_x * mu_y
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    index = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / ((mu_x**2 + mu_y**2 + c1) * (var_x + var_y + c2))
+    return index.flatten(1).mean(1)

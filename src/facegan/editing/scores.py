@@ -1,0 +1,54 @@
+"""How well editing works, measured on real faces the model never trained on (FER2013's test split).
+
+- reconstruction: PSNR and SSIM between each face and its inversion, before any change;
+- edit success: the share of faces, each turned to a random other expression, that the classifier
+  assigns to the expression asked for (overall and balanced over targets);
+- identity kept: the share of edited faces whose nearest neighbour among all the original faces, in
+  the classifier's feature space, is their own source face;
+- latency: seconds per face for inversion and rendering, one face at a time as `facegan edit` does.
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+from facegan import visuals
+from facegan.data.images import ImageSet
+from facegan.editing.edit import Editor
+from facegan.editing.inversion import invert
+from facegan.metrics.classifier import accuracy_summary, load_classifier, predict
+from facegan.metrics.distances import nearest_neighbours, psnr, ssim
+
+
+def score_editing(editor: Editor, test: ImageSet, n: int = 500, steps: int = 30, seed: int = 0) -> tuple[dict, torch.Tensor]:
+    """Scores (see the module docstring) and example strips: face, reconstruction, every expression."""
+    random = torch.Generator().manual_seed(seed)
+    faces = test.images[torch.randperm(len(test), generator=random)[:n]]
+    classes = len(editor.config.class_names)
+    scores = {"n": len(faces), "refine_steps": steps}
+    for name, refine_steps in (("encoder_only", 0), ("refined", steps)):
+        z, source = invert(editor.generator, editor.encoder, editor.features, faces, refine_steps)
+        with torch.no_grad():
+            redrawn = visuals.to_uint8(editor.generator(z, source))
+        scores[name] = {"psnr": float(psnr(faces, redrawn).mean()), "ssim": float(ssim(faces, redrawn).mean())}
+    target = (source + torch.randint(1, classes, (len(faces),), generator=random)) % classes
+    with torch.no_grad():
+        edited = visuals.to_uint8(editor.generator(z, target))
+    classifier, _ = load_classifier()
+    logits, edited_features = predict(classifier, edited)
+    _, source_features = predict(classifier, faces)
+    summary = accuracy_summary(logits.argmax(1), target, editor.config.class_names)
+    _, nearest = nearest_neighbours(edited_features, source_features)
+    scores["edit_success"] = {"accuracy": summary["accuracy"], "balanced_accuracy": summary["balanced_accuracy"],
+                              "per_target": summary["per_class"]}
+    scores["identity_kept"] = float((nearest == torch.arange(len(faces))).double().mean())
+    started = time.perf_counter()
+    timed = faces[:20]
+    for face in timed:
+        z_one, _ = invert(editor.generator, editor.encoder, editor.features, face[None], steps)
+        editor.render_every_class(z_one)
+    scores["seconds_per_face"] = (time.perf_counter() - started) / len(timed)
+    examples = torch.cat([torch.cat([faces[i : i + 1], redrawn[i : i + 1], editor.render_every_class(z[i : i + 1])]) for i in range(8)])
+    return scores, examples
