@@ -138,3 +138,48 @@ def test_edit_scores_on_test_faces(tiny_editor_run, tmp_path, capsys):
         assert 0 < scores[name]["psnr"] < 60 and -1 <= scores[name]["ssim"] <= 1
     assert 0 <= scores["edit_success"]["balanced_accuracy"] <= 1
     assert (tmp_path / "scores" / "strips.png").is_file() and "identity kept" in capsys.readouterr().out
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as handle:
+        handle.bind(("127.0.0.1", 0))
+        return handle.getsockname()[1]
+
+
+def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
+    """Upload a photo, press Edit, get an image back; a photo without a face gets a message."""
+    import shutil
+
+    pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium); Playwright's own browser download is not used")
+    from facegan.editing.edit import Editor
+    from facegan.editing.web import MAX_UPLOAD, build_app
+
+    app = build_app(Editor.load(tiny_editor_run / "checkpoint.pt"))
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, max_file_size=MAX_UPLOAD)
+    Image.fromarray(skimage_data.coffee()).save(tmp_path / "coffee.png")
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.locator("#photo input[type=file]").set_input_files(str(astronaut))
+            page.locator("#photo img").wait_for(timeout=30_000)
+            page.locator("#edit").click()
+            page.locator("#edited img").wait_for(timeout=60_000)
+            assert page.locator("#edited img").get_attribute("src")
+            sync_api.expect(page.locator("#status")).to_contain_text("-> happy", timeout=30_000)
+            page.reload()
+            page.locator("#photo input[type=file]").set_input_files(str(tmp_path / "coffee.png"))
+            page.locator("#photo img").wait_for(timeout=30_000)
+            page.locator("#edit").click()
+            sync_api.expect(page.get_by_text("no face found in the photo").first).to_be_visible(timeout=30_000)
+            browser.close()
+    finally:
+        app.close()

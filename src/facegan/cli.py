@@ -156,6 +156,13 @@ def cmd_eval_edit(args: argparse.Namespace) -> None:
           f"{scores['seconds_per_face']:.2f} s per face; wrote {out}")
 
 
+def cmd_web(args: argparse.Namespace) -> None:
+    from facegan.editing.web import require_gradio, serve
+
+    require_gradio()
+    serve(args.checkpoint, args.host, args.port)
+
+
 def cmd_bench(args: argparse.Namespace) -> None:
     from facegan.benchmark import format_table, run_benchmark
     from facegan.training.loop import resolve_device
@@ -292,6 +299,12 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--steps", type=int, default=30, help="refinement steps after the encoder's guess (0: encoder only)")
     edit.add_argument("--blend", choices=("feather", "seamless"), default="feather", help="feathered mask or OpenCV seamless cloning")
     edit.set_defaults(func=cmd_edit)
+
+    web = commands.add_parser("web", help="serve the photo-editing page (Gradio)")
+    web.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional model with its RUN/encoder.pt")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    web.add_argument("--port", type=int, default=7860)
+    web.set_defaults(func=cmd_web)
 
     edit_eval = commands.add_parser("eval-edit", help="score editing on FER2013 test faces: reconstruction, edit success, identity")
     edit_eval.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional FER2013 model with RUN/encoder.pt")

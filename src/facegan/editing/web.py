@@ -1,0 +1,73 @@
+"""The web page: upload a photo, pick the face and the expression, get the edited photo back.
+
+A thin Gradio layer over `Editor`, served on 127.0.0.1 unless told otherwise. Uploads are limited
+in size and type, and every refusal (no face, not an image, too big) is shown as a message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from facegan.editing.edit import Editor
+from facegan.editing.faces import read_photo
+from facegan.errors import FaceganError
+from facegan.visuals import make_grid_uint8
+
+UPLOAD_TYPES = (".jpg", ".jpeg", ".png", ".webp")
+MAX_UPLOAD = "10mb"
+
+
+def require_gradio():
+    try:
+        import gradio
+    except ImportError:
+        raise FaceganError("the web page needs Gradio: pip install 'facegan[web]'") from None
+    return gradio
+
+
+def edit_upload(editor: Editor, path: str | None, target: str, face: float | None) -> tuple[np.ndarray, np.ndarray, str]:
+    """What the page's Edit button does: the edited photo, the before/after strip and a status line."""
+    if not path:
+        raise FaceganError("upload a photo first")
+    if Path(path).suffix.lower() not in UPLOAD_TYPES:
+        raise FaceganError(f"'{Path(path).name}' is not a photo this page takes: upload {', '.join(UPLOAD_TYPES)}")
+    photo = read_photo(path)
+    index = None if face is None or face < 0 else int(face)
+    result, edits = editor.edit(photo, target, index)
+    images, _ = editor.strip(edits[0])
+    strip = make_grid_uint8(images, len(images)).permute(1, 2, 0).numpy()
+    edit = edits[0]
+    return result, strip, f"Face at ({edit.box.left}, {edit.box.top}): {edit.source} -> {target} in {edit.seconds:.2f} s."
+
+
+def build_app(editor: Editor):
+    gr = require_gradio()
+
+    def on_edit(path: str | None, target: str, face: float | None):
+        try:
+            return edit_upload(editor, path, target, face)
+        except FaceganError as error:
+            raise gr.Error(str(error)) from None
+
+    names = list(editor.config.class_names)
+    with gr.Blocks(title="facegan: change the expression on a photo") as app:
+        gr.Markdown("## facegan: change the expression on a photo\nUpload a photo with a frontal face, pick an expression, press Edit.")
+        with gr.Row():
+            photo = gr.Image(type="filepath", label="Photo", sources=["upload"], elem_id="photo")
+            edited = gr.Image(type="numpy", label="Edited photo (download with the button above it)", format="png",
+                              elem_id="edited", interactive=False)
+        with gr.Row():
+            target = gr.Dropdown(names, value="happy" if "happy" in names else names[-1], label="Expression")
+            face = gr.Number(value=-1, precision=0, label="Face: 0 is the leftmost, -1 the largest")
+            button = gr.Button("Edit", variant="primary", elem_id="edit")
+        status = gr.Markdown(elem_id="status")
+        strip = gr.Image(type="numpy", label="Before / after: the crop, its reconstruction, every expression", interactive=False)
+        button.click(on_edit, [photo, target, face], [edited, strip, status])
+    return app
+
+
+def serve(checkpoint: str | Path, host: str = "127.0.0.1", port: int = 7860) -> None:
+    app = build_app(Editor.load(checkpoint))
+    app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD, show_error=True)
