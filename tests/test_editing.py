@@ -96,7 +96,7 @@ def test_edit_command_rewrites_only_the_face(tiny_editor_run, astronaut, tmp_pat
     assert main(["edit", str(astronaut), "--checkpoint", str(tiny_editor_run / "checkpoint.pt"), "--to", "happy",
                  "--out", str(out), "--strip", "--steps", "2"]) == 0
     printed = capsys.readouterr().out
-    assert "-> happy in" in printed and (tmp_path / "edited_strip.png").is_file()
+    assert "-> happy in" in printed and "edited_strip.png" in printed and (tmp_path / "edited_strip.png").is_file()
     before, after = np.asarray(Image.open(astronaut)), np.asarray(Image.open(out))
     assert after.shape == before.shape
     face = crop_box(detect_faces(before)[0], 1)

@@ -113,44 +113,19 @@ def cmd_train_encoder(args: argparse.Namespace) -> None:
 
 
 def cmd_edit(args: argparse.Namespace) -> None:
-    from facegan.editing.edit import Editor
-    from facegan.editing.faces import read_photo, save_photo
-    from facegan.visuals import save_labelled_grid
+    from facegan.editing.edit import edit_photo_file
 
-    out = Path(args.out)
-    if out.resolve() == Path(args.photo).resolve():
-        raise FaceganError("--out is the photo itself: choose another file, so the original is kept")
-    photo = read_photo(args.photo)
-    editor = Editor.load(args.checkpoint)
-    result, edits = editor.edit(photo, args.to, args.face, args.all_faces, args.steps, args.blend)
-    save_photo(result, out)
-    for number, edit in enumerate(edits):
-        line = f"face at ({edit.box.left}, {edit.box.top}), {edit.box.size} px: {edit.source} -> {args.to} in {edit.seconds:.2f} s"
-        if args.strip:
-            images, names = editor.strip(edit)
-            strip = out.with_name(f"{out.stem}_strip{number if len(edits) > 1 else ''}.png")
-            save_labelled_grid(images, strip, names)
-            line += f", strip {strip}"
-        print(line)
-    print(f"wrote {out}")
+    edits, written = edit_photo_file(args.photo, args.checkpoint, args.to, args.out, args.face, args.all_faces,
+                                     args.steps, args.blend, args.strip)
+    for edit in edits:
+        print(f"face at ({edit.box.left}, {edit.box.top}), {edit.box.size} px: {edit.source} -> {args.to} in {edit.seconds:.2f} s")
+    print("wrote " + ", ".join(str(path) for path in written))
 
 
 def cmd_eval_edit(args: argparse.Namespace) -> None:
-    import json
+    from facegan.editing.scores import evaluate_editing
 
-    from facegan.data import load_fer2013
-    from facegan.editing.edit import Editor
-    from facegan.editing.scores import score_editing
-    from facegan.visuals import save_labelled_grid
-
-    editor = Editor.load(args.checkpoint)
-    if editor.config.dataset != "fer2013":
-        raise FaceganError("edit scores use FER2013's test faces: pass a conditional FER2013 model")
-    scores, examples = score_editing(editor, load_fer2013(args.data or editor.config.data, "test"), args.n, args.steps)
-    out = Path(args.out or Path(args.checkpoint).parent / "edit_eval")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "edit_eval.json").write_text(json.dumps(scores, indent=2))
-    save_labelled_grid(examples, out / "strips.png", ["photo", "redrawn", *editor.config.class_names])
+    scores, out = evaluate_editing(args.checkpoint, args.data, args.n, args.steps, args.out)
     print(f"reconstruction PSNR {scores['refined']['psnr']:.2f} dB, SSIM {scores['refined']['ssim']:.3f}; "
           f"edit success {scores['edit_success']['balanced_accuracy']:.3f} (balanced); identity kept {scores['identity_kept']:.3f}; "
           f"{scores['seconds_per_face']:.2f} s per face; wrote {out}")

@@ -16,7 +16,7 @@ import torch
 from facegan import visuals
 from facegan.config import Config
 from facegan.editing.blend import paste_face
-from facegan.editing.faces import Box, crop_box, cut, detect_faces
+from facegan.editing.faces import Box, crop_box, cut, detect_faces, read_photo, save_photo
 from facegan.editing.inversion import Features, feature_network, invert, load_encoder
 from facegan.errors import FaceganError
 from facegan.training.checkpoint import load_checkpoint, load_models
@@ -95,3 +95,21 @@ class Editor:
         """Before/after: the crop, its reconstruction, then every class; with the column names."""
         images = torch.cat([edit.original[None], edit.reconstruction[None], edit.every_class])
         return images, ["photo", f"redrawn ({edit.source})", *self.config.class_names]
+
+
+def edit_photo_file(photo_path: str | Path, checkpoint: str | Path, target: str, out: str | Path, face: int | None = None,
+                    all_faces: bool = False, steps: int = 30, blend: str = "feather", strip: bool = False) -> tuple[list[FaceEdit], list[Path]]:
+    """`facegan edit`: read the photo, edit it, write OUT (and OUT_strip.png per face). The original is never overwritten."""
+    out = Path(out)
+    if out.resolve() == Path(photo_path).resolve():
+        raise FaceganError("--out is the photo itself: choose another file, so the original is kept")
+    photo = read_photo(photo_path)
+    editor = Editor.load(checkpoint)
+    result, edits = editor.edit(photo, target, face, all_faces, steps, blend)
+    save_photo(result, out)
+    written = [out]
+    for number, edit in enumerate(edits if strip else []):
+        images, names = editor.strip(edit)
+        written.append(out.with_name(f"{out.stem}_strip{number if len(edits) > 1 else ''}.png"))
+        visuals.save_labelled_grid(images, written[-1], names)
+    return edits, written

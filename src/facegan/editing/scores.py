@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import torch
 
@@ -18,6 +20,7 @@ from facegan import visuals
 from facegan.data.images import ImageSet
 from facegan.editing.edit import Editor
 from facegan.editing.inversion import invert
+from facegan.errors import FaceganError
 from facegan.metrics.classifier import accuracy_summary, load_classifier, predict
 from facegan.metrics.distances import nearest_neighbours, psnr, ssim
 
@@ -52,3 +55,19 @@ def score_editing(editor: Editor, test: ImageSet, n: int = 500, steps: int = 30,
     scores["seconds_per_face"] = (time.perf_counter() - started) / len(timed)
     examples = torch.cat([torch.cat([faces[i : i + 1], redrawn[i : i + 1], editor.render_every_class(z[i : i + 1])]) for i in range(8)])
     return scores, examples
+
+
+def evaluate_editing(checkpoint: str | Path, data: str | Path | None = None, n: int = 500, steps: int = 30,
+                     out: str | Path | None = None) -> tuple[dict, Path]:
+    """`facegan eval-edit`: score a conditional FER2013 model's editing; writes edit_eval.json and strips.png."""
+    from facegan.data import load_fer2013
+
+    editor = Editor.load(checkpoint)
+    if editor.config.dataset != "fer2013":
+        raise FaceganError("edit scores use FER2013's test faces: pass a conditional FER2013 model")
+    scores, examples = score_editing(editor, load_fer2013(data or editor.config.data, "test"), n, steps)
+    out = Path(out or Path(checkpoint).parent / "edit_eval")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "edit_eval.json").write_text(json.dumps(scores, indent=2))
+    visuals.save_labelled_grid(examples, out / "strips.png", ["photo", "redrawn", *editor.config.class_names])
+    return scores, out
