@@ -4,7 +4,7 @@
 - edit success: the share of faces, each turned to a random other expression, that the classifier
   assigns to the expression asked for (overall and balanced over targets);
 - identity kept: the share of edited faces whose nearest neighbour among all the original faces, in
-  the classifier's feature space, is their own source face;
+  the classifier's feature space, is their own source face (and the same in pixel space);
 - latency: seconds per face for inversion and rendering, one face at a time as `facegan edit` does.
 """
 
@@ -47,6 +47,8 @@ def score_editing(editor: Editor, test: ImageSet, n: int = 500, steps: int = 30,
     scores["edit_success"] = {"accuracy": summary["accuracy"], "balanced_accuracy": summary["balanced_accuracy"],
                               "per_target": summary["per_class"]}
     scores["identity_kept"] = float((nearest == torch.arange(len(faces))).double().mean())
+    _, nearest_pixels = nearest_neighbours(edited.flatten(1).float(), faces.flatten(1).float())
+    scores["identity_kept_pixels"] = float((nearest_pixels == torch.arange(len(faces))).double().mean())
     started = time.perf_counter()
     timed = faces[:20]
     for face in timed:
