@@ -24,7 +24,8 @@ from facegan.training.checkpoint import load_checkpoint, load_models
 BUDGET_STEPS = 1105  # x 128 = 141,440 images, what the report's seven per-expression models saw at 5 epochs
 VARIANTS = {
     "default": {},
-    "report-losses": dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, lr_d=2e-4),
+    "no-class-loss": dict(class_loss=0.0),
+    "no-stabilisers": dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, lr_d=2e-4),
     "no-augment": dict(augment=False),
     "no-spectral-norm": dict(spectral_norm=False),
     "bce": dict(loss="bce"),

@@ -35,6 +35,24 @@ def test_conditional_networks_add_only_label_tables():
     assert count(generator) == count(plain_g) + 6 * (512 + 256 + 128 + 64) * 2 == 3_227_776
     # Spectral norm replaces D's three BatchNorms (2 x (128 + 256 + 512) parameters).
     assert count(discriminator) == count(plain_d) - 2 * (128 + 256 + 512) + 7 * 512 == 2_761_728
+    _, classifying = build_dcgan(48, 1, num_classes=7, spectral_norm=True, class_head=True)
+    assert count(classifying) == 2_761_728 + 512 * 7 + 7  # the auxiliary classifier: one linear layer
+
+
+def test_class_loss_trains_the_auxiliary_classifier_on_real_labels():
+    from facegan.training.step import make_optimizers, train_step
+
+    torch.manual_seed(0)
+    generator, discriminator = build_dcgan(48, 1, num_classes=7, class_head=True)
+    opt_g, opt_d = make_optimizers(generator, discriminator, 2e-4, 2e-4, (0.5, 0.999), False)
+    images = torch.randint(0, 256, (8, 1, 48, 48), dtype=torch.uint8)
+    labels = torch.arange(8) % 7
+    before = discriminator.classify.weight.detach().clone()
+    train_step(generator, discriminator, opt_g, opt_d, images, 100, labels=labels, loss="hinge", class_loss=1.0)
+    assert not torch.equal(before, discriminator.classify.weight)
+    train_step(generator, discriminator, opt_g, opt_d, images, 100, labels=labels, loss="hinge", class_loss=0.0)
+    logits, classes = discriminator(images.float() / 127.5 - 1, labels, with_classes=True)
+    assert logits.shape == (8,) and classes.shape == (8, 7)
 
 
 def test_conditioning_is_wired():
@@ -120,6 +138,7 @@ def test_hinge_and_bce_losses():
 def test_defaults_by_run_kind(fer_folder):
     conditional = Config(data=str(fer_folder), conditional=True).resolved()
     assert (conditional.loss, conditional.spectral_norm, conditional.augment, conditional.ema) == ("hinge", True, True, 0.999)
+    assert conditional.class_loss == 1.0
     assert conditional.lr_d == 2 * conditional.lr
     report = Config(**{**facegan.PRESETS["report-fer"], "conditional": True}, data=str(fer_folder)).resolved()
     assert (report.loss, report.spectral_norm, report.augment, report.ema, report.lr_d) == ("bce", False, False, 0.0, 2e-4)

@@ -12,7 +12,8 @@ Conditional models (num_classes > 0) keep the same layers and add the label in t
 places: G's BatchNorms become class-conditional (each label has its own BatchNorm gain and bias, so
 the label shapes every resolution while z alone decides the identity), and D becomes a projection
 discriminator (Miyato & Koyama 2018): its logit gains the inner product of a label embedding with
-D's pooled last features. Spectral normalisation (Miyato et al. 2018) replaces D's BatchNorms.
+D's pooled last features, and it may also classify the real faces (an auxiliary classifier), which
+teaches G the classes much sooner. Spectral normalisation (Miyato et al. 2018) replaces D's BatchNorms.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    def __init__(self, image_size: int = 64, channels: int = 3, ndf: int = 64, num_classes: int = 0, spectral_norm: bool = False) -> None:
+    def __init__(self, image_size: int = 64, channels: int = 3, ndf: int = 64, num_classes: int = 0, spectral_norm: bool = False,
+                 class_head: bool = False) -> None:
         super().__init__()
         self.image_size, self.channels, self.num_classes = image_size, channels, num_classes
         k = _edge_kernel(image_size)
@@ -115,16 +117,21 @@ class Discriminator(nn.Module):
         )
         if num_classes:
             self.embed = nn.Embedding(num_classes, ndf * 8)
+        if class_head:  # an auxiliary classifier (Odena et al. 2017) on the same pooled features
+            self.classify = nn.Linear(ndf * 8, num_classes)
 
-    def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """images (N, channels, size, size) in [-1, 1] -> one real/fake logit per image, shape (N,)."""
+    def forward(self, images: torch.Tensor, labels: torch.Tensor | None = None,
+                with_classes: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """images (N, channels, size, size) in [-1, 1] -> one real/fake logit per image, shape (N,);
+        with_classes also returns the auxiliary classifier's class logits (N, num_classes)."""
         if not self.num_classes:
             return self.main(images).view(-1)
         if labels is None:
             raise ValueError("this discriminator is conditional: pass labels")
         features = self.main[:-1](images)
-        projection = (embed_labels(self.embed, labels) * features.sum((2, 3))).sum(1)
-        return self.main[-1](features).view(-1) + projection
+        pooled = features.sum((2, 3))
+        logits = self.main[-1](features).view(-1) + (embed_labels(self.embed, labels) * pooled).sum(1)
+        return (logits, self.classify(pooled)) if with_classes else logits
 
 
 def init_weights(module: nn.Module) -> None:
@@ -142,10 +149,10 @@ def init_weights(module: nn.Module) -> None:
 
 
 def build_dcgan(image_size: int, channels: int, nz: int = 100, ngf: int = 64, ndf: int = 64, num_classes: int = 0,
-                spectral_norm: bool = False) -> tuple[Generator, Discriminator]:
+                spectral_norm: bool = False, class_head: bool = False) -> tuple[Generator, Discriminator]:
     """A freshly initialised generator and discriminator pair (conditional when num_classes > 0)."""
     generator = Generator(image_size, channels, nz, ngf, num_classes)
-    discriminator = Discriminator(image_size, channels, ndf, num_classes, spectral_norm)
+    discriminator = Discriminator(image_size, channels, ndf, num_classes, spectral_norm, class_head)
     generator.apply(init_weights)
     discriminator.apply(init_weights)
     if spectral_norm:

@@ -48,7 +48,7 @@ def load_checkpoint(path: str | Path) -> dict:
 def build_models(config: Config) -> tuple[Generator, Discriminator]:
     """Freshly initialised networks of the shape a (resolved) config describes."""
     return build_dcgan(config.image_size, config.channels, config.nz, config.ngf, config.ndf, len(config.class_names),
-                       bool(config.spectral_norm))
+                       bool(config.spectral_norm), bool(config.conditional and config.class_loss))
 
 
 def load_models(state: dict) -> tuple[Config, torch.nn.Module, torch.nn.Module]:

@@ -20,6 +20,7 @@ from typing import Callable
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from facegan.training.augment import diff_augment
 from facegan.training.ema import WeightAverage
@@ -60,11 +61,13 @@ def train_step(
     labels: torch.Tensor | None = None,
     loss: str = "bce",
     augment: bool = False,
+    class_loss: float = 0.0,
 ) -> torch.Tensor:
     """Update D, then G. Returns [loss_D, loss_G, D(x), D(G(z))] as a device tensor, without syncing.
 
     With labels, generated faces get the real batch's labels, so every class is trained in its
-    proportion of the data, and D scores each image against its label."""
+    proportion of the data, and D scores each image against its label. With class_loss, D's auxiliary
+    classifier learns the real faces' classes and G is pushed to make faces it classifies as intended."""
     device = real_uint8.device
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
     seen = diff_augment if augment else (lambda images: images)
@@ -72,10 +75,15 @@ def train_step(
     real = to_model_range(real_uint8).contiguous(memory_format=torch.channels_last)
     noise = torch.randn(real.shape[0], nz, device=device)
 
+    classify = labels is not None and class_loss > 0
     opt_d.zero_grad(set_to_none=True)
     with autocast:
-        logits_real = discriminator(seen(real), *conditioning)
-        loss_real = d_loss(logits_real, True, loss)
+        if classify:
+            logits_real, classes_real = discriminator(seen(real), labels, with_classes=True)
+            loss_real = d_loss(logits_real, True, loss) + class_loss * F.cross_entropy(classes_real.float(), labels)
+        else:
+            logits_real = discriminator(seen(real), *conditioning)
+            loss_real = d_loss(logits_real, True, loss)
     loss_real.backward()
     with autocast:
         fake = generator(noise, *conditioning)
@@ -89,7 +97,11 @@ def train_step(
     plain_d.requires_grad_(False)
     opt_g.zero_grad(set_to_none=True)
     with autocast:
-        loss_g = g_loss(plain_d(seen(fake), *conditioning), loss)
+        if classify:
+            logits_g, classes_fake = plain_d(seen(fake), labels, with_classes=True)
+            loss_g = g_loss(logits_g, loss) + class_loss * F.cross_entropy(classes_fake.float(), labels)
+        else:
+            loss_g = g_loss(plain_d(seen(fake), *conditioning), loss)
     loss_g.backward()
     plain_d.requires_grad_(True)
     opt_g.step()
@@ -124,6 +136,7 @@ def make_step(
     loss: str = "bce",
     augment: bool = False,
     average: WeightAverage | None = None,
+    class_loss: float = 0.0,
 ) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function (batch indices into `images`) -> stats that runs one iteration (and updates the
     average of G's weights, if any).
@@ -136,7 +149,7 @@ def make_step(
 
     def run(indices: torch.Tensor) -> torch.Tensor:
         batch_labels = None if labels is None else labels[indices]
-        stats = train_step(generator, discriminator, opt_g, opt_d, images[indices], nz, bf16, batch_labels, loss, augment)
+        stats = train_step(generator, discriminator, opt_g, opt_d, images[indices], nz, bf16, batch_labels, loss, augment, class_loss)
         if average is not None:
             average.update(getattr(generator, "module", generator))
         return stats
