@@ -137,7 +137,7 @@ def test_hinge_and_bce_losses():
 
 def test_defaults_by_run_kind(fer_folder):
     conditional = Config(data=str(fer_folder), conditional=True).resolved()
-    assert (conditional.loss, conditional.spectral_norm, conditional.augment, conditional.ema) == ("hinge", True, True, 0.999)
+    assert (conditional.loss, conditional.spectral_norm, conditional.augment, conditional.ema) == ("hinge", True, True, 0.0)
     assert conditional.class_loss == 1.0
     assert conditional.lr_d == 2 * conditional.lr
     report = Config(**{**facegan.PRESETS["report-fer"], "conditional": True}, data=str(fer_folder)).resolved()
@@ -151,8 +151,8 @@ def test_defaults_by_run_kind(fer_folder):
 
 
 def test_conditional_resume_equals_uninterrupted_training(fer_folder, tmp_path):
-    straight = facegan.train(conditional_config(fer_folder, tmp_path / "straight", epochs=2, max_steps=10))
-    halves = facegan.train(conditional_config(fer_folder, tmp_path / "halves", epochs=2, max_steps=5))
+    straight = facegan.train(conditional_config(fer_folder, tmp_path / "straight", epochs=2, max_steps=10, ema=0.999))
+    halves = facegan.train(conditional_config(fer_folder, tmp_path / "halves", epochs=2, max_steps=5, ema=0.999))
     facegan.resume(halves, max_steps=10)
     a, b = load_checkpoint(straight), load_checkpoint(halves)
     for key in ("generator", "generator_ema", "discriminator"):

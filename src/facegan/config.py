@@ -128,7 +128,7 @@ class Config:
 STABILISERS = ("loss", "spectral_norm", "augment", "ema", "class_loss")
 REPORT_RECIPE = dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, class_loss=0.0, lr_d_ratio=1.0)
 """What an unconditional run does unless told otherwise: the report's training, nothing added."""
-CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.999, class_loss=1.0, lr_d_ratio=2.0)
+CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.0, class_loss=1.0, lr_d_ratio=2.0)
 """The stabilisers a conditional run uses by default, chosen by measurement (README, "Choosing the defaults")."""
 
 PRESETS: dict[str, dict] = {
