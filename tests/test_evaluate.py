@@ -102,3 +102,8 @@ def test_eval_every_writes_metrics_csv(fer_folder, tmp_path, untrained_classifie
     assert [int(r["epoch"]) for r in rows] == [1, 2] and [int(r["iteration"]) for r in rows] == [3, 6]
     assert {"frechet_distance", "kid", "precision", "recall", "expression_accuracy"} <= set(rows[0])
     assert all(float(r["frechet_distance"]) > 0 for r in rows)
+    with open(run / "metrics.csv", "a") as handle:  # a row written after the last checkpoint, then a crash
+        handle.write("3,99," + ",".join(["1.0"] * (len(rows[0]) - 2)) + "\n")
+    facegan.resume(run, evaluator, epochs=3)
+    with open(run / "metrics.csv") as handle:
+        assert [int(r["iteration"]) for r in csv.DictReader(handle)] == [3, 6, 9]

@@ -36,7 +36,8 @@ class RunLog:
         self.tensorboard = _tensorboard(run_dir) if config.tensorboard else None
 
     def _keep_rows_before(self, step: int) -> None:
-        """On resume, drop rows logged after the checkpoint (a crash between flush and checkpoint)."""
+        """On resume, drop the losses and scores logged after the checkpoint (a crash between writing
+        them and the checkpoint), so that nothing is logged twice."""
         rows = []
         if step and self.losses_csv.exists():
             with open(self.losses_csv, newline="") as handle:
@@ -44,6 +45,12 @@ class RunLog:
             rows = [row for row in rows if int(row[1]) <= step]
         with open(self.losses_csv, "w", newline="") as handle:
             csv.writer(handle).writerows([COLUMNS, *rows])
+        metrics = self.run_dir / "metrics.csv"
+        if metrics.exists():
+            with open(metrics, newline="") as handle:
+                header, *scored = list(csv.reader(handle))
+            with open(metrics, "w", newline="") as handle:
+                csv.writer(handle).writerows([header, *(row for row in scored if step and int(row[1]) <= step)])
 
     def step(self, epoch: int, step: int, stats: torch.Tensor) -> None:
         self.pending.append((epoch, step, stats))
