@@ -221,3 +221,16 @@ def test_latent_direction_finds_the_direction_the_score_reads():
 
     direction = latent_direction(Identity(), lambda images: images.flatten(1)[:, 0].float())
     assert direction[0] > 1.0 and direction[1:].abs().max() < 0.3
+
+
+def test_colour_arithmetic_reads_a_celeba_attribute(tmp_path, capsys):
+    from conftest import write_image
+
+    for i in range(4):
+        write_image(tmp_path / "faces" / f"{i}.png", (70, 90), "RGB", i)
+    run = facegan.train(Config(dataset="folder", data=str(tmp_path / "faces"), batch_size=2, max_steps=1, device="cpu",
+                               run_dir=str(tmp_path / "run"), quiet=True))
+    assert main(["arithmetic", "--checkpoint", str(run), "--to", "Smiling", "--n", "1", "--out", str(tmp_path / "a.png")]) == 0
+    assert "Smiling seen in" in capsys.readouterr().out
+    assert main(["arithmetic", "--checkpoint", str(run), "--to", "happy", "--out", str(tmp_path / "b.png")]) == 2
+    assert "colour models move towards a CelebA attribute" in capsys.readouterr().err

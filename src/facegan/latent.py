@@ -121,8 +121,10 @@ def attribute_scorer(config: Config, source: str | None, target: str) -> tuple[C
     """How strongly a batch of uint8 faces shows `target` (rather than `source`), from the project's
     own classifiers: FER2013 expressions for 48x48 grayscale models, CelebA attributes for colour ones.
     Returns the scorer and the name of what it scores."""
+    from facegan.metrics.classifier import predict
+
     if (config.image_size, config.channels) == (48, 1):
-        from facegan.metrics.classifier import load_classifier, predict
+        from facegan.metrics.classifier import load_classifier
 
         classifier, _ = load_classifier()
         names = [source or "neutral", target]
@@ -135,13 +137,13 @@ def attribute_scorer(config: Config, source: str | None, target: str) -> tuple[C
             return log_probabilities[:, b] - log_probabilities[:, a]
 
         return prefers_target, target
-    from facegan.metrics.attributes import load_attribute_classifier, predict_attributes
+    from facegan.metrics.attributes import load_attribute_classifier
 
     classifier, _ = load_attribute_classifier()
     if target not in classifier.attribute_names or source is not None:
         raise FaceganError(f"colour models move towards a CelebA attribute (--to NAME, no --from): choose from {', '.join(classifier.attribute_names)}")
     column = classifier.attribute_names.index(target)
-    return (lambda images: predict_attributes(classifier, images)[0][:, column]), target
+    return (lambda images: predict(classifier, images)[0][:, column]), target
 
 
 def write_arithmetic(checkpoint: str | Path, out: str | Path, target: str, source: str | None = None, faces: int = 8,

@@ -7,7 +7,6 @@ space of Fréchet distance, KID and precision/recall. Its "Smiling" output score
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import torch
@@ -16,7 +15,7 @@ from torch.nn import functional as F
 
 from facegan.data.images import ImageSet
 from facegan.errors import FaceganError
-from facegan.metrics.classifier import FEATURES, _block, augment, to_input
+from facegan.metrics.classifier import FEATURES, _block, fit, predict
 
 SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "celeba_attributes.pt"
 KIND = "facegan-celeba-attribute-classifier"
@@ -42,51 +41,26 @@ class AttributeClassifier(nn.Module):
 
 def train_attribute_classifier(train: ImageSet, test: ImageSet, epochs: int = 15, batch_size: int = 128, lr: float = 2e-3,
                                seed: int = 0, log=print) -> tuple[AttributeClassifier, dict]:
-    """Multi-label training (one binary cross-entropy per attribute), AdamW with a one-cycle schedule, bf16."""
+    """Multi-label training: one binary cross-entropy per attribute."""
     if train.attributes is None or test.attributes is None:
         raise FaceganError("the CelebA folder has no list_attr_celeba.txt: the attribute classifier needs it")
     torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
     model = AttributeClassifier(train.attribute_names).to(memory_format=torch.channels_last)
-    steps_per_epoch = len(train) // batch_size
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=5e-4)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch)
     scores: dict = {}
-    for epoch in range(epochs):
-        model.train()
-        start = time.perf_counter()
-        order = torch.randperm(len(train), generator=generator)
-        for step in range(steps_per_epoch):
-            indices = order[step * batch_size : (step + 1) * batch_size]
-            batch = augment(to_input(train.images[indices]), generator).contiguous(memory_format=torch.channels_last)
-            with torch.autocast("cpu", dtype=torch.bfloat16):
-                loss = F.binary_cross_entropy_with_logits(model(batch).float(), train.attributes[indices].float())
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-        scores = evaluate_attribute_classifier(model, test)
-        log(f"epoch {epoch + 1}/{epochs} loss {loss.item():.3f} mean attribute accuracy {scores['mean_accuracy']:.4f} "
-            f"Smiling {scores['per_attribute'].get('Smiling', float('nan')):.4f} ({time.perf_counter() - start:.0f} s)")
+
+    def report(epoch: int, loss: float, seconds: float) -> None:
+        scores.update(evaluate_attribute_classifier(model, test))
+        log(f"epoch {epoch + 1}/{epochs} loss {loss:.3f} mean attribute accuracy {scores['mean_accuracy']:.4f} "
+            f"Smiling {scores['per_attribute'].get('Smiling', float('nan')):.4f} ({seconds:.0f} s)")
+
+    fit(model, train.images, lambda logits, rows: F.binary_cross_entropy_with_logits(logits, train.attributes[rows].float()),
+        epochs, batch_size, lr, seed, report)
     return model.eval(), scores
-
-
-@torch.no_grad()
-def predict_attributes(model: AttributeClassifier, images_uint8: torch.Tensor, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
-    """Attribute logits and 256-d features of uint8 64x64 colour images, with flip test-time averaging."""
-    model.eval()
-    logits, features = [], []
-    for chunk in images_uint8.split(batch_size):
-        batch = to_input(chunk)
-        feats = (model.features(batch) + model.features(batch.flip(3))) / 2
-        features.append(feats)
-        logits.append(model.head(feats))
-    return torch.cat(logits), torch.cat(features)
 
 
 def evaluate_attribute_classifier(model: AttributeClassifier, data: ImageSet) -> dict:
     """Accuracy per attribute and its mean over the 40."""
-    logits, _ = predict_attributes(model, data.images)
+    logits, _ = predict(model, data.images)
     correct = ((logits > 0) == data.attributes).double().mean(0)
     return {"mean_accuracy": float(correct.mean()), "per_attribute": dict(zip(model.attribute_names, map(float, correct)))}
 

@@ -8,6 +8,7 @@ feature space for Fréchet distance, KID, precision/recall and identity checks.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -62,37 +63,50 @@ def augment(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
 
 
 def train_classifier(train: ImageSet, test: ImageSet, epochs: int = 20, batch_size: int = 128, lr: float = 2e-3,
-                     seed: int = 0, bf16: bool = True, log=print) -> tuple[ExpressionClassifier, dict]:
-    """Train on `train`, report accuracy on `test` each epoch. AdamW with a one-cycle schedule."""
+                     seed: int = 0, log=print) -> tuple[ExpressionClassifier, dict]:
+    """Train on `train`, report accuracy on `test` each epoch."""
     torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
     model = ExpressionClassifier().to(memory_format=torch.channels_last)
-    steps_per_epoch = len(train) // batch_size
+    history: dict = {}
+
+    def report(epoch: int, loss: float, seconds: float) -> None:
+        history.update(evaluate_classifier(model, test))
+        log(f"epoch {epoch + 1}/{epochs} loss {loss:.3f} test accuracy {history['accuracy']:.4f} "
+            f"balanced {history['balanced_accuracy']:.4f} ({seconds:.0f} s)")
+
+    fit(model, train.images, lambda logits, rows: F.cross_entropy(logits, train.labels[rows], label_smoothing=0.1),
+        epochs, batch_size, lr, seed, report)
+    return model.eval(), history
+
+
+def fit(model: nn.Module, images: torch.Tensor, loss_of: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], epochs: int,
+        batch_size: int, lr: float, seed: int, after_epoch: Callable[[int, float, float], None]) -> None:
+    """The training both feature networks share: AdamW with a one-cycle schedule, random flips and
+    shifts, bf16 autocast. `loss_of(logits, rows)` scores a batch of the images at `rows`;
+    `after_epoch(epoch, last loss, seconds)` reports."""
+    generator = torch.Generator().manual_seed(seed)
+    steps_per_epoch = len(images) // batch_size
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=5e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch)
-    history = {}
     for epoch in range(epochs):
         model.train()
         start = time.perf_counter()
-        order = torch.randperm(len(train), generator=generator)
+        order = torch.randperm(len(images), generator=generator)
         for step in range(steps_per_epoch):
-            indices = order[step * batch_size : (step + 1) * batch_size]
-            batch = augment(to_input(train.images[indices]), generator).contiguous(memory_format=torch.channels_last)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-                loss = F.cross_entropy(model(batch).float(), train.labels[indices], label_smoothing=0.1)
+            rows = order[step * batch_size : (step + 1) * batch_size]
+            batch = augment(to_input(images[rows]), generator).contiguous(memory_format=torch.channels_last)
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                loss = loss_of(model(batch).float(), rows)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             schedule.step()
-        history = evaluate_classifier(model, test)
-        log(f"epoch {epoch + 1}/{epochs} loss {loss.item():.3f} test accuracy {history['accuracy']:.4f} "
-            f"balanced {history['balanced_accuracy']:.4f} ({time.perf_counter() - start:.0f} s)")
-    return model.eval(), history
+        after_epoch(epoch, loss.item(), time.perf_counter() - start)
 
 
 @torch.no_grad()
-def predict(model: ExpressionClassifier, images_uint8: torch.Tensor, batch_size: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
-    """Logits and 256-d features of uint8 48x48 grayscale images, with flip test-time averaging."""
+def predict(model: nn.Module, images_uint8: torch.Tensor, batch_size: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits and 256-d features of uint8 images from either feature network, with flip test-time averaging."""
     model.eval()
     logits, features = [], []
     for chunk in images_uint8.split(batch_size):

@@ -16,8 +16,8 @@ import torch
 from facegan import visuals
 from facegan.data.images import ImageSet
 from facegan.errors import FaceganError
-from facegan.metrics.attributes import AttributeClassifier, predict_attributes
-from facegan.metrics.classifier import accuracy_summary
+from facegan.metrics.attributes import AttributeClassifier
+from facegan.metrics.classifier import accuracy_summary, predict
 from facegan.metrics.evaluate import compare, inception_scores, memorisation
 
 
@@ -44,9 +44,9 @@ def evaluate_celeba(generated: dict[str, torch.Tensor], classifier: AttributeCla
     floor = train.images[torch.cat([pick(train_labels, c, counts[name]) for c, name in enumerate(class_names)])]
     real_test = test.images[torch.cat([pick(test_labels, c, counts[name]) for c, name in enumerate(class_names)])]
 
-    _, reference_features = predict_attributes(classifier, test.images)
-    candidate_logits, candidate_features = predict_attributes(classifier, candidate)
-    floor_logits, floor_features = predict_attributes(classifier, floor)
+    _, reference_features = predict(classifier, test.images)
+    candidate_logits, candidate_features = predict(classifier, candidate)
+    floor_logits, floor_features = predict(classifier, floor)
     generated_fid, floor_fid = inception_scores(inception, candidate, floor, test.images)
     scores = {
         "classes": list(class_names),
