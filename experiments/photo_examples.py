@@ -4,7 +4,7 @@
 
 Writes OUT/edit_astronaut.png (scikit-image's astronaut photo: original, edited, and the strip of the
 crop, its reconstruction and all seven expressions) and OUT/edit_scene.png (the same face pasted
-small into a larger scene, to exercise detection and blending).
+small into a photo of a rocket launch, to exercise detection and blending).
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ def main() -> None:
     editor = Editor.load(args.checkpoint)
 
     astronaut = data.astronaut()
-    scene = np.asarray(Image.fromarray(data.coffee()).resize((1200, 800)))
-    small = np.asarray(Image.fromarray(astronaut).resize((256, 256)))
+    scene = np.asarray(Image.fromarray(data.rocket()).resize((1200, 800)))
+    small = np.asarray(Image.fromarray(astronaut).resize((320, 320)))
     scene = scene.copy()
-    scene[420:676, 820:1076] = small  # a 256x256 portrait inside a 1200x800 photo
+    scene[440:760, 60:380] = small  # a 320x320 portrait in the corner of a 1200x800 photo of a rocket launch
     for name, photo in (("astronaut", astronaut), ("scene", scene)):
         result, edits = editor.edit(photo, args.to)
         side_by_side(photo, result).save(out / f"edit_{name}.jpg", quality=90)

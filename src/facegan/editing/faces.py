@@ -55,8 +55,9 @@ def detect_faces(photo: np.ndarray, min_size: int = 40) -> list[Box]:
     cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
     if cascade.empty():
         raise FaceganError("OpenCV's face cascade is missing: install opencv-python-headless 4.x (5.0 ships no cascades)")
-    grey = cv2.equalizeHist(cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY))
-    found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5, minSize=(min_size, min_size))
+    grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)  # no histogram equalisation: over a whole scene it hides small faces
+    # 8 overlapping hits (OpenCV's example uses 3-5) keep false faces in clothes and textures out.
+    found = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=8, minSize=(min_size, min_size))
     boxes = [Box(int(x), int(y), int(max(w, h))) for x, y, w, h in found]
     return sorted(boxes, key=lambda box: box.left)
 
