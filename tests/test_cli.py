@@ -134,3 +134,12 @@ def test_sigterm_saves_like_ctrl_c(fer_folder, tmp_path):
     assert process.returncode == 2, err[-2000:]
     assert "everything is saved: continue with --resume" in err and "Traceback" not in err
     assert torch.load(run / "checkpoint.pt", weights_only=True)["step"] >= 6
+
+
+def test_a_given_lr_also_sets_ds_rate_over_a_preset(fer_folder, tmp_path):
+    import json
+
+    assert main(["train", "--preset", "report-fer", "--data", str(fer_folder), "--expression", "happy", "--lr", "1e-4",
+                 "--batch-size", "2", "--max-steps", "1", "--device", "cpu", "--run-dir", str(tmp_path / "run"), "--quiet"]) == 0
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["lr"] == config["lr_d"] == 1e-4

@@ -49,6 +49,8 @@ def cmd_train(args: argparse.Namespace) -> None:
                         "cuda_graphs": not args.no_cuda_graphs}
             if args.conditional:
                 settings["conditional"] = True
+            if "lr" in given and "lr_d" not in given:
+                settings.pop("lr_d", None)  # D's rate follows a given --lr, also over a preset's
             config = Config(**settings)
             train = training.train_all_expressions if config.expression == "all" else training.train
             run = train(config, args.overwrite, evaluator=epoch_evaluator_for(config))
