@@ -67,10 +67,9 @@ class Editor:
         box = crop_box(face, self.config.channels)
         original = cut(photo, box, self.config.image_size, self.config.channels)
         z, source = invert(self.generator, self.encoder, self.features, original[None], steps)
-        every_class = self.render_every_class(z)
-        with torch.no_grad():
-            reconstruction = visuals.to_uint8(self.generator(z, source))[0]
-        return FaceEdit(box, self.config.class_names[int(source)], original, reconstruction, every_class, time.perf_counter() - started)
+        every_class = self.render_every_class(z)  # the source class among them is the reconstruction
+        return FaceEdit(box, self.config.class_names[int(source)], original, every_class[int(source)], every_class,
+                        time.perf_counter() - started)
 
     def edit(self, photo: np.ndarray, target: str, face: int | None = None, all_faces: bool = False, steps: int = 30,
              blend: str = "feather") -> tuple[np.ndarray, list[FaceEdit]]:
