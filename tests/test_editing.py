@@ -94,7 +94,7 @@ def tiny_editor_run(tmp_path_factory):
 def test_edit_command_rewrites_only_the_face(tiny_editor_run, astronaut, tmp_path, capsys):
     out = tmp_path / "edited.png"
     assert main(["edit", str(astronaut), "--checkpoint", str(tiny_editor_run / "checkpoint.pt"), "--to", "happy",
-                 "--out", str(out), "--strip", "--steps", "2"]) == 0
+                 "--out", str(out), "--strip", "--steps", "2", "--tune-steps", "2"]) == 0
     printed = capsys.readouterr().out
     assert "-> happy in" in printed and "edited_strip.png" in printed and (tmp_path / "edited_strip.png").is_file()
     before, after = np.asarray(Image.open(astronaut)), np.asarray(Image.open(out))
@@ -131,13 +131,41 @@ def test_edit_scores_on_test_faces(tiny_editor_run, tmp_path, capsys):
     import json
 
     assert main(["eval-edit", "--checkpoint", str(tiny_editor_run / "checkpoint.pt"), "--n", "12", "--steps", "2",
-                 "--out", str(tmp_path / "scores")]) == 0
+                 "--tune-steps", "2", "--out", str(tmp_path / "scores")]) == 0
     scores = json.loads((tmp_path / "scores" / "edit_eval.json").read_text())
     assert scores["n"] == 12 and 0 <= scores["identity_kept"] <= 1 and scores["seconds_per_face"] > 0
-    for name in ("encoder_only", "refined"):
+    for name in ("encoder_only", "refined", "tuned"):
         assert 0 < scores[name]["psnr"] < 60 and -1 <= scores[name]["ssim"] <= 1
     assert 0 <= scores["edit_success"]["balanced_accuracy"] <= 1
     assert (tmp_path / "scores" / "strips.png").is_file() and "identity kept" in capsys.readouterr().out
+
+
+def test_pivotal_tuning_fits_the_face_and_keeps_the_models_edits(tiny_editor_run):
+    from facegan.editing.edit import Editor
+    from facegan.editing.inversion import tune
+
+    editor = Editor.load(tiny_editor_run / "checkpoint.pt")
+    generator = editor.generator
+    torch.manual_seed(0)
+    face = torch.linspace(-0.8, 0.8, 48).expand(1, 1, 48, 48)  # light to dark, left to right
+    z, label, classes = torch.randn(1, 100), torch.tensor([3]), torch.arange(7)
+    untouched = {name: value.clone() for name, value in generator.state_dict().items()}
+
+    def edit_error(model: torch.nn.Module) -> float:
+        """How far the change from the face's class to every other class strays from the untuned G's."""
+        with torch.no_grad():
+            ours, theirs = model(z.repeat(7, 1), classes), generator(z.repeat(7, 1), classes)
+        return float(((ours - ours[3]) - (theirs - theirs[3])).abs().mean())
+
+    tuned = tune(generator, editor.features, face, z, label, steps=20)
+    free = tune(generator, editor.features, face, z, label, steps=20, keep_edit=0.0)
+    with torch.no_grad():
+        assert (tuned(z, label) - face).abs().mean() < 0.8 * (generator(z, label) - face).abs().mean()
+    assert all(torch.equal(value, generator.state_dict()[name]) for name, value in untouched.items())  # G itself is unchanged
+    tables = [name for name in untouched if name.endswith(("gain.weight", "bias.weight"))]
+    assert tables and all(torch.equal(tuned.state_dict()[name], untouched[name]) for name in tables)
+    assert not torch.equal(tuned.state_dict()["main.0.weight"], untouched["main.0.weight"])
+    assert edit_error(tuned) < edit_error(free)
 
 
 def free_port() -> int:

@@ -8,10 +8,14 @@ like rather than only its pixels.
 The encoder learns from two kinds of faces each step: generated ones, whose true z and class are
 known (a latent loss), and real training faces, which it must redraw through G (pixel + feature
 loss) so that it also works on photos, which are never exactly in G's range.
+
+What z cannot express (a fringe, glasses, the light) pivotal tuning (Roich et al. 2022) can: a copy of
+G is fine-tuned on the one face at its z, and renders the other classes from there.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -103,6 +107,34 @@ def invert(generator: torch.nn.Module, encoder: Encoder, features: Features, fac
         z, logits = encoder(faces)
     labels = logits.argmax(1)
     return (refine(generator, features, faces, z, labels, steps) if steps else z), labels
+
+
+def tune(generator: torch.nn.Module, features: Features, face: torch.Tensor, z: torch.Tensor, label: torch.Tensor,
+         steps: int = 30, lr: float = 1e-3, keep_edit: float = 1.0) -> torch.nn.Module:
+    """A copy of G fine-tuned so that G(z, label) redraws `face` ((1, C, H, W) in [-1, 1]).
+
+    The class tables stay fixed, and the change from the face's class to each other class at z is held
+    to the untuned G's (weight `keep_edit`), so that the tuned copy still draws every class, not the
+    face as it is."""
+    classes = torch.arange(generator.num_classes)
+    tuned = copy.deepcopy(generator).requires_grad_(True)
+    for module in tuned.modules():
+        if isinstance(module, torch.nn.Embedding):
+            module.requires_grad_(False)
+    optimizer = torch.optim.Adam([p for p in tuned.parameters() if p.requires_grad], lr=lr)
+    with torch.no_grad():
+        target_features = features(face)
+        untuned = generator(z.repeat(len(classes), 1), classes)
+        edits = untuned - untuned[label]
+    for _ in range(steps):
+        every_class = tuned(z.repeat(len(classes), 1), classes)
+        redrawn = every_class[label]
+        loss = (F.l1_loss(redrawn, face) + F.mse_loss(features(redrawn), target_features)
+                + keep_edit * F.l1_loss(every_class - redrawn, edits))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    return tuned.eval().requires_grad_(False)
 
 
 def save_encoder(encoder: Encoder, path: Path, generator_step: int) -> None:
