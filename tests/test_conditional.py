@@ -55,6 +55,22 @@ def test_class_loss_trains_the_auxiliary_classifier_on_real_labels():
     assert logits.shape == (8,) and classes.shape == (8, 7)
 
 
+def test_mode_seeking_pairs_same_label_faces_and_pushes_them_apart():
+    from facegan.training.step import mode_seeking_loss, paired_labels
+
+    assert paired_labels(torch.tensor([0, 1, 2, 3, 4])).tolist() == [0, 1, 0, 1, 4]
+    torch.manual_seed(0)
+    noise = torch.randn(8, 100)
+    same = torch.rand(4, 1, 48, 48).repeat(2, 1, 1, 1)
+    assert mode_seeking_loss(same, noise) == pytest.approx(1e5)  # a collapsed pair is punished hardest
+    fake = (same + 0.01 * torch.randn_like(same)).requires_grad_(True)
+    spread = (fake[:4] - fake[4:]).abs().mean()
+    mode_seeking_loss(fake, noise).backward()
+    with torch.no_grad():
+        stepped = fake - 1e-4 * fake.grad.sign()
+    assert (stepped[:4] - stepped[4:]).abs().mean() > spread  # descending the loss makes the pair differ more
+
+
 def test_conditioning_is_wired():
     torch.manual_seed(0)
     generator, discriminator = build_dcgan(48, 1, num_classes=7)
@@ -138,16 +154,19 @@ def test_hinge_and_bce_losses():
 def test_defaults_by_run_kind(fer_folder):
     conditional = Config(data=str(fer_folder), conditional=True).resolved()
     assert (conditional.loss, conditional.spectral_norm, conditional.augment, conditional.ema) == ("hinge", True, True, 0.0)
-    assert conditional.class_loss == 1.0
+    assert (conditional.class_loss, conditional.mode_seeking) == (5.0, 1.0)
     assert conditional.lr_d == 2 * conditional.lr
     report = Config(**{**facegan.PRESETS["report-fer"], "conditional": True}, data=str(fer_folder)).resolved()
     assert (report.loss, report.spectral_norm, report.augment, report.ema, report.lr_d) == ("bce", False, False, 0.0, 2e-4)
+    assert (report.class_loss, report.mode_seeking) == (0.0, 0.0)
     with pytest.raises(FaceganError, match="drop --expression"):
         Config(data=str(fer_folder), conditional=True, expression="happy").resolved()
     with pytest.raises(FaceganError, match="--attribute"):
         Config(dataset="celeba", data=str(fer_folder), conditional=True).resolved()
     with pytest.raises(FaceganError, match="--ema"):
         Config(data=str(fer_folder), conditional=True, ema=1.5).resolved()
+    with pytest.raises(FaceganError, match="--mode-seeking -1.0 is a weight"):
+        Config(data=str(fer_folder), conditional=True, mode_seeking=-1.0).resolved()
 
 
 def test_conditional_resume_equals_uninterrupted_training(fer_folder, tmp_path):

@@ -45,6 +45,17 @@ def test_floor_of_real_faces_is_better_than_flat_grey_faces(fer_folder, untraine
     scores = evaluate_fer(flat, classifier, train, test)
     assert scores["generated"]["frechet_distance"] > scores["floor"]["frechet_distance"]
     assert scores["counts"] == {e: 2 for e in EXPRESSIONS}  # the test split's proportions: 2 of each
+    # One face over and over has no spread; real training faces spread about as the test faces do.
+    assert scores["generated"]["diversity"]["mean"] == 0
+    assert 0.5 < scores["floor"]["diversity"]["mean"] < 2
+
+
+def test_spread_is_the_mean_distance_between_two_faces():
+    from facegan.metrics.distances import spread
+
+    origin, corner = torch.zeros(1, 4), torch.ones(1, 4)
+    assert spread(torch.cat([origin, corner])) == pytest.approx(2.0)  # sqrt(4 x 1^2)
+    assert spread(torch.cat([origin, origin, corner])) == pytest.approx(2 * 2.0 * 2 / 6)  # 2 of 3 pairs differ
 
 
 def test_read_generated_layout_and_bad_images(tmp_path):

@@ -14,7 +14,8 @@ from facegan.errors import FaceganError
 # Flags that map one-to-one onto Config fields; None means "not given", so presets and defaults apply.
 CONFIG_FLAGS = ("dataset", "data", "expression", "split", "image_size", "channels", "epochs", "max_steps",
                 "batch_size", "lr", "seed", "device", "run_dir", "precision", "cache_dir", "eval_every",
-                "attribute", "loss", "spectral_norm", "augment", "ema", "lr_d", "class_loss")
+                "attribute", "loss", "spectral_norm", "augment", "ema", "lr_d", "class_loss",
+                "mode_seeking")
 # What a resumed run may change: how long it goes on and where and how it reports.
 RESUME_FLAGS = ("epochs", "max_steps", "device", "quiet", "tensorboard")
 
@@ -213,8 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                        help="DiffAugment: translation, cutout, brightness/contrast on all D sees (default: on for conditional models)")
     train.add_argument("--class-loss", type=float, metavar="WEIGHT",
-                       help="conditional models: D also classifies real faces and G is pushed towards its classes (default 1; 0 = off)")
-    train.add_argument("--ema", type=float, metavar="DECAY", help="average G's weights for sampling, 0 = off (default: 0.999 for conditional models, 0 otherwise)")
+                       help="conditional models: D also classifies real faces and G is pushed towards its classes (default 5; 0 = off)")
+    train.add_argument("--mode-seeking", type=float, metavar="WEIGHT",
+                       help="reward faces that differ as their z differ, against collapse onto one face per class (MSGAN; default 1 for conditional models, 0 otherwise)")
+    train.add_argument("--ema", type=float, metavar="DECAY", help="average G's weights for sampling, 0 = off (default 0; 0.999 suits long runs)")
     train.add_argument("--seed", type=int)
     train.add_argument("--device", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps")
     train.add_argument("--precision", choices=("fp32", "bf16"), help="bf16 autocast is about 2x faster on CPUs with AVX-512 bf16 and on GPUs (default fp32, the report's)")

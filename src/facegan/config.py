@@ -47,6 +47,7 @@ class Config:
     augment: bool | None = None  # DiffAugment on everything D sees
     ema: float | None = None  # decay of the average of G's weights used for sampling; 0 turns it off
     class_loss: float | None = None  # conditional models: weight of D's auxiliary classifier loss; 0 turns it off
+    mode_seeking: float | None = None  # weight of MSGAN's term against faces that ignore z; 0 turns it off
     precision: str = "fp32"  # or "bf16": autocast on CPU and GPU; the report trained in fp32
     cuda_graphs: bool = True  # on one CUDA device, capture the iteration once and replay it
     seed: int = 0
@@ -89,8 +90,9 @@ class Config:
             raise FaceganError("--attribute only applies to --dataset celeba")
         if config.loss not in ("bce", "hinge"):
             raise FaceganError(f"unknown loss '{config.loss}': choose bce or hinge")
-        if config.class_loss < 0:
-            raise FaceganError(f"--class-loss {config.class_loss} is a weight: use a number >= 0 (0 turns it off)")
+        for flag, weight in (("--class-loss", config.class_loss), ("--mode-seeking", config.mode_seeking)):
+            if weight < 0:
+                raise FaceganError(f"{flag} {weight} is a weight: use a number >= 0 (0 turns it off)")
         if not 0 <= config.ema < 1:
             raise FaceganError(f"--ema {config.ema} is not a decay: use a number in [0, 1), e.g. 0.999, or 0 to turn it off")
         if config.image_size not in (48, 64):
@@ -125,10 +127,11 @@ class Config:
         return cls(**{k: v for k, v in values.items() if k in known})
 
 
-STABILISERS = ("loss", "spectral_norm", "augment", "ema", "class_loss")
-REPORT_RECIPE = dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, class_loss=0.0, lr_d_ratio=1.0)
+STABILISERS = ("loss", "spectral_norm", "augment", "ema", "class_loss", "mode_seeking")
+REPORT_RECIPE = dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, class_loss=0.0, mode_seeking=0.0, lr_d_ratio=1.0)
 """What an unconditional run does unless told otherwise: the report's training, nothing added."""
-CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.0, class_loss=1.0, lr_d_ratio=2.0)
+CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.0, class_loss=5.0, mode_seeking=1.0,
+                          lr_d_ratio=2.0)
 """The stabilisers a conditional run uses by default, chosen by measurement (README, "Choosing the defaults")."""
 
 PRESETS: dict[str, dict] = {

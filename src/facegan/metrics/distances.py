@@ -68,6 +68,14 @@ def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 3) -> tupl
     return inside(fake, real, radii(real)), inside(real, fake, radii(fake))
 
 
+def spread(points: torch.Tensor, limit: int = 500) -> float:
+    """Mean distance between two rows of a set (of the first `limit`): near 0 when a model draws the
+    same face whatever its z."""
+    points = points[:limit].flatten(1).float()
+    pairs = max(len(points) * (len(points) - 1), 1)
+    return float(torch.cdist(points, points).sum() / pairs)
+
+
 def nearest_neighbours(queries: torch.Tensor, pool: torch.Tensor, chunk: int = 1024) -> tuple[torch.Tensor, torch.Tensor]:
     """For each query row, the Euclidean distance to its nearest row of `pool` and that row's index."""
     distances, indices = [], []

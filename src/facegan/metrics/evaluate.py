@@ -19,7 +19,7 @@ from facegan.config import EXPRESSIONS
 from facegan.data.images import ImageSet, list_images
 from facegan.errors import FaceganError
 from facegan.metrics.classifier import ExpressionClassifier, accuracy_summary, predict
-from facegan.metrics.distances import frechet_distance, kernel_inception_distance, nearest_neighbours, precision_recall
+from facegan.metrics.distances import frechet_distance, kernel_inception_distance, nearest_neighbours, precision_recall, spread
 from facegan.metrics.inception import load_inception
 
 
@@ -95,6 +95,18 @@ def inception_scores(inception: torch.nn.Module | None, candidate: torch.Tensor,
             {"inception_fid": frechet_distance(inception_features(inception, floor), reference_features)})
 
 
+def diversity(features: torch.Tensor, labels: torch.Tensor, reference_features: torch.Tensor, reference_labels: torch.Tensor,
+              expressions: list[str]) -> dict:
+    """Each expression's spread of faces in the classifier's feature space, as a share of the real test
+    faces' spread for that expression (1: as varied as real faces; near 0: one face over and over),
+    and the mean over expressions. A pixel spread would count blotchy noise as variety."""
+    per_class = {}
+    for e in expressions:
+        label = EXPRESSIONS.index(e)
+        per_class[e] = spread(features[labels == label]) / spread(reference_features[reference_labels == label])
+    return {"mean": sum(per_class.values()) / len(per_class), "per_class": per_class}
+
+
 def evaluate_fer(generated: dict[str, torch.Tensor], classifier: ExpressionClassifier, train: ImageSet, test: ImageSet,
                  seed: int = 0, inception: torch.nn.Module | None = None) -> dict:
     """All scores for faces generated per expression. See the module docstring for the floor."""
@@ -109,7 +121,7 @@ def evaluate_fer(generated: dict[str, torch.Tensor], classifier: ExpressionClass
     _, reference_features = predict(classifier, test_subset.images)
 
     labels = torch.cat([torch.full((len(generated[e]),), EXPRESSIONS.index(e)) for e in expressions])
-    logits, _ = predict(classifier, torch.cat(list(generated.values())))
+    logits, generated_features = predict(classifier, torch.cat(list(generated.values())))
     _, candidate_features = predict(classifier, candidate)
     floor_logits, floor_features = predict(classifier, floor)
     floor_labels = torch.cat([torch.full((counts[e],), EXPRESSIONS.index(e)) for e in expressions])
@@ -118,9 +130,11 @@ def evaluate_fer(generated: dict[str, torch.Tensor], classifier: ExpressionClass
         "expressions": expressions,
         "counts": counts,
         "generated": {**compare(candidate_features, reference_features), **generated_fid,
-                      "expression": accuracy_summary(logits.argmax(1), labels)},
+                      "expression": accuracy_summary(logits.argmax(1), labels),
+                      "diversity": diversity(generated_features, labels, reference_features, test_subset.labels, expressions)},
         "floor": {**compare(floor_features, reference_features), **floor_fid,
-                  "expression": accuracy_summary(floor_logits.argmax(1), floor_labels)},
+                  "expression": accuracy_summary(floor_logits.argmax(1), floor_labels),
+                  "diversity": diversity(floor_features, floor_labels, reference_features, test_subset.labels, expressions)},
         "memorisation": memorisation(candidate, train.images, matched_subsample(test, counts, seed)),
     }
 
@@ -144,6 +158,7 @@ def write_report(scores: dict, generated: dict[str, torch.Tensor], train: ImageS
         lines.append(f"| Inception FID (pt_inception weights) | {gen['inception_fid']:.2f} | {floor['inception_fid']:.2f} |")
     lines += [f"| expression accuracy | {gen['expression']['accuracy']:.3f} | {floor['expression']['accuracy']:.3f} |",
               f"| balanced expression accuracy | {gen['expression']['balanced_accuracy']:.3f} | {floor['expression']['balanced_accuracy']:.3f} |",
+              f"| diversity (feature spread within an expression; real test faces = 1) | {gen['diversity']['mean']:.3f} | {floor['diversity']['mean']:.3f} |",
               "", "Per expression (classifier accuracy on generated faces): "
               + ", ".join(f"{e} {v:.2f}" for e, v in gen["expression"]["per_class"].items()), "",
               f"Memorisation: median pixel distance to the nearest training face {memo['median_nearest_train_distance']:.0f} "
