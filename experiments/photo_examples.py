@@ -2,9 +2,10 @@
 
     python experiments/photo_examples.py --checkpoint runs/COND/checkpoint.pt --out docs
 
-Writes OUT/edit_astronaut.png (scikit-image's astronaut photo: original, edited, and the strip of the
-crop, its reconstruction and all seven expressions) and OUT/edit_scene.png (the same face pasted
-small into a photo of a rocket launch, to exercise detection and blending).
+Writes OUT/edit_astronaut.jpg (scikit-image's astronaut photo, original and edited) with
+OUT/edit_astronaut_strip.png (the crop, its reconstruction and all seven expressions), and the same for
+OUT/edit_scene.jpg (that face pasted small into a photo of a rocket launch, to exercise detection and
+blending).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--checkpoint", required=True)
     parser.add_argument("--out", default="docs")
-    parser.add_argument("--to", default="happy")
+    parser.add_argument("--to", default="surprise", help="the astronaut already looks happy")
     parser.add_argument("--tune-steps", type=int, default=0, help="pivotal tuning steps, as in facegan edit")
     args = parser.parse_args()
     out = Path(args.out)
