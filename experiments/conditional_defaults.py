@@ -70,10 +70,9 @@ def main() -> None:
         run = Path(args.out) / name
         started = time.perf_counter()
         if not (run / "final_samples.png").exists():
-            settings = {"batch_size": 128, **VARIANTS[name]}
             train(Config(dataset="fer2013", data=args.data, conditional=True, precision="bf16",
-                         max_steps=BUDGET_IMAGES // settings["batch_size"], device="cpu", run_dir=str(run), quiet=True,
-                         **settings), overwrite=True)
+                         max_steps=BUDGET_IMAGES // Config.batch_size, device="cpu", run_dir=str(run), quiet=True,
+                         **VARIANTS[name]), overwrite=True)
         minutes = (time.perf_counter() - started) / 60
         scores = score(run, args.data)
         if name == "default":
