@@ -24,6 +24,8 @@ from facegan.training.checkpoint import load_generator
 BUDGET_IMAGES = 141_440  # what the report's seven per-expression models saw at 5 epochs (1,105 iterations of 128)
 VARIANTS = {  # the conditional default (class loss 5, mode seeking 1) with the changes shown
     "default": {},
+    "uniform-fakes": dict(uniform_fakes=True),
+    "seed-1": dict(seed=1),
     "no-mode-seeking": dict(mode_seeking=0.0),
     "class-loss-1": dict(class_loss=1.0, mode_seeking=0.0),
     "class-loss-10": dict(class_loss=10.0, mode_seeking=0.0),

@@ -71,6 +71,26 @@ def test_mode_seeking_pairs_same_label_faces_and_pushes_them_apart():
     assert (stepped[:4] - stepped[4:]).abs().mean() > spread  # descending the loss makes the pair differ more
 
 
+def test_uniform_fakes_train_classes_the_batch_lacks():
+    from facegan.training.step import make_optimizers, make_step
+
+    images = torch.randint(0, 256, (8, 1, 48, 48), dtype=torch.uint8)
+    only_angry = torch.zeros(8, dtype=torch.long)
+    trained_rows = {}
+    for uniform_classes in (0, 7):
+        torch.manual_seed(0)
+        generator, discriminator = build_dcgan(48, 1, num_classes=7)
+        opt_g, opt_d = make_optimizers(generator, discriminator, 2e-4, 2e-4, (0.5, 0.999), False)
+        table = generator.main[1].gain.weight
+        before = table.detach().clone()
+        step = make_step(generator, discriminator, opt_g, opt_d, images, only_angry, 100, False, False, "hinge",
+                         uniform_classes=uniform_classes)
+        step(torch.arange(8))
+        trained_rows[uniform_classes] = (table.detach() != before).any(1).nonzero().flatten().tolist()
+    assert trained_rows[0] == [0]  # G only ever drew the real batch's class
+    assert len(trained_rows[7]) > 1 and set(trained_rows[7]) <= set(range(7))
+
+
 def test_conditioning_is_wired():
     torch.manual_seed(0)
     generator, discriminator = build_dcgan(48, 1, num_classes=7)
@@ -154,11 +174,13 @@ def test_hinge_and_bce_losses():
 def test_defaults_by_run_kind(fer_folder):
     conditional = Config(data=str(fer_folder), conditional=True).resolved()
     assert (conditional.loss, conditional.spectral_norm, conditional.augment, conditional.ema) == ("hinge", True, True, 0.0)
-    assert (conditional.class_loss, conditional.mode_seeking) == (5.0, 1.0)
+    assert (conditional.class_loss, conditional.mode_seeking, conditional.uniform_fakes) == (5.0, 1.0, False)
     assert conditional.lr_d == 2 * conditional.lr
     report = Config(**{**facegan.PRESETS["report-fer"], "conditional": True}, data=str(fer_folder)).resolved()
     assert (report.loss, report.spectral_norm, report.augment, report.ema, report.lr_d) == ("bce", False, False, 0.0, 2e-4)
-    assert (report.class_loss, report.mode_seeking) == (0.0, 0.0)
+    assert (report.class_loss, report.mode_seeking, report.uniform_fakes) == (0.0, 0.0, False)
+    with pytest.raises(FaceganError, match="add --conditional"):
+        Config(data=str(fer_folder), uniform_fakes=True).resolved()
     with pytest.raises(FaceganError, match="drop --expression"):
         Config(data=str(fer_folder), conditional=True, expression="happy").resolved()
     with pytest.raises(FaceganError, match="--attribute"):

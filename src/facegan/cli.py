@@ -15,7 +15,7 @@ from facegan.errors import FaceganError
 CONFIG_FLAGS = ("dataset", "data", "expression", "split", "image_size", "channels", "epochs", "max_steps",
                 "batch_size", "lr", "seed", "device", "run_dir", "precision", "cache_dir", "eval_every",
                 "attribute", "loss", "spectral_norm", "augment", "ema", "lr_d", "class_loss",
-                "mode_seeking")
+                "mode_seeking", "uniform_fakes")
 # What a resumed run may change: how long it goes on and where and how it reports.
 RESUME_FLAGS = ("epochs", "max_steps", "device", "quiet", "tensorboard")
 
@@ -217,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="conditional models: D also classifies real faces and G is pushed towards its classes (default 5; 0 = off)")
     train.add_argument("--mode-seeking", type=float, metavar="WEIGHT",
                        help="reward faces that differ as their z differ, against collapse onto one face per class (MSGAN; default 1 for conditional models, 0 otherwise)")
+    train.add_argument("--uniform-fakes", action=argparse.BooleanOptionalAction, default=None,
+                       help="conditional models: G draws every class equally often, not in the data's proportion (default: off)")
     train.add_argument("--ema", type=float, metavar="DECAY", help="average G's weights for sampling, 0 = off (default 0; 0.999 suits long runs)")
     train.add_argument("--seed", type=int)
     train.add_argument("--device", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps")

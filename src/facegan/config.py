@@ -48,6 +48,7 @@ class Config:
     ema: float | None = None  # decay of the average of G's weights used for sampling; 0 turns it off
     class_loss: float | None = None  # conditional models: weight of D's auxiliary classifier loss; 0 turns it off
     mode_seeking: float | None = None  # weight of MSGAN's term against faces that ignore z; 0 turns it off
+    uniform_fakes: bool | None = None  # conditional models: G draws every class equally often, not in the data's proportion
     precision: str = "fp32"  # or "bf16": autocast on CPU and GPU; the report trained in fp32
     cuda_graphs: bool = True  # on one CUDA device, capture the iteration once and replay it
     seed: int = 0
@@ -86,6 +87,8 @@ class Config:
             raise FaceganError("--conditional needs labels: use --dataset fer2013 (expressions) or celeba with --attribute")
         if config.dataset == "celeba" and config.conditional != (config.attribute is not None):
             raise FaceganError("a conditional CelebA model needs --attribute NAME (e.g. Smiling), and --attribute needs --conditional")
+        if config.uniform_fakes and not config.conditional:
+            raise FaceganError("--uniform-fakes draws the classes of a conditional model: add --conditional")
         if config.attribute is not None and config.dataset != "celeba":
             raise FaceganError("--attribute only applies to --dataset celeba")
         if config.loss not in ("bce", "hinge"):
@@ -127,11 +130,12 @@ class Config:
         return cls(**{k: v for k, v in values.items() if k in known})
 
 
-STABILISERS = ("loss", "spectral_norm", "augment", "ema", "class_loss", "mode_seeking")
-REPORT_RECIPE = dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, class_loss=0.0, mode_seeking=0.0, lr_d_ratio=1.0)
+STABILISERS = ("loss", "spectral_norm", "augment", "ema", "class_loss", "mode_seeking", "uniform_fakes")
+REPORT_RECIPE = dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, class_loss=0.0, mode_seeking=0.0,
+                     uniform_fakes=False, lr_d_ratio=1.0)
 """What an unconditional run does unless told otherwise: the report's training, nothing added."""
 CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.0, class_loss=5.0, mode_seeking=1.0,
-                          lr_d_ratio=2.0)
+                          uniform_fakes=False, lr_d_ratio=2.0)
 """The stabilisers a conditional run uses by default, chosen by measurement (README, "Choosing the defaults")."""
 
 PRESETS: dict[str, dict] = {

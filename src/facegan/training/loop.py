@@ -177,7 +177,8 @@ def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: E
         train_g = torch.nn.parallel.DistributedDataParallel(generator, device_ids=ids)
         train_d = torch.nn.parallel.DistributedDataParallel(discriminator, device_ids=ids)
     step_fn = make_step(train_g, train_d, opt_g, opt_d, images, labels, config.nz, config.precision == "bf16", graph,
-                        config.loss, config.augment, average, config.class_loss, config.mode_seeking)
+                        config.loss, config.augment, average, config.class_loss, config.mode_seeking,
+                        len(config.class_names) if config.uniform_fakes else 0)
 
     config = replace(config, extra=_environment(config, device, world))
     steps_per_epoch = len(images) // world // config.batch_size  # drop_last: every batch has the same shape

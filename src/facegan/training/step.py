@@ -79,11 +79,12 @@ def train_step(
     augment: bool = False,
     class_loss: float = 0.0,
     mode_seeking: float = 0.0,
+    fake_labels: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Update D, then G. Returns [loss_D, loss_G, D(x), D(G(z))] as a device tensor, without syncing.
 
-    With labels, generated faces get the real batch's labels, so every class is trained in its
-    proportion of the data, and D scores each image against its label. With class_loss, D's auxiliary
+    With labels, generated faces get `fake_labels`, by default the real batch's labels (so every class
+    is trained in its proportion of the data), and D scores each image against its label. With class_loss, D's auxiliary
     classifier learns the real faces' classes and G is pushed to make faces it classifies as intended.
     With mode_seeking, generated faces come in same-label pairs (see `mode_seeking_loss`)."""
     device = real_uint8.device
@@ -92,7 +93,10 @@ def train_step(
     conditioning = () if labels is None else (labels,)
     real = to_model_range(real_uint8).contiguous(memory_format=torch.channels_last)
     noise = torch.randn(real.shape[0], nz, device=device)
-    fake_labels = paired_labels(labels) if labels is not None and mode_seeking else labels
+    if fake_labels is None:
+        fake_labels = labels
+    if fake_labels is not None and mode_seeking:
+        fake_labels = paired_labels(fake_labels)
 
     classify = labels is not None and class_loss > 0
     opt_d.zero_grad(set_to_none=True)
@@ -160,9 +164,13 @@ def make_step(
     average: WeightAverage | None = None,
     class_loss: float = 0.0,
     mode_seeking: float = 0.0,
+    uniform_classes: int = 0,
 ) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function (batch indices into `images`) -> stats that runs one iteration (and updates the
     average of G's weights, if any).
+
+    With `uniform_classes` > 0, generated faces draw their class uniformly from that many, so a rare
+    class gets as much of G's training as a common one, instead of copying the real batch's labels.
 
     With `cuda_graph` the iteration is captured once and replayed: one launch instead of hundreds of
     kernels from Python. It needs static shapes (every batch the same size) and capturable optimizers.
@@ -172,8 +180,9 @@ def make_step(
 
     def run(indices: torch.Tensor) -> torch.Tensor:
         batch_labels = None if labels is None else labels[indices]
+        fake_labels = torch.randint(uniform_classes, indices.shape, device=indices.device) if uniform_classes else None
         stats = train_step(generator, discriminator, opt_g, opt_d, images[indices], nz, bf16, batch_labels, loss, augment, class_loss,
-                           mode_seeking)
+                           mode_seeking, fake_labels)
         if average is not None:
             average.update(getattr(generator, "module", generator))
         return stats
