@@ -26,6 +26,7 @@ VARIANTS = {  # the conditional default (class loss 5, mode seeking 1) with the 
     "default": {},
     "uniform-fakes": dict(uniform_fakes=True),
     "seed-1": dict(seed=1),
+    "balanced-class-loss": dict(balanced_class_loss=True),
     "no-mode-seeking": dict(mode_seeking=0.0),
     "class-loss-1": dict(class_loss=1.0, mode_seeking=0.0),
     "class-loss-10": dict(class_loss=10.0, mode_seeking=0.0),

@@ -91,6 +91,30 @@ def test_uniform_fakes_train_classes_the_batch_lacks():
     assert len(trained_rows[7]) > 1 and set(trained_rows[7]) <= set(range(7))
 
 
+def test_balanced_class_loss_weighs_rare_classes_up():
+    from facegan.training.loop import balancing_weights
+    from facegan.training.step import train_step
+
+    assert balancing_weights(torch.tensor([0, 0, 0, 1]), 2).tolist() == pytest.approx([2 / 3, 2.0])
+    with pytest.raises(FaceganError, match="none of class"):
+        balancing_weights(torch.tensor([0, 0, 2]), 3)
+    images = torch.randint(0, 256, (16, 1, 48, 48), dtype=torch.uint8)
+    labels = torch.tensor([0] + [1] * 15)  # one rare face among fifteen common ones
+    rare_class_lead = {}  # how much the classifier's bias moves towards the rare class in one step
+    for weights in (None, balancing_weights(labels, 2)):
+        torch.manual_seed(0)
+        generator, discriminator = build_dcgan(48, 1, num_classes=2, class_head=True)
+        opt_g = torch.optim.SGD(generator.parameters(), lr=0.0)
+        opt_d = torch.optim.SGD(discriminator.classify.parameters(), lr=0.1)  # only the classifier learns
+        bias = discriminator.classify.bias
+        before = float((bias[0] - bias[1]).detach())
+        train_step(generator, discriminator, opt_g, opt_d, images, 100, labels=labels, loss="hinge", class_loss=1.0,
+                   class_weights=weights)
+        rare_class_lead["balanced" if weights is not None else "plain"] = float((bias[0] - bias[1]).detach()) - before
+    # Unweighted, the rare class loses ground (its share, 1/16, is below what D predicts); weighted, it counts as half.
+    assert rare_class_lead["plain"] < rare_class_lead["balanced"] - 0.05
+
+
 def test_conditioning_is_wired():
     torch.manual_seed(0)
     generator, discriminator = build_dcgan(48, 1, num_classes=7)
@@ -174,7 +198,7 @@ def test_hinge_and_bce_losses():
 def test_defaults_by_run_kind(fer_folder):
     conditional = Config(data=str(fer_folder), conditional=True).resolved()
     assert (conditional.loss, conditional.spectral_norm, conditional.augment, conditional.ema) == ("hinge", True, True, 0.0)
-    assert (conditional.class_loss, conditional.mode_seeking, conditional.uniform_fakes) == (5.0, 1.0, False)
+    assert (conditional.class_loss, conditional.mode_seeking, conditional.uniform_fakes, conditional.balanced_class_loss) == (5.0, 1.0, False, False)
     assert conditional.lr_d == 2 * conditional.lr
     report = Config(**{**facegan.PRESETS["report-fer"], "conditional": True}, data=str(fer_folder)).resolved()
     assert (report.loss, report.spectral_norm, report.augment, report.ema, report.lr_d) == ("bce", False, False, 0.0, 2e-4)

@@ -15,7 +15,7 @@ from facegan.errors import FaceganError
 CONFIG_FLAGS = ("dataset", "data", "expression", "split", "image_size", "channels", "epochs", "max_steps",
                 "batch_size", "lr", "seed", "device", "run_dir", "precision", "cache_dir", "eval_every",
                 "attribute", "loss", "spectral_norm", "augment", "ema", "lr_d", "class_loss",
-                "mode_seeking", "uniform_fakes")
+                "mode_seeking", "uniform_fakes", "balanced_class_loss")
 # What a resumed run may change: how long it goes on and where and how it reports.
 RESUME_FLAGS = ("epochs", "max_steps", "device", "quiet", "tensorboard")
 
@@ -219,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="reward faces that differ as their z differ, against collapse onto one face per class (MSGAN; default 1 for conditional models, 0 otherwise)")
     train.add_argument("--uniform-fakes", action=argparse.BooleanOptionalAction, default=None,
                        help="conditional models: G draws every class equally often, not in the data's proportion (default: off)")
+    train.add_argument("--balanced-class-loss", action=argparse.BooleanOptionalAction, default=None,
+                       help="D's auxiliary classifier weighs each real face by 1 / its class's share, so rare classes count (default: off)")
     train.add_argument("--ema", type=float, metavar="DECAY", help="average G's weights for sampling, 0 = off (default 0; 0.999 suits long runs)")
     train.add_argument("--seed", type=int)
     train.add_argument("--device", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps")

@@ -49,6 +49,7 @@ class Config:
     class_loss: float | None = None  # conditional models: weight of D's auxiliary classifier loss; 0 turns it off
     mode_seeking: float | None = None  # weight of MSGAN's term against faces that ignore z; 0 turns it off
     uniform_fakes: bool | None = None  # conditional models: G draws every class equally often, not in the data's proportion
+    balanced_class_loss: bool | None = None  # D's auxiliary classifier weighs each real face by 1 / its class's share
     precision: str = "fp32"  # or "bf16": autocast on CPU and GPU; the report trained in fp32
     cuda_graphs: bool = True  # on one CUDA device, capture the iteration once and replay it
     seed: int = 0
@@ -130,12 +131,12 @@ class Config:
         return cls(**{k: v for k, v in values.items() if k in known})
 
 
-STABILISERS = ("loss", "spectral_norm", "augment", "ema", "class_loss", "mode_seeking", "uniform_fakes")
+STABILISERS = ("loss", "spectral_norm", "augment", "ema", "class_loss", "mode_seeking", "uniform_fakes", "balanced_class_loss")
 REPORT_RECIPE = dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, class_loss=0.0, mode_seeking=0.0,
-                     uniform_fakes=False, lr_d_ratio=1.0)
+                     uniform_fakes=False, balanced_class_loss=False, lr_d_ratio=1.0)
 """What an unconditional run does unless told otherwise: the report's training, nothing added."""
 CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.0, class_loss=5.0, mode_seeking=1.0,
-                          uniform_fakes=False, lr_d_ratio=2.0)
+                          uniform_fakes=False, balanced_class_loss=False, lr_d_ratio=2.0)
 """The stabilisers a conditional run uses by default, chosen by measurement (README, "Choosing the defaults")."""
 
 PRESETS: dict[str, dict] = {

@@ -178,7 +178,8 @@ def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: E
         train_d = torch.nn.parallel.DistributedDataParallel(discriminator, device_ids=ids)
     step_fn = make_step(train_g, train_d, opt_g, opt_d, images, labels, config.nz, config.precision == "bf16", graph,
                         config.loss, config.augment, average, config.class_loss, config.mode_seeking,
-                        len(config.class_names) if config.uniform_fakes else 0)
+                        len(config.class_names) if config.uniform_fakes else 0,
+                        balancing_weights(labels, len(config.class_names)) if config.balanced_class_loss else None)
 
     config = replace(config, extra=_environment(config, device, world))
     steps_per_epoch = len(images) // world // config.batch_size  # drop_last: every batch has the same shape
@@ -244,6 +245,15 @@ def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: E
     if interrupted:
         raise FaceganError(f"interrupted at iteration {step}; everything is saved: continue with --resume {run_dir}")
     return run_dir
+
+
+def balancing_weights(labels: torch.Tensor, classes: int) -> torch.Tensor:
+    """One weight per class, inversely proportional to its share of the data."""
+    counts = torch.bincount(labels, minlength=classes).float()
+    if (counts == 0).any():
+        raise FaceganError(f"--balanced-class-loss needs faces of every class; these data have none of class(es) "
+                           f"{(counts == 0).nonzero().flatten().tolist()}")
+    return len(labels) / (classes * counts)
 
 
 def training_labels(config: Config, data: ImageSet) -> torch.Tensor | None:

@@ -80,12 +80,14 @@ def train_step(
     class_loss: float = 0.0,
     mode_seeking: float = 0.0,
     fake_labels: torch.Tensor | None = None,
+    class_weights: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Update D, then G. Returns [loss_D, loss_G, D(x), D(G(z))] as a device tensor, without syncing.
 
     With labels, generated faces get `fake_labels`, by default the real batch's labels (so every class
     is trained in its proportion of the data), and D scores each image against its label. With class_loss, D's auxiliary
-    classifier learns the real faces' classes and G is pushed to make faces it classifies as intended.
+    classifier learns the real faces' classes (each weighted by `class_weights`, if given) and G is pushed
+    to make faces it classifies as intended.
     With mode_seeking, generated faces come in same-label pairs (see `mode_seeking_loss`)."""
     device = real_uint8.device
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
@@ -103,7 +105,7 @@ def train_step(
     with autocast:
         if classify:
             logits_real, classes_real = discriminator(seen(real), labels, with_classes=True)
-            loss_real = d_loss(logits_real, True, loss) + class_loss * F.cross_entropy(classes_real.float(), labels)
+            loss_real = d_loss(logits_real, True, loss) + class_loss * F.cross_entropy(classes_real.float(), labels, class_weights)
         else:
             logits_real = discriminator(seen(real), *conditioning)
             loss_real = d_loss(logits_real, True, loss)
@@ -165,6 +167,7 @@ def make_step(
     class_loss: float = 0.0,
     mode_seeking: float = 0.0,
     uniform_classes: int = 0,
+    class_weights: torch.Tensor | None = None,
 ) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function (batch indices into `images`) -> stats that runs one iteration (and updates the
     average of G's weights, if any).
@@ -182,7 +185,7 @@ def make_step(
         batch_labels = None if labels is None else labels[indices]
         fake_labels = torch.randint(uniform_classes, indices.shape, device=indices.device) if uniform_classes else None
         stats = train_step(generator, discriminator, opt_g, opt_d, images[indices], nz, bf16, batch_labels, loss, augment, class_loss,
-                           mode_seeking, fake_labels)
+                           mode_seeking, fake_labels, class_weights)
         if average is not None:
             average.update(getattr(generator, "module", generator))
         return stats
