@@ -198,7 +198,7 @@ def test_hinge_and_bce_losses():
 def test_defaults_by_run_kind(fer_folder):
     conditional = Config(data=str(fer_folder), conditional=True).resolved()
     assert (conditional.loss, conditional.spectral_norm, conditional.augment, conditional.ema) == ("hinge", True, True, 0.0)
-    assert (conditional.class_loss, conditional.mode_seeking, conditional.uniform_fakes, conditional.balanced_class_loss) == (5.0, 1.0, False, False)
+    assert (conditional.class_loss, conditional.mode_seeking, conditional.uniform_fakes, conditional.balanced_class_loss) == (5.0, 1.0, False, True)
     assert conditional.lr_d == 2 * conditional.lr
     report = Config(**{**facegan.PRESETS["report-fer"], "conditional": True}, data=str(fer_folder)).resolved()
     assert (report.loss, report.spectral_norm, report.augment, report.ema, report.lr_d) == ("bce", False, False, 0.0, 2e-4)

@@ -110,7 +110,7 @@ def invert(generator: torch.nn.Module, encoder: Encoder, features: Features, fac
 
 
 def tune(generator: torch.nn.Module, features: Features, face: torch.Tensor, z: torch.Tensor, label: torch.Tensor,
-         steps: int = 30, lr: float = 1e-3, keep_expression: float = 1.0) -> torch.nn.Module:
+         steps: int = 30, lr: float = 1e-3, keep_expression: float = 2.0) -> torch.nn.Module:
     """A copy of G fine-tuned so that G(z, label) redraws `face` ((1, C, H, W) in [-1, 1]).
 
     The class tables stay fixed, and G(z, c) for every other class c is held to the untuned G's in the

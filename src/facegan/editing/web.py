@@ -17,6 +17,7 @@ from facegan.visuals import make_grid_uint8
 
 UPLOAD_TYPES = (".jpg", ".jpeg", ".png", ".webp")
 MAX_UPLOAD = "10mb"
+CLOSER_TUNE_STEPS = 50  # pivotal tuning when "closer to the photo" is ticked (README: editing scores)
 
 
 def require_gradio():
@@ -27,27 +28,30 @@ def require_gradio():
     return gradio
 
 
-def edit_upload(editor: Editor, path: str | None, target: str, face: float | None) -> tuple[np.ndarray, np.ndarray, str]:
-    """What the page's Edit button does: the edited photo, the before/after strip and a status line."""
+def edit_upload(editor: Editor, path: str | None, target: str, face: float | None,
+                closer: bool = False) -> tuple[np.ndarray, np.ndarray, str]:
+    """What the page's Edit button does: the edited photo, the before/after strip and a status line.
+    `closer` trades some of the expression change for more of the photo's own detail (pivotal tuning)."""
     if not path:
         raise FaceganError("upload a photo first")
     if Path(path).suffix.lower() not in UPLOAD_TYPES:
         raise FaceganError(f"'{Path(path).name}' is not a photo this page takes: upload {', '.join(UPLOAD_TYPES)}")
     photo = read_photo(path)
     index = None if face is None or face < 0 else int(face)
-    result, edits = editor.edit(photo, target, index)
+    result, edits = editor.edit(photo, target, index, tune_steps=CLOSER_TUNE_STEPS if closer else 0)
     images, _ = editor.strip(edits[0])
     strip = make_grid_uint8(images, len(images)).permute(1, 2, 0).numpy()
     edit = edits[0]
-    return result, strip, f"Face at ({edit.box.left}, {edit.box.top}): {edit.source} -> {target} in {edit.seconds:.2f} s."
+    how = ", with pivotal tuning" if closer else ""
+    return result, strip, f"Face at ({edit.box.left}, {edit.box.top}): {edit.source} -> {target}{how} in {edit.seconds:.2f} s."
 
 
 def build_app(editor: Editor):
     gr = require_gradio()
 
-    def on_edit(path: str | None, target: str, face: float | None):
+    def on_edit(path: str | None, target: str, face: float | None, closer: bool):
         try:
-            return edit_upload(editor, path, target, face)
+            return edit_upload(editor, path, target, face, closer)
         except FaceganError as error:
             raise gr.Error(str(error)) from None
 
@@ -61,10 +65,11 @@ def build_app(editor: Editor):
         with gr.Row():
             target = gr.Dropdown(names, value="happy" if "happy" in names else names[-1], label="Expression")
             face = gr.Number(value=-1, precision=0, label="Face: 0 is the leftmost, -1 the largest")
+            closer = gr.Checkbox(label="Closer to the photo (slower; a weaker expression change)", elem_id="closer")
             button = gr.Button("Edit", variant="primary", elem_id="edit")
         status = gr.Markdown(elem_id="status")
         strip = gr.Image(type="numpy", label="Before / after: the crop, its reconstruction, every expression", interactive=False)
-        button.click(on_edit, [photo, target, face], [edited, strip, status])
+        button.click(on_edit, [photo, target, face, closer], [edited, strip, status])
     return app
 
 
