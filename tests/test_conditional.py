@@ -203,6 +203,10 @@ def test_defaults_by_run_kind(fer_folder):
     report = Config(**{**facegan.PRESETS["report-fer"], "conditional": True}, data=str(fer_folder)).resolved()
     assert (report.loss, report.spectral_norm, report.augment, report.ema, report.lr_d) == ("bce", False, False, 0.0, 2e-4)
     assert (report.class_loss, report.mode_seeking, report.uniform_fakes) == (0.0, 0.0, False)
+    saved_before_balancing = conditional.to_dict()
+    del saved_before_balancing["balanced_class_loss"], saved_before_balancing["mode_seeking"]
+    resumed = Config.from_dict(saved_before_balancing).resolved()  # an older run resumes as it was trained
+    assert (resumed.balanced_class_loss, resumed.mode_seeking, resumed.class_loss) == (False, 0.0, 5.0)
     with pytest.raises(FaceganError, match="add --conditional"):
         Config(data=str(fer_folder), uniform_fakes=True).resolved()
     with pytest.raises(FaceganError, match="drop --expression"):

@@ -127,8 +127,9 @@ class Config:
 
     @classmethod
     def from_dict(cls, values: dict) -> "Config":
+        """A saved config; options it predates are read as off, since that is how the run was trained."""
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
+        return cls(**{**ADDED_LATER, **{k: v for k, v in values.items() if k in known}})
 
 
 STABILISERS = ("loss", "spectral_norm", "augment", "ema", "class_loss", "mode_seeking", "uniform_fakes", "balanced_class_loss")
@@ -138,6 +139,9 @@ REPORT_RECIPE = dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, cl
 CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.0, class_loss=5.0, mode_seeking=1.0,
                           uniform_fakes=False, balanced_class_loss=True, lr_d_ratio=2.0)
 """The stabilisers a conditional run uses by default, chosen by measurement (README, "Choosing the defaults")."""
+
+ADDED_LATER = dict(mode_seeking=0.0, uniform_fakes=False, balanced_class_loss=False)
+"""Training options newer than some saved runs, with the value that reproduces those runs."""
 
 PRESETS: dict[str, dict] = {
     # Exactly the report's recipe (section 3 and 4): batch 128, Adam(2e-4, 0.5), BCE, nz 100.
