@@ -22,21 +22,21 @@ from facegan.sampling import generate
 from facegan.training.checkpoint import load_generator
 
 BUDGET_IMAGES = 141_440  # what the report's seven per-expression models saw at 5 epochs (1,105 iterations of 128)
-VARIANTS = {  # the conditional default (class loss 5, balanced; mode seeking 1) with the changes shown
+OLD = dict(balanced_class_loss=False, uniform_fakes=False)  # the recipe before the two class-balancing options
+VARIANTS = {  # the conditional default (class loss 5, balanced; uniform fakes; mode seeking 1) with the changes shown
     "default": {},
-    "uniform-fakes": dict(uniform_fakes=True),
-    "unbalanced": dict(balanced_class_loss=False),
-    "unbalanced-seed-1": dict(balanced_class_loss=False, seed=1),
-    "unbalanced-uniform-fakes": dict(balanced_class_loss=False, uniform_fakes=True),
-    "no-mode-seeking": dict(balanced_class_loss=False, mode_seeking=0.0),
-    "class-loss-1": dict(balanced_class_loss=False, class_loss=1.0, mode_seeking=0.0),
-    "class-loss-10": dict(balanced_class_loss=False, class_loss=10.0, mode_seeking=0.0),
-    "no-class-loss": dict(class_loss=0.0, mode_seeking=0.0),
-    "no-augment": dict(augment=False, balanced_class_loss=False, class_loss=1.0, mode_seeking=0.0),
-    "no-stabilisers": dict(loss="bce", spectral_norm=False, augment=False, lr_d=2e-4, balanced_class_loss=False, class_loss=1.0,
-                           mode_seeking=0.0),
-    "no-stabilisers-class-loss-5": dict(loss="bce", spectral_norm=False, augment=False, lr_d=2e-4, balanced_class_loss=False,
-                                        mode_seeking=0.0),
+    "seed-1": dict(seed=1),
+    "data-proportion-fakes": dict(uniform_fakes=False),
+    "unbalanced": OLD,
+    "unbalanced-seed-1": dict(OLD, seed=1),
+    "unbalanced-uniform-fakes": dict(balanced_class_loss=False),
+    "no-mode-seeking": dict(OLD, mode_seeking=0.0),
+    "class-loss-1": dict(OLD, class_loss=1.0, mode_seeking=0.0),
+    "class-loss-10": dict(OLD, class_loss=10.0, mode_seeking=0.0),
+    "no-class-loss": dict(OLD, class_loss=0.0, mode_seeking=0.0),
+    "no-augment": dict(OLD, augment=False, class_loss=1.0, mode_seeking=0.0),
+    "no-stabilisers": dict(OLD, loss="bce", spectral_norm=False, augment=False, lr_d=2e-4, class_loss=1.0, mode_seeking=0.0),
+    "no-stabilisers-class-loss-5": dict(OLD, loss="bce", spectral_norm=False, augment=False, lr_d=2e-4, mode_seeking=0.0),
 }
 
 

@@ -198,15 +198,15 @@ def test_hinge_and_bce_losses():
 def test_defaults_by_run_kind(fer_folder):
     conditional = Config(data=str(fer_folder), conditional=True).resolved()
     assert (conditional.loss, conditional.spectral_norm, conditional.augment, conditional.ema) == ("hinge", True, True, 0.0)
-    assert (conditional.class_loss, conditional.mode_seeking, conditional.uniform_fakes, conditional.balanced_class_loss) == (5.0, 1.0, False, True)
+    assert (conditional.class_loss, conditional.mode_seeking, conditional.uniform_fakes, conditional.balanced_class_loss) == (5.0, 1.0, True, True)
     assert conditional.lr_d == 2 * conditional.lr
     report = Config(**{**facegan.PRESETS["report-fer"], "conditional": True}, data=str(fer_folder)).resolved()
     assert (report.loss, report.spectral_norm, report.augment, report.ema, report.lr_d) == ("bce", False, False, 0.0, 2e-4)
     assert (report.class_loss, report.mode_seeking, report.uniform_fakes) == (0.0, 0.0, False)
     saved_before_balancing = conditional.to_dict()
-    del saved_before_balancing["balanced_class_loss"], saved_before_balancing["mode_seeking"]
+    del saved_before_balancing["balanced_class_loss"], saved_before_balancing["uniform_fakes"], saved_before_balancing["mode_seeking"]
     resumed = Config.from_dict(saved_before_balancing).resolved()  # an older run resumes as it was trained
-    assert (resumed.balanced_class_loss, resumed.mode_seeking, resumed.class_loss) == (False, 0.0, 5.0)
+    assert (resumed.balanced_class_loss, resumed.uniform_fakes, resumed.mode_seeking, resumed.class_loss) == (False, False, 0.0, 5.0)
     with pytest.raises(FaceganError, match="add --conditional"):
         Config(data=str(fer_folder), uniform_fakes=True).resolved()
     with pytest.raises(FaceganError, match="drop --expression"):

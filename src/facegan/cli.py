@@ -218,9 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--mode-seeking", type=float, metavar="WEIGHT",
                        help="reward faces that differ as their z differ, against collapse onto one face per class (MSGAN; default 1 for conditional models, 0 otherwise)")
     train.add_argument("--uniform-fakes", action=argparse.BooleanOptionalAction, default=None,
-                       help="conditional models: G draws every class equally often, not in the data's proportion (default: off)")
+                       help="conditional models: G draws every class equally often, not in the data's proportion (default: on)")
     train.add_argument("--balanced-class-loss", action=argparse.BooleanOptionalAction, default=None,
-                       help="D's auxiliary classifier weighs each real face by 1 / its class's share, so rare classes count (default: off)")
+                       help="D's auxiliary classifier weighs each real face by 1 / its class's share, so rare classes count (default: on for conditional models)")
     train.add_argument("--ema", type=float, metavar="DECAY", help="average G's weights for sampling, 0 = off (default 0; 0.999 suits long runs)")
     train.add_argument("--seed", type=int)
     train.add_argument("--device", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps")

@@ -137,7 +137,7 @@ REPORT_RECIPE = dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, cl
                      uniform_fakes=False, balanced_class_loss=False, lr_d_ratio=1.0)
 """What an unconditional run does unless told otherwise: the report's training, nothing added."""
 CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.0, class_loss=5.0, mode_seeking=1.0,
-                          uniform_fakes=False, balanced_class_loss=True, lr_d_ratio=2.0)
+                          uniform_fakes=True, balanced_class_loss=True, lr_d_ratio=2.0)
 """The stabilisers a conditional run uses by default, chosen by measurement (README, "Choosing the defaults")."""
 
 ADDED_LATER = dict(mode_seeking=0.0, uniform_fakes=False, balanced_class_loss=False)
