@@ -85,10 +85,10 @@ def train_step(
     """Update D, then G. Returns [loss_D, loss_G, D(x), D(G(z))] as a device tensor, without syncing.
 
     With labels, generated faces get `fake_labels`, by default the real batch's labels (so every class
-    is trained in its proportion of the data), and D scores each image against its label. With class_loss, D's auxiliary
-    classifier learns the real faces' classes (each weighted by `class_weights`, if given) and G is pushed
-    to make faces it classifies as intended.
-    With mode_seeking, generated faces come in same-label pairs (see `mode_seeking_loss`)."""
+    is trained in its proportion of the data), and D scores each image against its label. With
+    class_loss, D's auxiliary classifier learns the real faces' classes (each weighted by
+    `class_weights`, if given) and G is pushed to make faces it classifies as intended. With
+    mode_seeking, generated faces come in same-label pairs (see `mode_seeking_loss`)."""
     device = real_uint8.device
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
     seen = diff_augment if augment else (lambda images: images)
