@@ -37,6 +37,7 @@ def main() -> None:
     parser.add_argument("--tune-steps", type=int, default=0, help="pivotal tuning steps, as in facegan edit")
     args = parser.parse_args()
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     editor = Editor.load(args.checkpoint)
 
     astronaut = data.astronaut()
