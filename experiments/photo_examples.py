@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--checkpoint", required=True)
     parser.add_argument("--out", default="docs")
     parser.add_argument("--to", default="surprise", help="the astronaut already looks happy")
-    parser.add_argument("--tune-steps", type=int, default=0, help="pivotal tuning steps, as in facegan edit")
+    parser.add_argument("--detail-steps", type=int, default=0, help="as in facegan edit")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -46,7 +46,7 @@ def main() -> None:
     scene = scene.copy()
     scene[440:760, 60:380] = small  # a 320x320 portrait in the corner of a 1200x800 photo of a rocket launch
     for name, photo in (("astronaut", astronaut), ("scene", scene)):
-        result, edits = editor.edit(photo, args.to, tune_steps=args.tune_steps)
+        result, edits = editor.edit(photo, args.to, detail_steps=args.detail_steps)
         side_by_side(photo, result).save(out / f"edit_{name}.jpg", quality=90)
         images, names = editor.strip(edits[0])
         visuals.save_labelled_grid(images, out / f"edit_{name}_strip.png", names)

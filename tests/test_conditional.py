@@ -134,6 +134,9 @@ def test_conditioning_is_wired():
     assert torch.allclose(generator(z, soft), faces, atol=1e-6), "one-hot weights are the same as labels"
     with pytest.raises(ValueError, match="pass labels"):
         generator(z)
+    layout = generator.layout(z)
+    assert layout.shape == (7, 512, 3, 3)
+    assert torch.equal(generator.draw(layout, torch.arange(7)), faces), "G is draw(layout(z), labels)"
 
 
 def test_spectral_norm_keeps_the_largest_singular_value_near_one():

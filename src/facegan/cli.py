@@ -119,7 +119,7 @@ def cmd_edit(args: argparse.Namespace) -> None:
     from facegan.editing.edit import edit_photo_file
 
     edits, written = edit_photo_file(args.photo, args.checkpoint, args.to, args.out, args.face, args.all_faces,
-                                     args.steps, args.blend, args.strip, args.tune_steps)
+                                     args.steps, args.blend, args.strip, args.detail_steps)
     for edit in edits:
         print(f"face at ({edit.box.left}, {edit.box.top}), {edit.box.size} px: {edit.source} -> {args.to} in {edit.seconds:.2f} s")
     print("wrote " + ", ".join(str(path) for path in written))
@@ -128,8 +128,8 @@ def cmd_edit(args: argparse.Namespace) -> None:
 def cmd_eval_edit(args: argparse.Namespace) -> None:
     from facegan.editing.scores import evaluate_editing
 
-    scores, out = evaluate_editing(args.checkpoint, args.data, args.n, args.steps, args.out, args.tune_steps)
-    reconstruction = scores["tuned" if args.tune_steps else "refined"]
+    scores, out = evaluate_editing(args.checkpoint, args.data, args.n, args.steps, args.out, args.detail_steps)
+    reconstruction = scores["layout_refined" if args.detail_steps else "refined"]
     print(f"reconstruction PSNR {reconstruction['psnr']:.2f} dB, SSIM {reconstruction['ssim']:.3f}; "
           f"edit success {scores['edit_success']['balanced_accuracy']:.3f} (balanced); identity kept {scores['identity_kept']:.3f}; "
           f"{scores['seconds_per_face']:.2f} s per face; wrote {out}")
@@ -283,8 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--face", type=int, help="which face, numbered from 0 at the left (default: the largest)")
     which.add_argument("--all-faces", action="store_true", help="edit every face found")
     edit.add_argument("--strip", action="store_true", help="also write OUT_strip.png: the crop, its reconstruction and every expression")
-    edit.add_argument("--steps", type=int, default=30, help="refinement steps after the encoder's guess (0: encoder only)")
-    edit.add_argument("--tune-steps", type=int, default=0, help="pivotal tuning: fine-tune a copy of G on the face for this many steps")
+    edit.add_argument("--steps", type=int, default=30, help="refinement steps on z after the encoder's guess (0: none)")
+    edit.add_argument("--detail-steps", type=int, default=0,
+                      help="then steps on G's first feature map for the face's own detail: closer to the photo, "
+                           "a weaker change (50 in the README's scores; default 0: none)")
     edit.add_argument("--blend", choices=("feather", "seamless"), default="feather", help="feathered mask or OpenCV seamless cloning")
     edit.set_defaults(func=cmd_edit)
 
@@ -297,8 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     edit_eval = commands.add_parser("eval-edit", help="score editing on FER2013 test faces: reconstruction, edit success, identity")
     edit_eval.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional FER2013 model with RUN/encoder.pt")
     edit_eval.add_argument("--n", type=int, default=500, help="test faces")
-    edit_eval.add_argument("--steps", type=int, default=30, help="refinement steps, as in facegan edit")
-    edit_eval.add_argument("--tune-steps", type=int, default=0, help="pivotal tuning steps, as in facegan edit")
+    edit_eval.add_argument("--steps", type=int, default=30, help="refinement steps on z, as in facegan edit")
+    edit_eval.add_argument("--detail-steps", type=int, default=0, help="refinement steps on G's first feature map, as in facegan edit")
     edit_eval.add_argument("--data", help="FER2013 (default: the run's own data)")
     edit_eval.add_argument("--out", help="default RUN/edit_eval")
     edit_eval.set_defaults(func=cmd_eval_edit)

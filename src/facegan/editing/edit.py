@@ -17,10 +17,9 @@ from facegan import visuals
 from facegan.config import Config
 from facegan.editing.blend import paste_face
 from facegan.editing.faces import Box, crop_box, cut, detect_faces, read_photo, save_photo
-from facegan.editing.inversion import Features, feature_network, invert, load_encoder, tune
+from facegan.editing.inversion import Features, feature_network, invert, load_encoder
 from facegan.errors import FaceganError
 from facegan.training.checkpoint import load_checkpoint, load_models
-from facegan.training.step import to_model_range
 
 
 @dataclass
@@ -30,8 +29,8 @@ class FaceEdit:
     box: Box
     source: str
     original: torch.Tensor  # uint8 (C, s, s): the crop the model saw
-    reconstruction: torch.Tensor  # G(z*, source): the inversion before any change
-    every_class: torch.Tensor  # G(z*, c) for each class c, the target among them
+    reconstruction: torch.Tensor  # the inversion drawn as its source class, before any change
+    every_class: torch.Tensor  # the inversion drawn as each class c, the target among them
     seconds: float
 
 
@@ -59,28 +58,22 @@ class Editor:
         return self.config.class_names.index(name)
 
     @torch.no_grad()
-    def render_every_class(self, z: torch.Tensor, generator: torch.nn.Module | None = None) -> torch.Tensor:
+    def render_every_class(self, layout: torch.Tensor) -> torch.Tensor:
+        """One inverted face (its layout, (1, ...)) drawn as every class."""
         classes = len(self.config.class_names)
-        return visuals.to_uint8((generator or self.generator)(z.repeat(classes, 1), torch.arange(classes)))
+        return visuals.to_uint8(self.generator.draw(layout.repeat(classes, 1, 1, 1), torch.arange(classes)))
 
-    def edit_face(self, photo: np.ndarray, face: Box, steps: int = 30, tune_steps: int = 0) -> FaceEdit:
+    def edit_face(self, photo: np.ndarray, face: Box, steps: int = 30, detail_steps: int = 0) -> FaceEdit:
         started = time.perf_counter()
         box = crop_box(face, self.config.channels)
         original = cut(photo, box, self.config.image_size, self.config.channels)
-        z, source = invert(self.generator, self.encoder, self.features, original[None], steps)
-        generator = self.tuned(original[None], z, source, tune_steps)
-        every_class = self.render_every_class(z, generator)  # the source class among them is the reconstruction
+        layout, source = invert(self.generator, self.encoder, self.features, original[None], steps, detail_steps)
+        every_class = self.render_every_class(layout)  # the source class among them is the reconstruction
         return FaceEdit(box, self.config.class_names[int(source)], original, every_class[int(source)], every_class,
                         time.perf_counter() - started)
 
-    def tuned(self, face_uint8: torch.Tensor, z: torch.Tensor, source: torch.Tensor, tune_steps: int) -> torch.nn.Module:
-        """G, or with tune_steps a copy of it fine-tuned on this one face (pivotal tuning)."""
-        if not tune_steps:
-            return self.generator
-        return tune(self.generator, self.features, to_model_range(face_uint8), z, source, tune_steps)
-
     def edit(self, photo: np.ndarray, target: str, face: int | None = None, all_faces: bool = False, steps: int = 30,
-             blend: str = "feather", tune_steps: int = 0) -> tuple[np.ndarray, list[FaceEdit]]:
+             blend: str = "feather", detail_steps: int = 0) -> tuple[np.ndarray, list[FaceEdit]]:
         """The photo with a face (numbered from the left; default the largest), or every face, turned to `target`."""
         label = self.class_index(target)
         found = detect_faces(photo)
@@ -92,7 +85,7 @@ class Editor:
             faces = list(range(len(found)))
         else:
             faces = [face if face is not None else max(range(len(found)), key=lambda i: found[i].size)]
-        edits = [self.edit_face(photo, found[index], steps, tune_steps) for index in faces]
+        edits = [self.edit_face(photo, found[index], steps, detail_steps) for index in faces]
         result = photo
         for edit in edits:
             result = paste_face(result, edit.every_class[label], edit.box, blend)
@@ -106,14 +99,14 @@ class Editor:
 
 def edit_photo_file(photo_path: str | Path, checkpoint: str | Path, target: str, out: str | Path, face: int | None = None,
                     all_faces: bool = False, steps: int = 30, blend: str = "feather", strip: bool = False,
-                    tune_steps: int = 0) -> tuple[list[FaceEdit], list[Path]]:
+                    detail_steps: int = 0) -> tuple[list[FaceEdit], list[Path]]:
     """`facegan edit`: read the photo, edit it, write OUT (and OUT_strip.png per face). The original is never overwritten."""
     out = Path(out)
     if out.resolve() == Path(photo_path).resolve():
         raise FaceganError("--out is the photo itself: choose another file, so the original is kept")
     photo = read_photo(photo_path)
     editor = Editor.load(checkpoint)
-    result, edits = editor.edit(photo, target, face, all_faces, steps, blend, tune_steps)
+    result, edits = editor.edit(photo, target, face, all_faces, steps, blend, detail_steps)
     save_photo(result, out)
     written = [out]
     for number, edit in enumerate(edits if strip else []):

@@ -9,13 +9,12 @@ The encoder learns from two kinds of faces each step: generated ones, whose true
 known (a latent loss), and real training faces, which it must redraw through G (pixel + feature
 loss) so that it also works on photos, which are never exactly in G's range.
 
-What z cannot express (a fringe, glasses, the light) pivotal tuning (Roich et al. 2022) can: a copy of
-G is fine-tuned on the one face at its z, and renders the other classes from there.
+What z cannot express (a fringe, glasses, the light) G's first feature map can: it comes before any
+label enters G, so the face is refined there last and every class is drawn from the same map.
 """
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -98,44 +97,52 @@ def refine(generator: torch.nn.Module, features: Features, faces: torch.Tensor, 
     return z.detach()
 
 
+def refine_layout(generator: torch.nn.Module, features: Features, faces: torch.Tensor, layout: torch.Tensor,
+                  labels: torch.Tensor, steps: int = 50, lr: float = 0.05, keep_expression: float = 0.2,
+                  seed: int = 0) -> torch.Tensor:
+    """Adam steps on G's first feature map (`Generator.layout`) so that it redraws `faces` in pixels and features.
+
+    The map holds far more of a face than z, enough to also hold its expression, which no other class
+    should draw. So each step also draws one other class per face, picked at random, and holds it to
+    what the starting map drew, in the classifier's feature space (weight `keep_expression`)."""
+    classes = generator.num_classes
+    rows = torch.arange(len(faces))
+    others = (labels[:, None] + torch.arange(1, classes)) % classes  # (N, classes - 1)
+    random = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        target_features = features(faces)
+        held = features(generator.draw(layout.repeat_interleave(classes - 1, 0), others.flatten()))
+        held = held.view(len(faces), classes - 1, -1)
+    layout = layout.detach().clone().requires_grad_(True)
+    optimizer = torch.optim.Adam([layout], lr=lr)
+    for _ in range(steps):
+        pick = torch.randint(0, classes - 1, (len(faces),), generator=random)
+        redrawn = generator.draw(layout, labels)
+        other = generator.draw(layout, others[rows, pick])
+        loss = (F.l1_loss(redrawn, faces) + F.mse_loss(features(redrawn), target_features)
+                + keep_expression * F.mse_loss(features(other), held[rows, pick]))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    return layout.detach()
+
+
 def invert(generator: torch.nn.Module, encoder: Encoder, features: Features, faces_uint8: torch.Tensor,
-           steps: int = 30) -> tuple[torch.Tensor, torch.Tensor]:
-    """z and the source class of each face (uint8 (N, C, H, W)): the encoder's guess, refined."""
+           steps: int = 30, detail_steps: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """The layout (G's first feature map) and the source class of each face (uint8 (N, C, H, W)): the
+    encoder's z, refined for `steps`, then its layout refined for `detail_steps`. G.draw renders it."""
     generator.eval().requires_grad_(False)
     faces = to_model_range(faces_uint8)
     with torch.no_grad():
         z, logits = encoder(faces)
     labels = logits.argmax(1)
-    return (refine(generator, features, faces, z, labels, steps) if steps else z), labels
-
-
-def tune(generator: torch.nn.Module, features: Features, face: torch.Tensor, z: torch.Tensor, label: torch.Tensor,
-         steps: int = 30, lr: float = 1e-3, keep_expression: float = 2.0) -> torch.nn.Module:
-    """A copy of G fine-tuned so that G(z, label) redraws `face` ((1, C, H, W) in [-1, 1]).
-
-    The class tables stay fixed, and G(z, c) for every other class c is held to the untuned G's in the
-    feature space of the classifier (weight `keep_expression`): the copy may take on the face's details,
-    but each class must still read as that class. Holding the pixel change from the face's class
-    instead kept the face's own expression in every class (edits succeeded 5% of the time)."""
-    classes = torch.arange(generator.num_classes)
-    others = classes != label
-    tuned = copy.deepcopy(generator).requires_grad_(True)
-    for module in tuned.modules():
-        if isinstance(module, torch.nn.Embedding):
-            module.requires_grad_(False)
-    optimizer = torch.optim.Adam([p for p in tuned.parameters() if p.requires_grad], lr=lr)
+    if steps:
+        z = refine(generator, features, faces, z, labels, steps)
     with torch.no_grad():
-        target_features = features(face)
-        untuned_features = features(generator(z.repeat(len(classes), 1), classes))[others]
-    for _ in range(steps):
-        every_class = tuned(z.repeat(len(classes), 1), classes)
-        redrawn = every_class[label]
-        loss = (F.l1_loss(redrawn, face) + F.mse_loss(features(redrawn), target_features)
-                + keep_expression * F.mse_loss(features(every_class[others]), untuned_features))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    return tuned.eval().requires_grad_(False)
+        layout = generator.layout(z)
+    if detail_steps:
+        layout = refine_layout(generator, features, faces, layout, labels, detail_steps)
+    return layout, labels
 
 
 def save_encoder(encoder: Encoder, path: Path, generator_step: int) -> None:

@@ -1,7 +1,7 @@
 """How well editing works, measured on real faces the model never trained on (FER2013's test split).
 
 - reconstruction: PSNR and SSIM between each face and its inversion, before any change (from the
-  encoder alone, after refining z, and after pivotal tuning when asked for);
+  encoder alone, after refining z, and after refining G's first feature map);
 - edit success: the share of faces, each turned to a random other expression, that the classifier
   assigns to the expression asked for (overall and balanced over targets);
 - identity kept: the share of edited faces whose nearest neighbour among all the original faces, in
@@ -26,31 +26,24 @@ from facegan.metrics.classifier import accuracy_summary, load_classifier, predic
 from facegan.metrics.distances import nearest_neighbours, psnr, ssim
 
 
-def score_editing(editor: Editor, test: ImageSet, n: int = 500, steps: int = 30, seed: int = 0,
-                  tune_steps: int = 0) -> tuple[dict, torch.Tensor]:
+def score_editing(editor: Editor, test: ImageSet, n: int = 500, steps: int = 30, detail_steps: int = 0,
+                  seed: int = 0) -> tuple[dict, torch.Tensor]:
     """Scores (see the module docstring) and example strips: face, reconstruction, every expression."""
     random = torch.Generator().manual_seed(seed)
     faces = test.images[torch.randperm(len(test), generator=random)[:n]]
     classes = len(editor.config.class_names)
-    scores = {"n": len(faces), "refine_steps": steps, "tune_steps": tune_steps}
-    for name, refine_steps in (("encoder_only", 0), ("refined", steps)):
-        z, source = invert(editor.generator, editor.encoder, editor.features, faces, refine_steps)
+    scores = {"n": len(faces), "refine_steps": steps, "detail_steps": detail_steps}
+    stages = [("encoder_only", 0, 0), ("refined", steps, 0)] + ([("layout_refined", steps, detail_steps)] if detail_steps else [])
+    for name, z_steps, layout_steps in stages:
+        layout, source = invert(editor.generator, editor.encoder, editor.features, faces, z_steps, layout_steps)
         with torch.no_grad():
-            redrawn = visuals.to_uint8(editor.generator(z, source))
+            redrawn = visuals.to_uint8(editor.generator.draw(layout, source))
         scores[name] = {"psnr": float(psnr(faces, redrawn).mean()), "ssim": float(ssim(faces, redrawn).mean())}
     target = (source + torch.randint(1, classes, (len(faces),), generator=random)) % classes
-    redrawn, edited, examples = [], [], []
-    for i in range(len(faces)):  # one face at a time, as `facegan edit` does: pivotal tuning fits G to one face
-        generator = editor.tuned(faces[i : i + 1], z[i : i + 1], source[i : i + 1], tune_steps)
-        with torch.no_grad():
-            pair = visuals.to_uint8(generator(z[i : i + 1].repeat(2, 1), torch.stack([source[i], target[i]])))
-        redrawn.append(pair[:1])
-        edited.append(pair[1:])
-        if i < 8:
-            examples.append(torch.cat([faces[i : i + 1], pair[:1], editor.render_every_class(z[i : i + 1], generator)]))
-    redrawn, edited = torch.cat(redrawn), torch.cat(edited)
-    if tune_steps:
-        scores["tuned"] = {"psnr": float(psnr(faces, redrawn).mean()), "ssim": float(ssim(faces, redrawn).mean())}
+    with torch.no_grad():
+        edited = visuals.to_uint8(editor.generator.draw(layout, target))
+    examples = torch.cat([torch.cat([faces[i : i + 1], redrawn[i : i + 1], editor.render_every_class(layout[i : i + 1])])
+                          for i in range(min(8, len(faces)))])
     classifier, _ = load_classifier()
     logits, edited_features = predict(classifier, edited)
     _, source_features = predict(classifier, faces)
@@ -63,22 +56,22 @@ def score_editing(editor: Editor, test: ImageSet, n: int = 500, steps: int = 30,
     scores["identity_kept_pixels"] = float((nearest_pixels == torch.arange(len(faces))).double().mean())
     started = time.perf_counter()
     timed = faces[:20]
-    for face in timed:
-        z_one, source_one = invert(editor.generator, editor.encoder, editor.features, face[None], steps)
-        editor.render_every_class(z_one, editor.tuned(face[None], z_one, source_one, tune_steps))
+    for face in timed:  # one face at a time, as `facegan edit` does
+        layout_one, _ = invert(editor.generator, editor.encoder, editor.features, face[None], steps, detail_steps)
+        editor.render_every_class(layout_one)
     scores["seconds_per_face"] = (time.perf_counter() - started) / len(timed)
-    return scores, torch.cat(examples)
+    return scores, examples
 
 
 def evaluate_editing(checkpoint: str | Path, data: str | Path | None = None, n: int = 500, steps: int = 30,
-                     out: str | Path | None = None, tune_steps: int = 0) -> tuple[dict, Path]:
+                     out: str | Path | None = None, detail_steps: int = 0) -> tuple[dict, Path]:
     """`facegan eval-edit`: score a conditional FER2013 model's editing; writes edit_eval.json and strips.png."""
     from facegan.data import load_fer2013
 
     editor = Editor.load(checkpoint)
     if editor.config.dataset != "fer2013":
         raise FaceganError("edit scores use FER2013's test faces: pass a conditional FER2013 model")
-    scores, examples = score_editing(editor, load_fer2013(data or editor.config.data, "test"), n, steps, tune_steps=tune_steps)
+    scores, examples = score_editing(editor, load_fer2013(data or editor.config.data, "test"), n, steps, detail_steps)
     out = Path(out or Path(checkpoint).parent / "edit_eval")
     out.mkdir(parents=True, exist_ok=True)
     (out / "edit_eval.json").write_text(json.dumps(scores, indent=2))

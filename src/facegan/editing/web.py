@@ -17,7 +17,7 @@ from facegan.visuals import make_grid_uint8
 
 UPLOAD_TYPES = (".jpg", ".jpeg", ".png", ".webp")
 MAX_UPLOAD = "10mb"
-CLOSER_TUNE_STEPS = 50  # pivotal tuning when "closer to the photo" is ticked (README: editing scores)
+CLOSER_DETAIL_STEPS = 50  # refinement of G's first map when "closer to the photo" is ticked (README: editing scores)
 
 
 def require_gradio():
@@ -31,18 +31,18 @@ def require_gradio():
 def edit_upload(editor: Editor, path: str | None, target: str, face: float | None,
                 closer: bool = False) -> tuple[np.ndarray, np.ndarray, str]:
     """What the page's Edit button does: the edited photo, the before/after strip and a status line.
-    `closer` trades some of the expression change for more of the photo's own detail (pivotal tuning)."""
+    `closer` trades some of the expression change for more of the photo's own detail."""
     if not path:
         raise FaceganError("upload a photo first")
     if Path(path).suffix.lower() not in UPLOAD_TYPES:
         raise FaceganError(f"'{Path(path).name}' is not a photo this page takes: upload {', '.join(UPLOAD_TYPES)}")
     photo = read_photo(path)
     index = None if face is None or face < 0 else int(face)
-    result, edits = editor.edit(photo, target, index, tune_steps=CLOSER_TUNE_STEPS if closer else 0)
+    result, edits = editor.edit(photo, target, index, detail_steps=CLOSER_DETAIL_STEPS if closer else 0)
     images, _ = editor.strip(edits[0])
     strip = make_grid_uint8(images, len(images)).permute(1, 2, 0).numpy()
     edit = edits[0]
-    how = ", with pivotal tuning" if closer else ""
+    how = ", closer to the photo" if closer else ""
     return result, strip, f"Face at ({edit.box.left}, {edit.box.top}): {edit.source} -> {target}{how} in {edit.seconds:.2f} s."
 
 

@@ -81,12 +81,22 @@ class Generator(nn.Module):
         """z: (N, nz) or (N, nz, 1, 1) -> images (N, channels, size, size) in [-1, 1].
 
         A conditional generator also takes labels: (N,) class indices or (N, num_classes) weights."""
-        x = z.view(z.shape[0], self.nz, 1, 1)
         if not self.num_classes:
-            return self.main(x)
+            return self.main(z.view(z.shape[0], self.nz, 1, 1))
+        return self.draw(self.layout(z), labels)
+
+    def layout(self, z: torch.Tensor) -> torch.Tensor:
+        """G's first feature map (N, ngf*8, k, k), before any label enters: a conditional G is
+        draw(layout(z), labels). Photo editing inverts into it (facegan.editing.inversion), as it can
+        hold far more of a face than z's 100 numbers while every class still shapes what follows."""
+        return self.main[0](z.view(z.shape[0], self.nz, 1, 1))
+
+    def draw(self, layout: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """The rest of a conditional G: a first feature map and labels -> images in [-1, 1]."""
         if labels is None:
             raise ValueError("this generator is conditional: pass labels")
-        for layer in self.main:
+        x = layout
+        for layer in self.main[1:]:
             x = layer(x, labels) if isinstance(layer, ConditionalBatchNorm2d) else layer(x)
         return x
 

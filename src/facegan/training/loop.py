@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import platform
-import signal
 import shutil
+import signal
 import threading
 import time
 from dataclasses import replace
@@ -25,10 +25,10 @@ from facegan import visuals
 from facegan.config import EXPRESSIONS, Config, default_run_dir
 from facegan.data import ImageSet, load_dataset
 from facegan.errors import FaceganError
-from facegan.training.checkpoint import build_models, load_checkpoint, load_models, save_checkpoint
-from facegan.training.log import RunLog, require_tensorboard
 from facegan.training import distributed
+from facegan.training.checkpoint import build_models, load_checkpoint, load_models, save_checkpoint
 from facegan.training.ema import WeightAverage
+from facegan.training.log import RunLog, require_tensorboard
 from facegan.training.step import make_optimizers, make_step
 
 Evaluator = Callable[[torch.nn.Module, str], dict]
