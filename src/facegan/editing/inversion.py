@@ -117,10 +117,10 @@ def refine_layout(generator: torch.nn.Module, features: Features, faces: torch.T
     optimizer = torch.optim.Adam([layout], lr=lr)
     for _ in range(steps):
         pick = torch.randint(0, classes - 1, (len(faces),), generator=random)
-        redrawn = generator.draw(layout, labels)
-        other = generator.draw(layout, others[rows, pick])
-        loss = (F.l1_loss(redrawn, faces) + F.mse_loss(features(redrawn), target_features)
-                + keep_expression * F.mse_loss(features(other), held[rows, pick]))
+        both = generator.draw(layout.repeat(2, 1, 1, 1), torch.cat([labels, others[rows, pick]]))  # one pass: faster on a CPU
+        redrawn, both_features = both[: len(faces)], features(both)
+        loss = (F.l1_loss(redrawn, faces) + F.mse_loss(both_features[: len(faces)], target_features)
+                + keep_expression * F.mse_loss(both_features[len(faces) :], held[rows, pick]))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
