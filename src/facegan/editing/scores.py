@@ -20,10 +20,11 @@ import torch
 from facegan import visuals
 from facegan.data.images import ImageSet
 from facegan.editing.edit import Editor
-from facegan.editing.inversion import invert
+from facegan.editing.inversion import invert, refine_layout
 from facegan.errors import FaceganError
 from facegan.metrics.classifier import accuracy_summary, load_classifier, predict
 from facegan.metrics.distances import nearest_neighbours, psnr, ssim
+from facegan.training.step import to_model_range
 
 
 def score_editing(editor: Editor, test: ImageSet, n: int = 500, steps: int = 30, detail_steps: int = 0,
@@ -33,12 +34,19 @@ def score_editing(editor: Editor, test: ImageSet, n: int = 500, steps: int = 30,
     faces = test.images[torch.randperm(len(test), generator=random)[:n]]
     classes = len(editor.config.class_names)
     scores = {"n": len(faces), "refine_steps": steps, "detail_steps": detail_steps}
-    stages = [("encoder_only", 0, 0), ("refined", steps, 0)] + ([("layout_refined", steps, detail_steps)] if detail_steps else [])
-    for name, z_steps, layout_steps in stages:
-        layout, source = invert(editor.generator, editor.encoder, editor.features, faces, z_steps, layout_steps)
+
+    def reconstruction(name: str, layout: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
             redrawn = visuals.to_uint8(editor.generator.draw(layout, source))
         scores[name] = {"psnr": float(psnr(faces, redrawn).mean()), "ssim": float(ssim(faces, redrawn).mean())}
+        return redrawn
+
+    for name, z_steps in (("encoder_only", 0), ("refined", steps)):
+        layout, source = invert(editor.generator, editor.encoder, editor.features, faces, z_steps)
+        redrawn = reconstruction(name, layout, source)
+    if detail_steps:  # what invert(..., steps, detail_steps) does, without refining z again
+        layout = refine_layout(editor.generator, editor.features, to_model_range(faces), layout, source, detail_steps)
+        redrawn = reconstruction("layout_refined", layout, source)
     target = (source + torch.randint(1, classes, (len(faces),), generator=random)) % classes
     with torch.no_grad():
         edited = visuals.to_uint8(editor.generator.draw(layout, target))
