@@ -42,6 +42,13 @@ def test_fer_needs_an_expression(capsys, fer_folder):
     fails_with(capsys, ["train", "--dataset", "fer2013", "--data", str(fer_folder)], "(--expression NAME or all), or as one model for all seven: --conditional")
 
 
+def test_bad_seven_model_run_leaves_no_folder_behind(capsys, fer_folder, tmp_path):
+    run = tmp_path / "run"
+    argv = ["train", "--dataset", "fer2013", "--data", str(fer_folder), "--expression", "all", "--run-dir", str(run)]
+    fails_with(capsys, [*argv, "--conditional"], "drop --expression")
+    assert not run.exists()  # so the corrected command is not told the folder already exists
+
+
 def test_csv_without_needed_columns(capsys, tmp_path):
     path = write_fer_csv(tmp_path / "fer2013.csv", [(0, "1 2", "Training")], header=("label", "pixels", "Usage"))
     fails_with(capsys, ["train", "--dataset", "fer2013", "--data", str(path), "--expression", "happy"], "needs 'emotion' and 'pixels'")

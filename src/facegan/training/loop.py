@@ -102,6 +102,7 @@ def resume(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides)
 def train_all_expressions(config: Config, overwrite: bool = False, evaluator: Evaluator | None = None) -> Path:
     """The report's protocol: seven separate models, one per expression, each in RUN/<expression>/."""
     base = replace(config, expression=None).resolved()
+    replace(base, expression=EXPRESSIONS[0]).resolved()  # a bad combination fails here, before any folder is made
     parent = Path(config.run_dir or distributed.from_rank_zero(default_run_dir(base, time.strftime("%Y%m%d-%H%M%S"))))
     prepare_run_dir(parent, overwrite)
     base = replace(base, run_dir=str(parent))
