@@ -286,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--steps", type=int, default=30, help="refinement steps on z after the encoder's guess (0: none)")
     edit.add_argument("--detail-steps", type=int, default=0,
                       help="then steps on G's first feature map for the face's own detail: closer to the photo, "
-                           "a weaker change (50 in the README's scores; default 0: none)")
+                           "a weaker change on a briefly trained model (50 and 200 in the README's scores; default 0: none)")
     edit.add_argument("--blend", choices=("feather", "seamless"), default="feather", help="feathered mask or OpenCV seamless cloning")
     edit.set_defaults(func=cmd_edit)
 
