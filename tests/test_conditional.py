@@ -137,6 +137,12 @@ def test_conditioning_is_wired():
     layout = generator.layout(z)
     assert layout.shape == (7, 512, 3, 3)
     assert torch.equal(generator.draw(layout, torch.arange(7)), faces), "G is draw(layout(z), labels)"
+    assert generator.detail_shape == (128, 12, 12) and build_dcgan(64, 3, num_classes=2)[0].detail_shape == (128, 16, 16)
+    assert torch.equal(generator.draw(layout, torch.arange(7), torch.zeros(7, 128, 12, 12)), faces), "zero detail changes nothing"
+    detail = torch.randn(1, 128, 12, 12).repeat(7, 1, 1, 1)
+    changes = generator.draw(layout, torch.arange(7), detail) - faces
+    assert (changes.abs().mean((1, 2, 3)) > 0.1 * scale).all(), "a detail map changes the face"
+    assert (changes[1:] - changes[0]).abs().mean() > 0.1 * changes.abs().mean(), "each label draws the detail its own way"
 
 
 def test_spectral_norm_keeps_the_largest_singular_value_near_one():

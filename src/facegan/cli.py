@@ -129,7 +129,7 @@ def cmd_eval_edit(args: argparse.Namespace) -> None:
     from facegan.editing.scores import evaluate_editing
 
     scores, out = evaluate_editing(args.checkpoint, args.data, args.n, args.steps, args.out, args.detail_steps)
-    reconstruction = scores["layout_refined" if args.detail_steps else "refined"]
+    reconstruction = scores["detail_refined" if args.detail_steps else "refined"]
     print(f"reconstruction PSNR {reconstruction['psnr']:.2f} dB, SSIM {reconstruction['ssim']:.3f}; "
           f"edit success {scores['edit_success']['balanced_accuracy']:.3f} (balanced); identity kept {scores['identity_kept']:.3f}; "
           f"{scores['seconds_per_face']:.2f} s per face; wrote {out}")
@@ -285,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--strip", action="store_true", help="also write OUT_strip.png: the crop, its reconstruction and every expression")
     edit.add_argument("--steps", type=int, default=30, help="refinement steps on z after the encoder's guess (0: none)")
     edit.add_argument("--detail-steps", type=int, default=0,
-                      help="then steps on G's first feature map for the face's own detail: closer to the photo, "
+                      help="then steps on G's first two feature maps for the face's own detail: closer to the photo, "
                            "a weaker change on a briefly trained model (50 and 200 in the README's scores; default 0: none)")
     edit.add_argument("--blend", choices=("feather", "seamless"), default="feather", help="feathered mask or OpenCV seamless cloning")
     edit.set_defaults(func=cmd_edit)
@@ -300,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit_eval.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional FER2013 model with RUN/encoder.pt")
     edit_eval.add_argument("--n", type=int, default=500, help="test faces")
     edit_eval.add_argument("--steps", type=int, default=30, help="refinement steps on z, as in facegan edit")
-    edit_eval.add_argument("--detail-steps", type=int, default=0, help="refinement steps on G's first feature map, as in facegan edit")
+    edit_eval.add_argument("--detail-steps", type=int, default=0, help="refinement steps on G's first two feature maps, as in facegan edit")
     edit_eval.add_argument("--data", help="FER2013 (default: the run's own data)")
     edit_eval.add_argument("--out", help="default RUN/edit_eval")
     edit_eval.set_defaults(func=cmd_eval_edit)

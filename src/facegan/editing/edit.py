@@ -58,17 +58,18 @@ class Editor:
         return self.config.class_names.index(name)
 
     @torch.no_grad()
-    def render_every_class(self, layout: torch.Tensor) -> torch.Tensor:
-        """One inverted face (its layout, (1, ...)) drawn as every class."""
+    def render_every_class(self, layout: torch.Tensor, detail: torch.Tensor) -> torch.Tensor:
+        """One inverted face (its layout and detail, (1, ...) each) drawn as every class."""
         classes = len(self.config.class_names)
-        return visuals.to_uint8(self.generator.draw(layout.repeat(classes, 1, 1, 1), torch.arange(classes)))
+        return visuals.to_uint8(self.generator.draw(layout.repeat(classes, 1, 1, 1), torch.arange(classes),
+                                                    detail.repeat(classes, 1, 1, 1)))
 
     def edit_face(self, photo: np.ndarray, face: Box, steps: int = 30, detail_steps: int = 0) -> FaceEdit:
         started = time.perf_counter()
         box = crop_box(face, self.config.channels)
         original = cut(photo, box, self.config.image_size, self.config.channels)
-        layout, source = invert(self.generator, self.encoder, self.features, original[None], steps, detail_steps)
-        every_class = self.render_every_class(layout)  # the source class among them is the reconstruction
+        layout, detail, source = invert(self.generator, self.encoder, self.features, original[None], steps, detail_steps)
+        every_class = self.render_every_class(layout, detail)  # the source class among them is the reconstruction
         return FaceEdit(box, self.config.class_names[int(source)], original, every_class[int(source)], every_class,
                         time.perf_counter() - started)
 

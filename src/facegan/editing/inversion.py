@@ -9,8 +9,9 @@ The encoder learns from two kinds of faces each step: generated ones, whose true
 known (a latent loss), and real training faces, which it must redraw through G (pixel + feature
 loss) so that it also works on photos, which are never exactly in G's range.
 
-What z cannot express (a fringe, glasses, the light) G's first feature map can: it comes before any
-label enters G, so the face is refined there last and every class is drawn from the same map.
+What z cannot express (a fringe, glasses, the light) G's feature maps can: the first, which comes
+before any label enters G, and an offset to the third once it is normalised, before its label's gain
+and bias. So the face is refined there last, and every class draws the same maps in its own way.
 """
 
 from __future__ import annotations
@@ -97,14 +98,15 @@ def refine(generator: torch.nn.Module, features: Features, faces: torch.Tensor, 
     return z.detach()
 
 
-def refine_layout(generator: torch.nn.Module, features: Features, faces: torch.Tensor, layout: torch.Tensor,
+def refine_detail(generator: torch.nn.Module, features: Features, faces: torch.Tensor, layout: torch.Tensor,
                   labels: torch.Tensor, steps: int = 50, lr: float = 0.05, keep_expression: float = 0.2,
-                  seed: int = 0) -> torch.Tensor:
-    """Adam steps on G's first feature map (`Generator.layout`) so that it redraws `faces` in pixels and features.
+                  seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Adam steps on G's first feature map and on a detail offset to its third (`Generator.draw`) so
+    that they redraw `faces` in pixels and features; returns both.
 
-    The map holds far more of a face than z, enough to also hold its expression, which no other class
-    should draw. So each step also draws one other class per face, picked at random, and holds it to
-    what the starting map drew, in the classifier's feature space (weight `keep_expression`)."""
+    Together they hold far more of a face than z, enough to also hold its expression, which no other
+    class should draw. So each step also draws one other class per face, picked at random, and holds it
+    to what the starting map drew, in the classifier's feature space (weight `keep_expression`)."""
     classes = generator.num_classes
     rows = torch.arange(len(faces))
     others = (labels[:, None] + torch.arange(1, classes)) % classes  # (N, classes - 1)
@@ -114,23 +116,26 @@ def refine_layout(generator: torch.nn.Module, features: Features, faces: torch.T
         held = features(generator.draw(layout.repeat_interleave(classes - 1, 0), others.flatten()))
         held = held.view(len(faces), classes - 1, -1)
     layout = layout.detach().clone().requires_grad_(True)
-    optimizer = torch.optim.Adam([layout], lr=lr)
+    detail = torch.zeros(len(faces), *generator.detail_shape, requires_grad=True)
+    optimizer = torch.optim.Adam([layout, detail], lr=lr)
     for _ in range(steps):
         pick = torch.randint(0, classes - 1, (len(faces),), generator=random)
-        both = generator.draw(layout.repeat(2, 1, 1, 1), torch.cat([labels, others[rows, pick]]))  # one pass: faster on a CPU
+        both = generator.draw(layout.repeat(2, 1, 1, 1), torch.cat([labels, others[rows, pick]]),
+                              detail.repeat(2, 1, 1, 1))  # one pass: faster on a CPU
         redrawn, both_features = both[: len(faces)], features(both)
         loss = (F.l1_loss(redrawn, faces) + F.mse_loss(both_features[: len(faces)], target_features)
                 + keep_expression * F.mse_loss(both_features[len(faces) :], held[rows, pick]))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-    return layout.detach()
+    return layout.detach(), detail.detach()
 
 
 def invert(generator: torch.nn.Module, encoder: Encoder, features: Features, faces_uint8: torch.Tensor,
-           steps: int = 30, detail_steps: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """The layout (G's first feature map) and the source class of each face (uint8 (N, C, H, W)): the
-    encoder's z, refined for `steps`, then its layout refined for `detail_steps`. G.draw renders it."""
+           steps: int = 30, detail_steps: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The layout (G's first feature map), the detail offset (zero without detail steps) and the source
+    class of each face (uint8 (N, C, H, W)): the encoder's z, refined for `steps`, then the two maps
+    refined for `detail_steps`. G.draw(layout, labels, detail) renders it."""
     generator.eval().requires_grad_(False)
     faces = to_model_range(faces_uint8)
     with torch.no_grad():
@@ -141,8 +146,10 @@ def invert(generator: torch.nn.Module, encoder: Encoder, features: Features, fac
     with torch.no_grad():
         layout = generator.layout(z)
     if detail_steps:
-        layout = refine_layout(generator, features, faces, layout, labels, detail_steps)
-    return layout, labels
+        layout, detail = refine_detail(generator, features, faces, layout, labels, detail_steps)
+    else:
+        detail = torch.zeros(len(faces), *generator.detail_shape)
+    return layout, detail, labels
 
 
 def save_encoder(encoder: Encoder, path: Path, generator_step: int) -> None:

@@ -1,7 +1,7 @@
 """How well editing works, measured on real faces the model never trained on (FER2013's test split).
 
 - reconstruction: PSNR and SSIM between each face and its inversion, before any change (from the
-  encoder alone, after refining z, and after refining G's first feature map);
+  encoder alone, after refining z, and after the detail steps on G's first two feature maps);
 - edit success: the share of faces, each turned to a random other expression, that the classifier
   assigns to the expression asked for (overall and balanced over targets);
 - identity kept: the share of edited faces whose nearest neighbour among all the original faces, in
@@ -20,7 +20,7 @@ import torch
 from facegan import visuals
 from facegan.data.images import ImageSet
 from facegan.editing.edit import Editor
-from facegan.editing.inversion import invert, refine_layout
+from facegan.editing.inversion import invert, refine_detail
 from facegan.errors import FaceganError
 from facegan.metrics.classifier import accuracy_summary, load_classifier, predict
 from facegan.metrics.distances import nearest_neighbours, psnr, ssim
@@ -35,22 +35,23 @@ def score_editing(editor: Editor, test: ImageSet, n: int = 500, steps: int = 30,
     classes = len(editor.config.class_names)
     scores = {"n": len(faces), "refine_steps": steps, "detail_steps": detail_steps}
 
-    def reconstruction(name: str, layout: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
+    def reconstruction(name: str, layout: torch.Tensor, detail: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
-            redrawn = visuals.to_uint8(editor.generator.draw(layout, source))
+            redrawn = visuals.to_uint8(editor.generator.draw(layout, source, detail))
         scores[name] = {"psnr": float(psnr(faces, redrawn).mean()), "ssim": float(ssim(faces, redrawn).mean())}
         return redrawn
 
     for name, z_steps in (("encoder_only", 0), ("refined", steps)):
-        layout, source = invert(editor.generator, editor.encoder, editor.features, faces, z_steps)
-        redrawn = reconstruction(name, layout, source)
+        layout, detail, source = invert(editor.generator, editor.encoder, editor.features, faces, z_steps)
+        redrawn = reconstruction(name, layout, detail, source)
     if detail_steps:  # what invert(..., steps, detail_steps) does, without refining z again
-        layout = refine_layout(editor.generator, editor.features, to_model_range(faces), layout, source, detail_steps)
-        redrawn = reconstruction("layout_refined", layout, source)
+        layout, detail = refine_detail(editor.generator, editor.features, to_model_range(faces), layout, source, detail_steps)
+        redrawn = reconstruction("detail_refined", layout, detail, source)
     target = (source + torch.randint(1, classes, (len(faces),), generator=random)) % classes
     with torch.no_grad():
-        edited = visuals.to_uint8(editor.generator.draw(layout, target))
-    examples = torch.cat([torch.cat([faces[i : i + 1], redrawn[i : i + 1], editor.render_every_class(layout[i : i + 1])])
+        edited = visuals.to_uint8(editor.generator.draw(layout, target, detail))
+    examples = torch.cat([torch.cat([faces[i : i + 1], redrawn[i : i + 1],
+                                     editor.render_every_class(layout[i : i + 1], detail[i : i + 1])])
                           for i in range(min(8, len(faces)))])
     classifier, _ = load_classifier()
     logits, edited_features = predict(classifier, edited)
@@ -65,8 +66,8 @@ def score_editing(editor: Editor, test: ImageSet, n: int = 500, steps: int = 30,
     started = time.perf_counter()
     timed = faces[:20]
     for face in timed:  # one face at a time, as `facegan edit` does
-        layout_one, _ = invert(editor.generator, editor.encoder, editor.features, face[None], steps, detail_steps)
-        editor.render_every_class(layout_one)
+        layout_one, detail_one, _ = invert(editor.generator, editor.encoder, editor.features, face[None], steps, detail_steps)
+        editor.render_every_class(layout_one, detail_one)
     scores["seconds_per_face"] = (time.perf_counter() - started) / len(timed)
     return scores, examples
 

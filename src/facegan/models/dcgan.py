@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 SUPPORTED_SIZES = (48, 64)
+DETAIL_NORM = 7  # where in G.main the BatchNorm of the third feature map is (see Generator.draw)
 
 
 def _edge_kernel(image_size: int) -> int:
@@ -40,9 +41,11 @@ class ConditionalBatchNorm2d(nn.Module):
         self.gain = nn.Embedding(num_classes, features)
         self.bias = nn.Embedding(num_classes, features)
 
-    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, labels: torch.Tensor, offset: torch.Tensor | None = None) -> torch.Tensor:
+        """`offset` is added to the normalised map, before the label's gain and bias shape it."""
         gain, bias = (embed_labels(table, labels) for table in (self.gain, self.bias))
-        return self.norm(x) * gain[:, :, None, None] + bias[:, :, None, None]
+        normalised = self.norm(x) if offset is None else self.norm(x) + offset
+        return normalised * gain[:, :, None, None] + bias[:, :, None, None]
 
 
 def embed_labels(table: nn.Embedding, labels: torch.Tensor) -> torch.Tensor:
@@ -91,14 +94,28 @@ class Generator(nn.Module):
         hold far more of a face than z's 100 numbers while every class still shapes what follows."""
         return self.main[0](z.view(z.shape[0], self.nz, 1, 1))
 
-    def draw(self, layout: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
-        """The rest of a conditional G: a first feature map and labels -> images in [-1, 1]."""
+    def draw(self, layout: torch.Tensor, labels: torch.Tensor | None, detail: torch.Tensor | None = None) -> torch.Tensor:
+        """The rest of a conditional G: a first feature map and labels -> images in [-1, 1].
+
+        `detail` (N, *detail_shape) is added to G's third feature map once it is normalised, before the
+        labels' gain and bias: photo editing puts there what the first map cannot hold of a face, and
+        every class still draws it in its own way."""
         if labels is None:
             raise ValueError("this generator is conditional: pass labels")
+        detail_norm = self.main[DETAIL_NORM]
         x = layout
         for layer in self.main[1:]:
-            x = layer(x, labels) if isinstance(layer, ConditionalBatchNorm2d) else layer(x)
+            if isinstance(layer, ConditionalBatchNorm2d):
+                x = layer(x, labels, detail if layer is detail_norm else None)
+            else:
+                x = layer(x)
         return x
+
+    @property
+    def detail_shape(self) -> tuple[int, int, int]:
+        """One face's `detail` in `draw`: the shape of G's third feature map."""
+        side = 4 * self.main[0].kernel_size[0]
+        return self.main[DETAIL_NORM].norm.num_features, side, side
 
 
 class Discriminator(nn.Module):
