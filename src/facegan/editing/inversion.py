@@ -99,7 +99,7 @@ def refine(generator: torch.nn.Module, features: Features, faces: torch.Tensor, 
 
 
 def refine_detail(generator: torch.nn.Module, features: Features, faces: torch.Tensor, layout: torch.Tensor,
-                  labels: torch.Tensor, steps: int = 50, lr: float = 0.05, keep_expression: float = 0.5,
+                  labels: torch.Tensor, steps: int = 50, lr: float = 0.05, keep_expression: float = 0.2,
                   seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Adam steps on G's first feature map and on a detail offset to its third (`Generator.draw`) so
     that they redraw `faces` in pixels and features; returns both.
