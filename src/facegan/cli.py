@@ -285,8 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--strip", action="store_true", help="also write OUT_strip.png: the crop, its reconstruction and every expression")
     edit.add_argument("--steps", type=int, default=30, help="refinement steps on z after the encoder's guess (0: none)")
     edit.add_argument("--detail-steps", type=int, default=0,
-                      help="then steps on G's first two feature maps for the face's own detail: closer to the photo, "
-                           "a weaker change on a briefly trained model (50 and 200 in the README's scores; default 0: none)")
+                      help="then steps on G's feature maps for the face's own detail: much closer to the photo, "
+                           "a somewhat weaker change (50 and 200 in the README's scores; default 0: none)")
     edit.add_argument("--blend", choices=("feather", "seamless"), default="feather", help="feathered mask or OpenCV seamless cloning")
     edit.set_defaults(func=cmd_edit)
 
@@ -300,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit_eval.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional FER2013 model with RUN/encoder.pt")
     edit_eval.add_argument("--n", type=int, default=500, help="test faces")
     edit_eval.add_argument("--steps", type=int, default=30, help="refinement steps on z, as in facegan edit")
-    edit_eval.add_argument("--detail-steps", type=int, default=0, help="refinement steps on G's first two feature maps, as in facegan edit")
+    edit_eval.add_argument("--detail-steps", type=int, default=0, help="refinement steps on G's feature maps, as in facegan edit")
     edit_eval.add_argument("--data", help="FER2013 (default: the run's own data)")
     edit_eval.add_argument("--out", help="default RUN/edit_eval")
     edit_eval.set_defaults(func=cmd_eval_edit)

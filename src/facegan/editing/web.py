@@ -31,7 +31,7 @@ def require_gradio():
 def edit_upload(editor: Editor, path: str | None, target: str, face: float | None,
                 closer: bool = False) -> tuple[np.ndarray, np.ndarray, str]:
     """What the page's Edit button does: the edited photo, the before/after strip and a status line.
-    `closer` adds the photo's own detail; on a briefly trained model it also weakens the change."""
+    `closer` adds the photo's own detail, at some cost to the change (README: editing scores)."""
     if not path:
         raise FaceganError("upload a photo first")
     if Path(path).suffix.lower() not in UPLOAD_TYPES:
