@@ -1,7 +1,7 @@
 """How well editing works, measured on real faces the model never trained on (FER2013's test split).
 
 - reconstruction: PSNR and SSIM between each face and its inversion, before any change (from the
-  encoder alone, after refining z, and after the detail steps on G's first two feature maps);
+  encoder alone, after refining z, and after the detail steps on G's feature maps);
 - edit success: the share of faces, each turned to a random other expression, that the classifier
   assigns to the expression asked for (overall and balanced over targets);
 - identity kept: the share of edited faces whose nearest neighbour among all the original faces, in
