@@ -15,7 +15,7 @@ from facegan.errors import FaceganError
 CONFIG_FLAGS = ("dataset", "data", "expression", "split", "image_size", "channels", "epochs", "max_steps",
                 "batch_size", "lr", "seed", "device", "run_dir", "precision", "cache_dir", "eval_every",
                 "attribute", "loss", "spectral_norm", "augment", "ema", "lr_d", "class_loss",
-                "mode_seeking", "uniform_fakes", "balanced_class_loss")
+                "mode_seeking", "uniform_fakes", "balanced_class_loss", "model", "cycle_loss", "mask_loss", "mask_smoothness")
 # What a resumed run may change: how long it goes on and where and how it reports.
 RESUME_FLAGS = ("epochs", "max_steps", "device", "quiet", "tensorboard")
 
@@ -119,20 +119,17 @@ def cmd_edit(args: argparse.Namespace) -> None:
     from facegan.editing.edit import edit_photo_file
 
     edits, written = edit_photo_file(args.photo, args.checkpoint, args.to, args.out, args.face, args.all_faces,
-                                     args.steps, args.blend, args.strip, args.detail_steps)
+                                     args.blend, args.strip, args.steps, args.detail_steps)
     for edit in edits:
-        print(f"face at ({edit.box.left}, {edit.box.top}), {edit.box.size} px: {edit.source} -> {args.to} in {edit.seconds:.2f} s")
+        print(f"face at ({edit.box.left}, {edit.box.top}), {edit.box.size} px: {edit.source} -> {args.to} in {edit.seconds:.3f} s")
     print("wrote " + ", ".join(str(path) for path in written))
 
 
 def cmd_eval_edit(args: argparse.Namespace) -> None:
-    from facegan.editing.scores import evaluate_editing
+    from facegan.editing.scores import evaluate_editing, headline
 
-    scores, out = evaluate_editing(args.checkpoint, args.data, args.n, args.steps, args.out, args.detail_steps)
-    reconstruction = scores["detail_refined" if args.detail_steps else "refined"]
-    print(f"reconstruction PSNR {reconstruction['psnr']:.2f} dB, SSIM {reconstruction['ssim']:.3f}; "
-          f"edit success {scores['edit_success']['balanced_accuracy']:.3f} (balanced); identity kept {scores['identity_kept']:.3f}; "
-          f"{scores['seconds_per_face']:.2f} s per face; wrote {out}")
+    scores, out = evaluate_editing(args.checkpoint, args.data, args.n, args.out, args.steps, args.detail_steps)
+    print(f"{headline(scores)}; wrote {out}")
 
 
 def cmd_web(args: argparse.Namespace) -> None:
@@ -197,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--dataset", choices=DATASETS)
     train.add_argument("--data", help="FER2013 CSV or folder, CelebA folder, or any image folder")
     train.add_argument("--expression", help="FER2013: angry, disgust, fear, happy, sad, surprise, neutral, or all")
+    train.add_argument("--model", choices=("dcgan", "translator"),
+                       help="dcgan (default): noise -> face; translator: a face and an expression -> the same face with it (photo editing)")
+    train.add_argument("--cycle-loss", type=float, metavar="WEIGHT", help="translator: weight of the round trip back to the source face (default 10)")
+    train.add_argument("--mask-loss", type=float, metavar="WEIGHT", help="translator: weight of the share of the face it repaints (default 0.1)")
+    train.add_argument("--mask-smoothness", type=float, metavar="WEIGHT", help="translator: weight of its mask's total variation (default 1)")
     train.add_argument("--conditional", action="store_true", help="one model for every class: FER2013's seven expressions, or CelebA's --attribute")
     train.add_argument("--attribute", help="CelebA with --conditional: the attribute the label is, e.g. Smiling")
     train.add_argument("--split", choices=("train", "test", "all"), help="which split to train on (default train)")
@@ -224,7 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--ema", type=float, metavar="DECAY", help="average G's weights for sampling, 0 = off (default 0; 0.999 suits long runs)")
     train.add_argument("--seed", type=int)
     train.add_argument("--device", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps")
-    train.add_argument("--precision", choices=("fp32", "bf16"), help="bf16 autocast is about 2x faster on CPUs with AVX-512 bf16 and on GPUs (default fp32, the report's)")
+    train.add_argument("--precision", choices=("auto", "fp32", "bf16"),
+                       help="auto (default): bf16 autocast where the hardware runs it natively (GPUs, CPUs with AVX512-BF16 or AMX), "
+                            "else fp32; the report presets train in fp32")
     train.add_argument("--no-cuda-graphs", action="store_true", help="run each CUDA iteration eagerly instead of replaying a captured graph")
     train.add_argument("--run-dir", help="default runs/<dataset>-<expression>-<timestamp>")
     train.add_argument("--eval-every", type=int, metavar="N", help="score the generator every N epochs into metrics.csv (FER2013)")
@@ -276,33 +280,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     edit = commands.add_parser("edit", help="change the expression of a face in a photo")
     edit.add_argument("photo", help="a JPEG, PNG or WebP photo")
-    edit.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional model with its RUN/encoder.pt")
-    edit.add_argument("--to", required=True, help="the expression (or attribute class) to give the face, e.g. happy")
+    edit.add_argument("--checkpoint", help="default: the translator shipped with facegan; or RUN/checkpoint.pt of a translator "
+                                           "run, or of a conditional DCGAN with its RUN/encoder.pt (inversion)")
+    edit.add_argument("--to", required=True, help="the expression (or attribute class) to give the face, e.g. happy; "
+                                                   "all: one photo per expression, OUT_<expression>")
     edit.add_argument("--out", required=True, help="the edited photo (full resolution; the rest of the photo is untouched)")
     which = edit.add_mutually_exclusive_group()
     which.add_argument("--face", type=int, help="which face, numbered from 0 at the left (default: the largest)")
     which.add_argument("--all-faces", action="store_true", help="edit every face found")
     edit.add_argument("--strip", action="store_true", help="also write OUT_strip.png: the crop, its reconstruction and every expression")
-    edit.add_argument("--steps", type=int, default=30, help="refinement steps on z after the encoder's guess (0: none)")
-    edit.add_argument("--detail-steps", type=int, default=0,
-                      help="then steps on G's feature maps for the face's own detail: much closer to the photo, "
-                           "a somewhat weaker change (50 and 200 in the README's scores; default 0: none)")
+    edit.add_argument("--steps", type=int, help="inversion (DCGAN checkpoints): refinement steps on z after the encoder's guess (default 30)")
+    edit.add_argument("--detail-steps", type=int,
+                      help="inversion (DCGAN checkpoints): then steps on G's feature maps for the face's own detail (default 0)")
     edit.add_argument("--blend", choices=("feather", "seamless"), default="feather", help="feathered mask or OpenCV seamless cloning")
     edit.set_defaults(func=cmd_edit)
 
     web = commands.add_parser("web", help="serve the photo-editing page (Gradio)")
-    web.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional model with its RUN/encoder.pt")
+    web.add_argument("--checkpoint", help="default: the shipped translator; or a translator run, or a conditional DCGAN with its encoder")
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     web.add_argument("--port", type=int, default=7860)
     web.set_defaults(func=cmd_web)
 
-    edit_eval = commands.add_parser("eval-edit", help="score editing on FER2013 test faces: reconstruction, edit success, identity")
-    edit_eval.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional FER2013 model with RUN/encoder.pt")
-    edit_eval.add_argument("--n", type=int, default=500, help="test faces")
-    edit_eval.add_argument("--steps", type=int, default=30, help="refinement steps on z, as in facegan edit")
-    edit_eval.add_argument("--detail-steps", type=int, default=0, help="refinement steps on G's feature maps, as in facegan edit")
-    edit_eval.add_argument("--data", help="FER2013 (default: the run's own data)")
-    edit_eval.add_argument("--out", help="default RUN/edit_eval")
+    edit_eval = commands.add_parser("eval-edit", help="score editing on FER2013 test faces: same person, expression, realism")
+    edit_eval.add_argument("--checkpoint", help="default: the shipped translator; or a translator run, or a conditional DCGAN with its encoder")
+    edit_eval.add_argument("--n", type=int, default=500, help="test faces, each turned to the six other expressions")
+    edit_eval.add_argument("--steps", type=int, default=30, help="inversion only: refinement steps on z, as in facegan edit")
+    edit_eval.add_argument("--detail-steps", type=int, default=0, help="inversion only: refinement steps on G's feature maps")
+    edit_eval.add_argument("--data", help="FER2013 (default: the model's own training data)")
+    edit_eval.add_argument("--out", help="default RUN/edit_eval, or ./edit_eval for the shipped translator")
     edit_eval.set_defaults(func=cmd_eval_edit)
 
     evaluate = commands.add_parser("eval", help="score generated faces offline (FER2013 and CelebA models)")
@@ -328,7 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="training images/s of facegan against the canonical DCGAN loop")
     bench.add_argument("--model", choices=("fer", "celeba"), default="fer", help="fer: 48x48x1, celeba: 64x64x3")
-    bench.add_argument("--precision", choices=("fp32", "bf16"), default="bf16", help="the mode the last line reports")
+    bench.add_argument("--precision", choices=("auto", "fp32", "bf16"), default="auto",
+                       help="the mode the last line reports (auto: the fastest the hardware runs natively)")
     bench.add_argument("--steps", type=int, default=10, help="iterations per timed block")
     bench.add_argument("--blocks", type=int, default=5, help="timed blocks; the median is reported")
     bench.add_argument("--device", default="auto")

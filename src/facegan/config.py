@@ -12,6 +12,7 @@ EXPRESSIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "sur
 """FER2013's label order: label i of the original CSV is EXPRESSIONS[i]."""
 
 DATASETS: tuple[str, ...] = ("fer2013", "celeba", "folder")
+MODELS: tuple[str, ...] = ("dcgan", "translator")
 
 # The report trains CelebA for 25 epochs and each FER2013 expression for 50.
 DEFAULT_EPOCHS = {"fer2013": 50, "celeba": 25, "folder": 25}
@@ -29,6 +30,7 @@ class Config:
     cache_dir: str | None = None  # decode once into a memory-mapped file here and reuse it across runs
     image_size: int | None = None  # None: the dataset's natural size (FER2013 48, CelebA 64)
     channels: int | None = None  # None: 1 for FER2013, 3 otherwise
+    model: str = "dcgan"  # "dcgan" (z -> face) or "translator" (face and target expression -> the same face, edited)
     conditional: bool = False  # one model for every class: FER2013's seven expressions, or CelebA's --attribute
     attribute: str | None = None  # CelebA conditional models: the attribute (e.g. Smiling) the label is
     nz: int = 100
@@ -50,7 +52,10 @@ class Config:
     mode_seeking: float | None = None  # weight of MSGAN's term against faces that ignore z; 0 turns it off
     uniform_fakes: bool | None = None  # conditional models: G draws every class equally often, not in the data's proportion
     balanced_class_loss: bool | None = None  # D's auxiliary classifier weighs each real face by 1 / its class's share
-    precision: str = "fp32"  # or "bf16": autocast on CPU and GPU; the report trained in fp32
+    cycle_loss: float | None = None  # translator: weight of the L1 round trip G(G(x, t), s) = x
+    mask_loss: float | None = None  # translator: weight of the share of the face its mask repaints
+    mask_smoothness: float | None = None  # translator: weight of the total variation of its mask
+    precision: str = "auto"  # "bf16" autocast where the hardware runs it natively, else "fp32" (resolved when a run starts)
     cuda_graphs: bool = True  # on one CUDA device, capture the iteration once and replay it
     seed: int = 0
     eval_every: int | None = None  # epochs between scores in metrics.csv (FER2013 runs; see facegan.metrics)
@@ -64,14 +69,20 @@ class Config:
         """Fill every None with the dataset's and run kind's default and check the combination makes sense."""
         if self.dataset not in DATASETS:
             raise FaceganError(f"unknown dataset '{self.dataset}': choose one of {', '.join(DATASETS)}")
+        if self.model not in MODELS:
+            raise FaceganError(f"unknown model '{self.model}': choose one of {', '.join(MODELS)}")
         size, channels = DEFAULT_SHAPE[self.dataset]
-        recipe = CONDITIONAL_RECIPE if self.conditional else REPORT_RECIPE
+        translator = self.model == "translator"
+        recipe = TRANSLATOR_RECIPE if translator else CONDITIONAL_RECIPE if self.conditional else REPORT_RECIPE
+        if not translator and any(getattr(self, name) is not None for name in TRANSLATOR_TERMS):
+            raise FaceganError("--cycle-loss, --mask-loss and --mask-smoothness train the translator: add --model translator")
         config = dataclasses.replace(
             self,
+            conditional=self.conditional or translator,
             image_size=self.image_size or size,
             channels=self.channels or channels,
             epochs=self.epochs or DEFAULT_EPOCHS[self.dataset],
-            **{name: recipe[name] for name in STABILISERS if getattr(self, name) is None},
+            **{name: recipe[name] for name in STABILISERS + (TRANSLATOR_TERMS if translator else ()) if getattr(self, name) is None},
         )
         if config.lr_d is None:
             config = dataclasses.replace(config, lr_d=config.lr * recipe["lr_d_ratio"])
@@ -82,6 +93,13 @@ class Config:
                 raise FaceganError(
                     f"unknown expression '{config.expression}': choose one of {', '.join(EXPRESSIONS)} or all"
                 )
+        if translator and (config.mode_seeking or config.uniform_fakes):
+            raise FaceganError("--mode-seeking and --uniform-fakes shape a DCGAN's noise: the translator draws every target uniformly already")
+        if translator and config.dataset == "folder":
+            raise FaceganError("the translator needs a class for every face: use --dataset fer2013 (expressions) or celeba with --attribute")
+        for flag, weight in (("--cycle-loss", config.cycle_loss), ("--mask-loss", config.mask_loss), ("--mask-smoothness", config.mask_smoothness)):
+            if weight is not None and weight < 0:
+                raise FaceganError(f"{flag} {weight} is a weight: use a number >= 0 (0 turns it off)")
         if config.conditional and config.expression is not None:
             raise FaceganError("a conditional model learns every expression at once: drop --expression")
         if config.conditional and config.dataset == "folder":
@@ -107,8 +125,8 @@ class Config:
             raise FaceganError(f"unknown split '{config.split}': choose train, test or all")
         if config.eval_every is not None and (config.eval_every < 1 or config.dataset != "fer2013"):
             raise FaceganError("--eval-every takes a number of epochs >= 1 and scores FER2013 runs only so far")
-        if config.precision not in ("fp32", "bf16"):
-            raise FaceganError(f"unknown precision '{config.precision}': choose fp32 or bf16")
+        if config.precision not in ("auto", "fp32", "bf16"):
+            raise FaceganError(f"unknown precision '{config.precision}': choose auto, fp32 or bf16")
         if not config.data:
             raise FaceganError("no data given: pass --data PATH")
         return config
@@ -140,6 +158,12 @@ CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.
                           uniform_fakes=True, balanced_class_loss=True, lr_d_ratio=2.0)
 """The stabilisers a conditional run uses by default, chosen by measurement (README, "Choosing the defaults")."""
 
+TRANSLATOR_TERMS = ("cycle_loss", "mask_loss", "mask_smoothness")
+TRANSLATOR_RECIPE = dict(loss="hinge", spectral_norm=True, augment=False, ema=0.999, class_loss=2.0, mode_seeking=0.0,
+                         uniform_fakes=False, balanced_class_loss=True, lr_d_ratio=2.0, cycle_loss=10.0, mask_loss=0.1,
+                         mask_smoothness=1.0)
+"""The expression translator's training (StarGAN's losses, GANimation's mask), chosen by measurement (docs/results.md)."""
+
 ADDED_LATER = dict(mode_seeking=0.0, uniform_fakes=False, balanced_class_loss=False)
 """Training options newer than some saved runs, with the value that reproduces those runs."""
 
@@ -155,5 +179,5 @@ PRESETS: dict[str, dict] = {
 
 
 def default_run_dir(config: Config, timestamp: str) -> Path:
-    kind = "conditional" if config.conditional else config.expression or "all"
+    kind = "translator" if config.model == "translator" else "conditional" if config.conditional else config.expression or "all"
     return Path("runs") / f"{config.dataset}-{kind}-{timestamp}"

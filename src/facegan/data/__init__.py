@@ -14,6 +14,8 @@ from facegan.errors import FaceganError
 
 DEMO_DATA = Path(__file__).parent / "demo" / "fer2013"
 """A small FER2013 subset (all seven expressions) that ships with the package for `make demo` and tests."""
+DEMO_PHOTO = Path(__file__).parent / "demo" / "astronaut.jpg"
+"""scikit-image's astronaut photo (Eileen Collins, NASA, public domain), the photo `make demo` edits."""
 
 
 def load_dataset(config: Config) -> ImageSet:
@@ -36,4 +38,4 @@ def _decode(config: Config, into: Path | None) -> ImageSet:
     return load_folder(config.data, config.image_size, config.channels, into)
 
 
-__all__ = ["DEMO_DATA", "ImageSet", "load_celeba", "load_dataset", "load_fer2013", "load_folder"]
+__all__ = ["DEMO_DATA", "DEMO_PHOTO", "ImageSet", "load_celeba", "load_dataset", "load_fer2013", "load_folder"]

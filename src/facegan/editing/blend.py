@@ -1,10 +1,14 @@
 """Putting an edited face back into the full-resolution photo so that nothing outside its box changes.
 
 A grayscale (FER2013) model edits only brightness: its output replaces the luminance of the face
-region and the photo's own colour (chroma) is kept, so a colour photo stays in colour.
+region and the photo's own colour (chroma) is kept, so a colour photo stays in colour. The translator's
+edit is applied at the photo's own resolution: its mask keeps the photo's own pixels where the
+expression does not need a change.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -28,6 +32,15 @@ def feathered_mask(size: int) -> np.ndarray:
     return mask
 
 
+def with_luminance(region: np.ndarray, luminance: np.ndarray) -> np.ndarray:
+    """The RGB region with its luminance replaced and its own colour (chroma) kept."""
+    import cv2
+
+    ycrcb = cv2.cvtColor(region, cv2.COLOR_RGB2YCrCb)
+    ycrcb[..., 0] = np.clip(luminance + 0.5, 0, 255).astype(np.uint8)
+    return cv2.cvtColor(ycrcb, cv2.COLOR_YCrCb2RGB)
+
+
 def render_into_region(region: np.ndarray, face: torch.Tensor) -> np.ndarray:
     """The edited face at the region's size, in colour: a grayscale face becomes the region's new luminance."""
     import cv2
@@ -37,14 +50,36 @@ def render_into_region(region: np.ndarray, face: torch.Tensor) -> np.ndarray:
     face = cv2.resize(face, (size, size), interpolation=cv2.INTER_CUBIC).reshape(size, size, -1)
     if face.shape[2] == 3:
         return face
-    ycrcb = cv2.cvtColor(region, cv2.COLOR_RGB2YCrCb)
-    ycrcb[..., 0] = face[..., 0]
-    return cv2.cvtColor(ycrcb, cv2.COLOR_YCrCb2RGB)
+    return with_luminance(region, face[..., 0].astype(np.float32))
+
+
+def translate_region(region: np.ndarray, mask: torch.Tensor, colour: torch.Tensor) -> np.ndarray:
+    """GANimation's composite at the photo's own resolution: the translator's mask A (1, s, s) in [0, 1]
+    and colour map C (1, s, s) in [-1, 1], upsampled smoothly to the region, give A * photo + (1 - A) * C
+    in luminance. Where A is 1 the photo's own pixels stay, sharp; the colour is kept everywhere."""
+    import cv2
+
+    size = region.shape[0]
+    mask = cv2.resize(mask[0].float().numpy(), (size, size), interpolation=cv2.INTER_LINEAR)
+    colour = cv2.resize((colour[0].float().numpy() + 1) * 127.5, (size, size), interpolation=cv2.INTER_CUBIC)
+    luminance = cv2.cvtColor(region, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return with_luminance(region, mask * luminance + (1 - mask) * colour)
 
 
 def paste_face(photo: np.ndarray, face: torch.Tensor, box: Box, blend: str = "feather") -> np.ndarray:
     """A copy of the photo with `face` (uint8 (C, s, s)) blended into `box`; pixels outside the box
     are left exactly as they were."""
+    return paste_region(photo, box, lambda region: render_into_region(region, face), blend)
+
+
+def paste_translation(photo: np.ndarray, mask: torch.Tensor, colour: torch.Tensor, box: Box, blend: str = "feather") -> np.ndarray:
+    """A copy of the photo with the translator's edit applied at full resolution inside `box` (see
+    `translate_region`); pixels outside the box are left exactly as they were."""
+    return paste_region(photo, box, lambda region: translate_region(region, mask, colour), blend)
+
+
+def paste_region(photo: np.ndarray, box: Box, render: Callable[[np.ndarray], np.ndarray], blend: str) -> np.ndarray:
+    """Blend `render(region)` (RGB uint8, the box's size) back into a copy of the photo, inside the box only."""
     import cv2
 
     height, width = photo.shape[:2]
@@ -55,7 +90,7 @@ def paste_face(photo: np.ndarray, face: torch.Tensor, box: Box, blend: str = "fe
     inner = (slice(top - box.top, bottom - box.top), slice(left - box.left, right - box.left))
     region = np.zeros((box.size, box.size, 3), np.uint8)
     region[inner] = photo[top:bottom, left:right]
-    edited = render_into_region(region, face)[inner]
+    edited = render(region)[inner]
     mask = feathered_mask(box.size)[inner]
     result = photo.copy()
     if blend == "seamless":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +17,13 @@ import torch
 from facegan import visuals
 from facegan.config import Config
 from facegan.editing.blend import paste_face
-from facegan.editing.faces import Box, crop_box, cut, detect_faces, read_photo, save_photo
+from facegan.editing.faces import Box, crop_box, cut, pick_faces, read_photo, save_photo
 from facegan.editing.inversion import Features, feature_network, invert, load_encoder
 from facegan.errors import FaceganError
 from facegan.training.checkpoint import load_checkpoint, load_models
+
+if TYPE_CHECKING:
+    from facegan.editing.translate import TranslatorEditor
 
 
 @dataclass
@@ -30,8 +34,10 @@ class FaceEdit:
     source: str
     original: torch.Tensor  # uint8 (C, s, s): the crop the model saw
     reconstruction: torch.Tensor  # the inversion drawn as its source class, before any change
-    every_class: torch.Tensor  # the inversion drawn as each class c, the target among them
+    every_class: torch.Tensor  # the face drawn as each class c, the target among them
     seconds: float
+    masks: torch.Tensor | None = None  # the translator's: what it keeps of the face, per class (K, 1, s, s)
+    colours: torch.Tensor | None = None  # and what it paints where it does not (K, C, s, s)
 
 
 class Editor:
@@ -77,20 +83,19 @@ class Editor:
              blend: str = "feather", detail_steps: int = 0) -> tuple[np.ndarray, list[FaceEdit]]:
         """The photo with a face (numbered from the left; default the largest), or every face, turned to `target`."""
         label = self.class_index(target)
-        found = detect_faces(photo)
-        if not found:
-            raise FaceganError("no face found in the photo: use a photo with a frontal face at least 40 pixels wide")
-        if face is not None and not 0 <= face < len(found):
-            raise FaceganError(f"--face {face} does not exist: the photo has {len(found)} face(s), numbered 0 to {len(found) - 1} from the left")
-        if all_faces:
-            faces = list(range(len(found)))
-        else:
-            faces = [face if face is not None else max(range(len(found)), key=lambda i: found[i].size)]
-        edits = [self.edit_face(photo, found[index], steps, detail_steps) for index in faces]
-        result = photo
+        edits = self.edit_faces(photo, face, all_faces, steps, detail_steps)
+        return self.paste(photo, edits, label, blend), edits
+
+    def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, steps: int = 30,
+                   detail_steps: int = 0) -> list[FaceEdit]:
+        """Face number `face`, every face, or the largest, each inverted and drawn as every class."""
+        return [self.edit_face(photo, box, steps, detail_steps) for box in pick_faces(photo, face, all_faces)]
+
+    def paste(self, photo: np.ndarray, edits: list[FaceEdit], label: int, blend: str = "feather") -> np.ndarray:
+        """The photo with every edited face, drawn as class `label`, blended back in."""
         for edit in edits:
-            result = paste_face(result, edit.every_class[label], edit.box, blend)
-        return result, edits
+            photo = paste_face(photo, edit.every_class[label], edit.box, blend)
+        return photo
 
     def strip(self, edit: FaceEdit) -> tuple[torch.Tensor, list[str]]:
         """Before/after: the crop, its reconstruction, then every class; with the column names."""
@@ -98,20 +103,44 @@ class Editor:
         return images, ["photo", f"redrawn ({edit.source})", *self.config.class_names]
 
 
-def edit_photo_file(photo_path: str | Path, checkpoint: str | Path, target: str, out: str | Path, face: int | None = None,
-                    all_faces: bool = False, steps: int = 30, blend: str = "feather", strip: bool = False,
-                    detail_steps: int = 0) -> tuple[list[FaceEdit], list[Path]]:
-    """`facegan edit`: read the photo, edit it, write OUT (and OUT_strip.png per face). The original is never overwritten."""
+def load_editor(checkpoint: str | Path | None = None) -> "Editor | TranslatorEditor":
+    """What edits with a checkpoint: a translator run (or none: the translator shipped with facegan)
+    translates the face; a conditional DCGAN inverts it and redraws it."""
+    from facegan.editing.translate import KIND, TranslatorEditor, file_kind
+
+    if checkpoint is None or file_kind(Path(checkpoint)) == KIND:
+        return TranslatorEditor.load(checkpoint)
+    state = load_checkpoint(checkpoint)
+    if Config.from_dict(state["config"]).model == "translator":
+        return TranslatorEditor.load(checkpoint)
+    return Editor.load(checkpoint)
+
+
+def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, target: str, out: str | Path, face: int | None = None,
+                    all_faces: bool = False, blend: str = "feather", strip: bool = False, steps: int | None = None,
+                    detail_steps: int | None = None) -> tuple[list[FaceEdit], list[Path]]:
+    """`facegan edit`: read the photo, edit it, write OUT (and OUT_strip.png per face). The original is never overwritten.
+
+    `target` "all" writes OUT_<class> for every class. Without a checkpoint the shipped translator
+    edits; `steps` and `detail_steps` tune inversion (DCGAN checkpoints)."""
     out = Path(out)
-    if out.resolve() == Path(photo_path).resolve():
-        raise FaceganError("--out is the photo itself: choose another file, so the original is kept")
     photo = read_photo(photo_path)
-    editor = Editor.load(checkpoint)
-    result, edits = editor.edit(photo, target, face, all_faces, steps, blend, detail_steps)
-    save_photo(result, out)
-    written = [out]
-    for number, edit in enumerate(edits if strip else []):
-        images, names = editor.strip(edit)
-        written.append(out.with_name(f"{out.stem}_strip{number if len(edits) > 1 else ''}.png"))
-        visuals.save_labelled_grid(images, written[-1], names)
-    return edits, written
+    editor = load_editor(checkpoint)
+    names = editor.config.class_names if target == "all" else (target,)
+    labels = [editor.class_index(name) for name in names]
+    if isinstance(editor, Editor):
+        edits = editor.edit_faces(photo, face, all_faces, 30 if steps is None else steps, detail_steps or 0)
+    elif steps is not None or detail_steps is not None:
+        raise FaceganError("--steps and --detail-steps tune inversion into a DCGAN: the translator edits in one pass, drop them")
+    else:
+        edits = editor.edit_faces(photo, face, all_faces)
+    outputs = [out] if target != "all" else [out.with_name(f"{out.stem}_{name}{out.suffix}") for name in names]
+    strips = [out.with_name(f"{out.stem}_strip{number if len(edits) > 1 else ''}.png") for number in range(len(edits) if strip else 0)]
+    if any(path.resolve() == Path(photo_path).resolve() for path in outputs + strips):
+        raise FaceganError("an output file would replace the photo itself: choose another --out, so the original is kept")
+    for label, path in zip(labels, outputs):
+        save_photo(editor.paste(photo, edits, label, blend), path)
+    for edit, path in zip(edits, strips):
+        images, columns = editor.strip(edit)
+        visuals.save_labelled_grid(images, path, columns)
+    return edits, outputs + strips

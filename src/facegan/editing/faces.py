@@ -62,6 +62,18 @@ def detect_faces(photo: np.ndarray, min_size: int = 40) -> list[Box]:
     return sorted(boxes, key=lambda box: box.left)
 
 
+def pick_faces(photo: np.ndarray, face: int | None = None, all_faces: bool = False) -> list[Box]:
+    """The faces to edit: face number `face` (from the left), every face, or by default the largest."""
+    found = detect_faces(photo)
+    if not found:
+        raise FaceganError("no face found in the photo: use a photo with a frontal face at least 40 pixels wide")
+    if face is not None and not 0 <= face < len(found):
+        raise FaceganError(f"--face {face} does not exist: the photo has {len(found)} face(s), numbered 0 to {len(found) - 1} from the left")
+    if all_faces:
+        return found
+    return [found[face] if face is not None else max(found, key=lambda box: box.size)]
+
+
 def crop_box(face: Box, channels: int) -> Box:
     """The square the model sees: the detector's box widened by the margin of the model's data."""
     size = int(round(face.size * MARGIN[channels]))

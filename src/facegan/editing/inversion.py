@@ -27,6 +27,7 @@ from facegan.config import Config
 from facegan.data.images import ImageSet
 from facegan.errors import FaceganError
 from facegan.models.encoder import Encoder
+from facegan.training.precision import resolve_precision
 from facegan.training.step import to_model_range
 
 KIND = "facegan-encoder"
@@ -50,8 +51,10 @@ def feature_network(config: Config) -> Features:
 
 def train_encoder(generator: torch.nn.Module, real: ImageSet, real_labels: torch.Tensor, features: Features,
                   steps: int = 1500, batch_size: int = 64, lr: float = 1e-3, seed: int = 0, log=print) -> Encoder:
-    """Train an encoder for a frozen conditional generator (see the module docstring)."""
+    """Train an encoder for a frozen conditional generator (see the module docstring), in bf16 where
+    this CPU runs it natively (facegan.training.precision)."""
     torch.manual_seed(seed)
+    bf16 = resolve_precision("auto", torch.device("cpu")) == "bf16"
     generator.eval().requires_grad_(False)
     encoder = Encoder(generator.image_size, generator.channels, generator.nz, generator.num_classes)
     optimizer = torch.optim.Adam(encoder.parameters(), lr=lr, betas=(0.5, 0.999))
@@ -64,7 +67,7 @@ def train_encoder(generator: torch.nn.Module, real: ImageSet, real_labels: torch
             fake = generator(z, labels)
         pick = torch.randint(0, len(real), (batch_size,))
         faces, faces_labels = to_model_range(real.images[pick]), real_labels[pick]
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             z_fake, logits_fake = encoder(fake)
             z_real, logits_real = encoder(faces)
             redrawn = generator(z_real.float(), faces_labels)

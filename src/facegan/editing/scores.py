@@ -1,88 +1,135 @@
-"""How well editing works, measured on real faces the model never trained on (FER2013's test split).
+"""How well editing works, measured on real faces no model trained on (FER2013's test split).
 
-- reconstruction: PSNR and SSIM between each face and its inversion, before any change (from the
-  encoder alone, after refining z, and after the detail steps on G's feature maps);
-- edit success: the share of faces, each turned to a random other expression, that the classifier
-  assigns to the expression asked for (overall and balanced over targets);
-- identity kept: the share of edited faces whose nearest neighbour among all the original faces, in
-  the classifier's feature space, is their own source face (and the same in pixel space);
-- latency: seconds per face for inversion and rendering, one face at a time as `facegan edit` does.
+Each of n test faces is turned to every expression other than its own, and every edit gets three
+scores, always reported together, since each alone can be won by a bad edit:
+- same person: the share of edits that dlib's face-recognition network (facegan.metrics.identity)
+  still calls the source's person, per target; its floor is how often two different test faces pass;
+- expression: the share the project's classifier assigns to the asked-for expression, balanced over
+  targets (a caricature can win this; the other two catch it);
+- realism: Fréchet distance and KID between the edits and the real test faces, in the classifier's
+  feature space, each target taking its share of the test split (`evaluate_fer`, as for samples),
+  with the floor, real training faces at the same n.
+Also: reconstruction (PSNR, SSIM) of each face asked for its own expression, and seconds per face.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
 from facegan import visuals
 from facegan.data.images import ImageSet
-from facegan.editing.edit import Editor
-from facegan.editing.inversion import invert, refine_detail
+from facegan.editing.edit import Editor, load_editor
+from facegan.editing.inversion import invert
+from facegan.editing.translate import TranslatorEditor
 from facegan.errors import FaceganError
-from facegan.metrics.classifier import accuracy_summary, load_classifier, predict
-from facegan.metrics.distances import nearest_neighbours, psnr, ssim
-from facegan.training.step import to_model_range
+from facegan.metrics.classifier import load_classifier
+from facegan.metrics.distances import psnr, ssim
+from facegan.metrics.evaluate import evaluate_fer
+from facegan.metrics.identity import FaceRecognition, different_people_rate, same_person
+
+Renderer = Callable[[torch.Tensor], torch.Tensor]
+"""uint8 faces (N, C, s, s) -> uint8 (N, K, C, s, s): every face turned to every class."""
 
 
-def score_editing(editor: Editor, test: ImageSet, n: int = 500, steps: int = 30, detail_steps: int = 0,
-                  seed: int = 0) -> tuple[dict, torch.Tensor]:
-    """Scores (see the module docstring) and example strips: face, reconstruction, every expression."""
-    random = torch.Generator().manual_seed(seed)
-    faces = test.images[torch.randperm(len(test), generator=random)[:n]]
-    classes = len(editor.config.class_names)
-    scores = {"n": len(faces), "refine_steps": steps, "detail_steps": detail_steps}
+def renderer(editor: Editor | TranslatorEditor, steps: int = 30, detail_steps: int = 0) -> Renderer:
+    """How an editor turns faces to every class: the translator in one pass, or inversion and redrawing."""
+    if isinstance(editor, TranslatorEditor):
+        return editor.translate_every_class
 
-    def reconstruction(name: str, layout: torch.Tensor, detail: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():
-            redrawn = visuals.to_uint8(editor.generator.draw(layout, source, detail))
-        scores[name] = {"psnr": float(psnr(faces, redrawn).mean()), "ssim": float(ssim(faces, redrawn).mean())}
-        return redrawn
+    def invert_and_draw(faces: torch.Tensor) -> torch.Tensor:
+        layout, detail, _ = invert(editor.generator, editor.encoder, editor.features, faces, steps, detail_steps)
+        return torch.stack([editor.render_every_class(layout[i : i + 1], detail[i : i + 1]) for i in range(len(faces))])
 
-    for name, z_steps in (("encoder_only", 0), ("refined", steps)):
-        layout, detail, source = invert(editor.generator, editor.encoder, editor.features, faces, z_steps)
-        redrawn = reconstruction(name, layout, detail, source)
-    if detail_steps:  # what invert(..., steps, detail_steps) does, without refining z again
-        layout, detail = refine_detail(editor.generator, editor.features, to_model_range(faces), layout, source, detail_steps)
-        redrawn = reconstruction("detail_refined", layout, detail, source)
-    target = (source + torch.randint(1, classes, (len(faces),), generator=random)) % classes
-    with torch.no_grad():
-        edited = visuals.to_uint8(editor.generator.draw(layout, target, detail))
-    examples = torch.cat([torch.cat([faces[i : i + 1], redrawn[i : i + 1],
-                                     editor.render_every_class(layout[i : i + 1], detail[i : i + 1])])
-                          for i in range(min(8, len(faces)))])
+    return invert_and_draw
+
+
+def score_editing(render: Renderer, class_names: tuple[str, ...], test: ImageSet, train: ImageSet, n: int = 500,
+                  seed: int = 0, identity: FaceRecognition | None = None) -> tuple[dict, torch.Tensor]:
+    """The three scores (see the module docstring) and example strips: each face, then every class."""
+    identity = identity or FaceRecognition()
+    pick = torch.randperm(len(test), generator=torch.Generator().manual_seed(seed))[:n]
+    faces, sources = test.images[pick], test.labels[pick]
+    every_class = render(faces)
+    classes = len(class_names)
+    rows = torch.arange(len(faces))
+    others = (sources[:, None] + torch.arange(1, classes)) % classes  # (n, classes - 1): every other class
+    edited = every_class[rows[:, None], others].flatten(0, 1)
+    targets, origin = others.flatten(), rows.repeat_interleave(classes - 1)
+
     classifier, _ = load_classifier()
-    logits, edited_features = predict(classifier, edited)
-    _, source_features = predict(classifier, faces)
-    summary = accuracy_summary(logits.argmax(1), target, editor.config.class_names)
-    _, nearest = nearest_neighbours(edited_features, source_features)
-    scores["edit_success"] = {"accuracy": summary["accuracy"], "balanced_accuracy": summary["balanced_accuracy"],
-                              "per_target": summary["per_class"]}
-    scores["identity_kept"] = float((nearest == torch.arange(len(faces))).double().mean())
-    _, nearest_pixels = nearest_neighbours(edited.flatten(1).float(), faces.flatten(1).float())
-    scores["identity_kept_pixels"] = float((nearest_pixels == torch.arange(len(faces))).double().mean())
-    started = time.perf_counter()
-    timed = faces[:20]
-    for face in timed:  # one face at a time, as `facegan edit` does
-        layout_one, detail_one, _ = invert(editor.generator, editor.encoder, editor.features, face[None], steps, detail_steps)
-        editor.render_every_class(layout_one, detail_one)
-    scores["seconds_per_face"] = (time.perf_counter() - started) / len(timed)
+    generated = {name: edited[targets == k] for k, name in enumerate(class_names)}
+    quality = evaluate_fer(generated, classifier, train, test, seed)
+
+    source_descriptors = identity.descriptors(faces)
+    kept = same_person(source_descriptors[origin], identity.descriptors(edited))
+    redrawn = every_class[rows, sources]
+    scores = {
+        "n_faces": len(faces),
+        "n_edits": len(edited),
+        "same_person": {"all": float(kept.double().mean()),
+                        "per_target": {name: float(kept[targets == k].double().mean()) for k, name in enumerate(class_names)},
+                        "own_expression": float(same_person(source_descriptors, identity.descriptors(redrawn)).double().mean()),
+                        "floor_different_people": different_people_rate(source_descriptors, seed)},
+        "expression": {key: quality["generated"]["expression"][key] for key in ("accuracy", "balanced_accuracy", "per_class")},
+        "realism": {"counts": quality["counts"],
+                    **{key: quality["generated"][key] for key in ("frechet_distance", "kid", "precision", "recall")},
+                    "floor": {key: quality["floor"][key] for key in ("frechet_distance", "kid", "precision", "recall")}},
+        "own_expression_reconstruction": {"psnr": float(psnr(faces, redrawn).mean()), "ssim": float(ssim(faces, redrawn).mean())},
+        "seconds_per_face": seconds_per_face(render, faces[:20]),
+    }
+    examples = torch.cat([torch.cat([faces[i : i + 1], every_class[i]]) for i in range(min(8, len(faces)))])
     return scores, examples
 
 
-def evaluate_editing(checkpoint: str | Path, data: str | Path | None = None, n: int = 500, steps: int = 30,
-                     out: str | Path | None = None, detail_steps: int = 0) -> tuple[dict, Path]:
-    """`facegan eval-edit`: score a conditional FER2013 model's editing; writes edit_eval.json and strips.png."""
+def seconds_per_face(render: Renderer, faces: torch.Tensor) -> float:
+    """One face at a time, as `facegan edit` does: the face turned to every class."""
+    started = time.perf_counter()
+    for face in faces:
+        render(face[None])
+    return (time.perf_counter() - started) / len(faces)
+
+
+def evaluate_editing(checkpoint: str | Path | None = None, data: str | Path | None = None, n: int = 500, out: str | Path | None = None,
+                     steps: int = 30, detail_steps: int = 0) -> tuple[dict, Path]:
+    """`facegan eval-edit`: score an editor (default: the shipped translator) on FER2013's test faces;
+    writes edit_eval.json and strips.png into `out` (default: RUN/edit_eval, or ./edit_eval)."""
     from facegan.data import load_fer2013
 
-    editor = Editor.load(checkpoint)
+    editor = load_editor(checkpoint)
     if editor.config.dataset != "fer2013":
-        raise FaceganError("edit scores use FER2013's test faces: pass a conditional FER2013 model")
-    scores, examples = score_editing(editor, load_fer2013(data or editor.config.data, "test"), n, steps, detail_steps)
-    out = Path(out or Path(checkpoint).parent / "edit_eval")
+        raise FaceganError("edit scores use FER2013's test faces: pass a FER2013 translator or conditional model")
+    data = data or editor.config.data
+    if not data or not Path(data).exists():
+        raise FaceganError(f"FER2013 not found at '{data}': pass --data PATH (the folder with train/ and test/, or the CSV)")
+    identity = FaceRecognition()  # fails early, with one line, if the extra is missing
+    test, train = load_fer2013(data, "test"), load_fer2013(data, "train")
+    scores, examples = score_editing(renderer(editor, steps, detail_steps), editor.config.class_names, test, train, n,
+                                     identity=identity)
+    scores["method"] = "translator" if isinstance(editor, TranslatorEditor) else f"inversion ({steps} steps, {detail_steps} detail steps)"
+    if out is None:
+        out = run_folder(checkpoint) / "edit_eval" if checkpoint is not None else Path("edit_eval")
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "edit_eval.json").write_text(json.dumps(scores, indent=2))
-    visuals.save_labelled_grid(examples, out / "strips.png", ["photo", "redrawn", *editor.config.class_names])
+    visuals.save_labelled_grid(examples, out / "strips.png", ["photo", *editor.config.class_names])
     return scores, out
+
+
+def run_folder(checkpoint: str | Path) -> Path:
+    """The run folder a checkpoint path names (RUN/checkpoint.pt or RUN itself)."""
+    path = Path(checkpoint)
+    return path.parent if path.is_file() else path
+
+
+def headline(scores: dict) -> str:
+    """One line: the three scores and the speed."""
+    same, realism = scores["same_person"], scores["realism"]
+    return (f"{scores['n_edits']} edits of {scores['n_faces']} faces: same person {same['all']:.3f} "
+            f"(different people {same['floor_different_people']:.3f}); expression {scores['expression']['balanced_accuracy']:.3f} balanced; "
+            f"Fréchet distance {realism['frechet_distance']:.2f} (floor {realism['floor']['frechet_distance']:.2f}); "
+            f"{scores['seconds_per_face'] * 1000:.0f} ms per face")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from facegan.editing.edit import Editor
+from facegan.editing.edit import Editor, load_editor
+from facegan.editing.translate import TranslatorEditor
 from facegan.editing.faces import read_photo
 from facegan.errors import FaceganError
 from facegan.visuals import make_grid_uint8
@@ -28,17 +29,20 @@ def require_gradio():
     return gradio
 
 
-def edit_upload(editor: Editor, path: str | None, target: str, face: float | None,
+def edit_upload(editor: Editor | TranslatorEditor, path: str | None, target: str, face: float | None,
                 closer: bool = False) -> tuple[np.ndarray, np.ndarray, str]:
     """What the page's Edit button does: the edited photo, the before/after strip and a status line.
-    `closer` adds the photo's own detail, at some cost to the change (README: editing scores)."""
+    `closer` (inversion only) adds the photo's own detail, at some cost to the change."""
     if not path:
         raise FaceganError("upload a photo first")
     if Path(path).suffix.lower() not in UPLOAD_TYPES:
         raise FaceganError(f"'{Path(path).name}' is not a photo this page takes: upload {', '.join(UPLOAD_TYPES)}")
     photo = read_photo(path)
     index = None if face is None or face < 0 else int(face)
-    result, edits = editor.edit(photo, target, index, detail_steps=CLOSER_DETAIL_STEPS if closer else 0)
+    if isinstance(editor, Editor):
+        result, edits = editor.edit(photo, target, index, detail_steps=CLOSER_DETAIL_STEPS if closer else 0)
+    else:
+        result, edits = editor.edit(photo, target, index)
     images, _ = editor.strip(edits[0])
     strip = make_grid_uint8(images, len(images)).permute(1, 2, 0).numpy()
     edit = edits[0]
@@ -46,7 +50,7 @@ def edit_upload(editor: Editor, path: str | None, target: str, face: float | Non
     return result, strip, f"Face at ({edit.box.left}, {edit.box.top}): {edit.source} -> {target}{how} in {edit.seconds:.2f} s."
 
 
-def build_app(editor: Editor):
+def build_app(editor: Editor | TranslatorEditor):
     gr = require_gradio()
 
     def on_edit(path: str | None, target: str, face: float | None, closer: bool):
@@ -65,14 +69,16 @@ def build_app(editor: Editor):
         with gr.Row():
             target = gr.Dropdown(names, value="happy" if "happy" in names else names[-1], label="Expression")
             face = gr.Number(value=-1, precision=0, label="Face: 0 is the leftmost, -1 the largest")
-            closer = gr.Checkbox(label="Closer to the photo (slower; a weaker expression change)", elem_id="closer")
+            closer = gr.Checkbox(label="Closer to the photo (slower; a weaker expression change)", elem_id="closer",
+                                 visible=isinstance(editor, Editor))  # the translator keeps the photo's pixels already
             button = gr.Button("Edit", variant="primary", elem_id="edit")
         status = gr.Markdown(elem_id="status")
-        strip = gr.Image(type="numpy", label="Before / after: the crop, its reconstruction, every expression", interactive=False)
+        strip = gr.Image(type="numpy", label="Before / after: the crop, then every expression", interactive=False)
         button.click(on_edit, [photo, target, face, closer], [edited, strip, status])
     return app
 
 
-def serve(checkpoint: str | Path, host: str = "127.0.0.1", port: int = 7860) -> None:
-    app = build_app(Editor.load(checkpoint))
+def serve(checkpoint: str | Path | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """The page for a checkpoint's editor, or without one, the translator shipped with facegan."""
+    app = build_app(load_editor(checkpoint))
     app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD, show_error=True)

@@ -18,6 +18,7 @@ from torch.nn import functional as F
 from facegan.config import EXPRESSIONS
 from facegan.data.images import ImageSet
 from facegan.errors import FaceganError
+from facegan.training.precision import resolve_precision
 
 SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_classifier.pt"
 KIND = "facegan-expression-classifier"
@@ -82,9 +83,10 @@ def train_classifier(train: ImageSet, test: ImageSet, epochs: int = 20, batch_si
 def fit(model: nn.Module, images: torch.Tensor, loss_of: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], epochs: int,
         batch_size: int, lr: float, seed: int, after_epoch: Callable[[int, float, float], None]) -> None:
     """The training both feature networks share: AdamW with a one-cycle schedule, random flips and
-    shifts, bf16 autocast. `loss_of(logits, rows)` scores a batch of the images at `rows`;
+    shifts, bf16 autocast where this CPU runs it natively. `loss_of(logits, rows)` scores a batch of the images at `rows`;
     `after_epoch(epoch, last loss, seconds)` reports."""
     generator = torch.Generator().manual_seed(seed)
+    bf16 = resolve_precision("auto", torch.device("cpu")) == "bf16"
     steps_per_epoch = len(images) // batch_size
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=5e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch)
@@ -95,7 +97,7 @@ def fit(model: nn.Module, images: torch.Tensor, loss_of: Callable[[torch.Tensor,
         for step in range(steps_per_epoch):
             rows = order[step * batch_size : (step + 1) * batch_size]
             batch = augment(to_input(images[rows]), generator).contiguous(memory_format=torch.channels_last)
-            with torch.autocast("cpu", dtype=torch.bfloat16):
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 loss = loss_of(model(batch).float(), rows)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

@@ -175,15 +175,21 @@ def init_weights(module: nn.Module) -> None:
         nn.init.normal_(module.weight, 0.0, 0.02)
 
 
-def build_dcgan(image_size: int, channels: int, nz: int = 100, ngf: int = 64, ndf: int = 64, num_classes: int = 0,
-                spectral_norm: bool = False, class_head: bool = False) -> tuple[Generator, Discriminator]:
-    """A freshly initialised generator and discriminator pair (conditional when num_classes > 0)."""
-    generator = Generator(image_size, channels, nz, ngf, num_classes)
+def build_discriminator(image_size: int, channels: int, ndf: int = 64, num_classes: int = 0, spectral_norm: bool = False,
+                        class_head: bool = False) -> Discriminator:
+    """A freshly initialised discriminator (with spectral norm on its convolutions and embedding, if asked)."""
     discriminator = Discriminator(image_size, channels, ndf, num_classes, spectral_norm, class_head)
-    generator.apply(init_weights)
     discriminator.apply(init_weights)
     if spectral_norm:
         for module in discriminator.modules():
             if isinstance(module, (nn.Conv2d, nn.Embedding)):
                 nn.utils.parametrizations.spectral_norm(module)
-    return generator, discriminator
+    return discriminator
+
+
+def build_dcgan(image_size: int, channels: int, nz: int = 100, ngf: int = 64, ndf: int = 64, num_classes: int = 0,
+                spectral_norm: bool = False, class_head: bool = False) -> tuple[Generator, Discriminator]:
+    """A freshly initialised generator and discriminator pair (conditional when num_classes > 0)."""
+    generator = Generator(image_size, channels, nz, ngf, num_classes)
+    generator.apply(init_weights)
+    return generator, build_discriminator(image_size, channels, ndf, num_classes, spectral_norm, class_head)

@@ -10,7 +10,7 @@ import torch
 
 from facegan.config import Config
 from facegan.errors import FaceganError
-from facegan.models import Discriminator, Generator, build_dcgan
+from facegan.models import Discriminator, Generator, Translator, build_dcgan, build_translator
 
 KIND = "facegan-dcgan"
 FORMAT_VERSION = 1
@@ -45,8 +45,10 @@ def load_checkpoint(path: str | Path) -> dict:
     return state
 
 
-def build_models(config: Config) -> tuple[Generator, Discriminator]:
+def build_models(config: Config) -> tuple[Generator | Translator, Discriminator]:
     """Freshly initialised networks of the shape a (resolved) config describes."""
+    if config.model == "translator":
+        return build_translator(config.image_size, config.channels, len(config.class_names), config.ndf, bool(config.spectral_norm))
     return build_dcgan(config.image_size, config.channels, config.nz, config.ngf, config.ndf, len(config.class_names),
                        bool(config.spectral_norm), bool(config.conditional and config.class_loss))
 
@@ -66,11 +68,14 @@ def load_models(state: dict) -> tuple[Config, torch.nn.Module, torch.nn.Module]:
     return config, generator, discriminator
 
 
-def load_generator(path: str | Path) -> tuple[Config, Generator]:
-    """The trained generator of a checkpoint (the average of its weights, when the run kept one), on
-    the CPU and in eval mode, with the run's config."""
+def load_generator(path: str | Path, model: str = "dcgan") -> tuple[Config, Generator | Translator]:
+    """The trained generator (or translator) of a checkpoint (the average of its weights, when the run
+    kept one), on the CPU and in eval mode, with the run's config."""
     state = load_checkpoint(path)
     config, generator, _ = load_models(state)
+    if config.model != model:
+        wanted = "an expression translator (facegan train --model translator)" if model == "translator" else "a DCGAN"
+        raise FaceganError(f"'{path}' holds a {config.model}, and this needs {wanted}")
     if "generator_ema" in state:
         generator.load_state_dict(state["generator_ema"])
     return config, generator.eval()

@@ -29,7 +29,9 @@ from facegan.training import distributed
 from facegan.training.checkpoint import build_models, load_checkpoint, load_models, save_checkpoint
 from facegan.training.ema import WeightAverage
 from facegan.training.log import RunLog, require_tensorboard
+from facegan.training.precision import resolve_precision
 from facegan.training.step import make_optimizers, make_step
+from facegan.training.translation import TranslatorLosses, make_translator_step
 
 Evaluator = Callable[[torch.nn.Module, str], dict]
 """Scores a generator for an expression; facegan.metrics.evaluate.EpochEvaluator is the standard one."""
@@ -132,6 +134,7 @@ def _run_expressions(base: Config, parent: Path, evaluator: Evaluator | None) ->
 def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: Evaluator | None) -> Path:
     run_dir = Path(config.run_dir)
     device = resolve_device(config.device)
+    config = replace(config, precision=resolve_precision(config.precision, device))  # what config.json records
     rank, world = distributed.rank(), distributed.world_size()
     torch.manual_seed(config.seed + rank)  # each rank draws its own noise
     if data is None:
@@ -147,10 +150,11 @@ def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: E
     labels = training_labels(config, data)
     labels = None if labels is None else labels.to(device)
     cuda = device.type == "cuda"
-    graph = cuda and config.cuda_graphs and world == 1
+    translator = config.model == "translator"
+    graph = cuda and config.cuda_graphs and world == 1 and not translator
 
     generator, discriminator = build_models(config)
-    fixed_noise, fixed_labels = make_fixed_inputs(config)
+    fixed_noise, fixed_labels = make_fixed_faces(config, data) if translator else make_fixed_inputs(config)
     step = 0
     if state is not None:
         _, generator, discriminator = load_models(state)
@@ -177,10 +181,16 @@ def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: E
         ids = [device.index] if cuda else None
         train_g = torch.nn.parallel.DistributedDataParallel(generator, device_ids=ids)
         train_d = torch.nn.parallel.DistributedDataParallel(discriminator, device_ids=ids)
-    step_fn = make_step(train_g, train_d, opt_g, opt_d, images, labels, config.nz, config.precision == "bf16", graph,
-                        config.loss, config.augment, average, config.class_loss, config.mode_seeking,
-                        len(config.class_names) if config.uniform_fakes else 0,
-                        balancing_weights(labels, len(config.class_names)) if config.balanced_class_loss else None)
+    class_weights = balancing_weights(labels, len(config.class_names)) if config.balanced_class_loss else None
+    if translator:
+        losses = TranslatorLosses(config.loss, config.augment, config.class_loss, config.cycle_loss, config.mask_loss,
+                                  config.mask_smoothness, class_weights)
+        step_fn = make_translator_step(train_g, train_d, opt_g, opt_d, images, labels, len(config.class_names), losses,
+                                       config.precision == "bf16", average)
+    else:
+        step_fn = make_step(train_g, train_d, opt_g, opt_d, images, labels, config.nz, config.precision == "bf16", graph,
+                            config.loss, config.augment, average, config.class_loss, config.mode_seeking,
+                            len(config.class_names) if config.uniform_fakes else 0, class_weights)
 
     config = replace(config, extra=_environment(config, device, world))
     steps_per_epoch = len(images) // world // config.batch_size  # drop_last: every batch has the same shape
@@ -282,6 +292,16 @@ def make_fixed_inputs(config: Config) -> tuple[torch.Tensor, torch.Tensor | None
     if not classes:
         return noise, None
     return noise.repeat_interleave(classes, 0), torch.arange(classes).repeat(identities)
+
+
+def make_fixed_faces(config: Config, data: ImageSet) -> tuple[torch.Tensor, torch.Tensor]:
+    """The translator's monitoring inputs: fixed training faces, one row each, turned to every class
+    (one column per class), in [-1, 1]."""
+    classes = len(config.class_names)
+    identities = max(1, config.num_fixed_noise // classes)
+    chosen = torch.randperm(len(data), generator=torch.Generator().manual_seed(config.seed))[:identities]
+    faces = data.images[chosen].float().div(127.5).sub(1.0)
+    return faces.repeat_interleave(classes, 0), torch.arange(classes).repeat(len(chosen))
 
 
 @torch.no_grad()

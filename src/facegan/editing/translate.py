@@ -1,0 +1,148 @@
+"""Editing with the expression translator: one forward pass per face, the photo's own pixels kept.
+
+The translator (facegan.models.translator) takes the face itself and the target expression, so nothing
+has to be inverted: it returns a mask of what to keep and a colour map of what to repaint, and those
+are applied to the full-resolution crop (facegan.editing.blend.paste_translation).
+
+facegan ships one, trained on FER2013 (docs/translator_model_card.md), so editing needs no training:
+`TranslatorEditor.load()` without a checkpoint uses it.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from facegan import visuals
+from facegan.config import Config
+from facegan.editing.blend import paste_translation
+from facegan.editing.edit import FaceEdit
+from facegan.editing.faces import Box, crop_box, cut, pick_faces
+from facegan.errors import FaceganError
+from facegan.models.translator import Translator, composite
+from facegan.training.checkpoint import load_generator
+from facegan.training.step import to_model_range
+
+SHIPPED = Path(__file__).parent / "weights" / "fer2013_translator.pt"
+KIND = "facegan-translator"
+FORMAT_VERSION = 1
+
+
+class TranslatorEditor:
+    def __init__(self, config: Config, translator: Translator) -> None:
+        self.config, self.translator = config, translator.eval().requires_grad_(False)
+        self.classifier = None
+        if config.dataset == "fer2013":  # names the photo's own expression in messages and strips
+            from facegan.metrics.classifier import load_classifier
+
+            self.classifier = load_classifier()[0].eval()
+
+    @classmethod
+    def load(cls, checkpoint: str | Path | None = None) -> "TranslatorEditor":
+        """The translator of a training run (its averaged weights), a file written by `export_translator`,
+        or, without a path, the one shipped with facegan."""
+        path = Path(checkpoint) if checkpoint is not None else SHIPPED
+        if file_kind(path) == KIND:
+            return cls(*load_exported(path))
+        return cls(*load_generator(path, "translator"))
+
+    def class_index(self, name: str) -> int:
+        if name not in self.config.class_names:
+            raise FaceganError(f"'{name}' is not something this model renders: choose one of {', '.join(self.config.class_names)}")
+        return self.config.class_names.index(name)
+
+    @torch.no_grad()
+    def maps(self, faces_uint8: torch.Tensor, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+        """Every face (N, C, s, s) turned to every class: masks (N, K, 1, s, s) and colour maps (N, K, C, s, s)."""
+        classes = len(self.config.class_names)
+        faces = to_model_range(faces_uint8).repeat_interleave(classes, 0)
+        targets = torch.arange(classes).repeat(len(faces_uint8))
+        masks, colours = zip(*(self.translator.maps(faces[i : i + batch_size], targets[i : i + batch_size])
+                               for i in range(0, len(faces), batch_size)))
+        shape = (len(faces_uint8), classes)
+        return torch.cat(masks).view(*shape, *masks[0].shape[1:]), torch.cat(colours).view(*shape, *colours[0].shape[1:])
+
+    def translate_every_class(self, faces_uint8: torch.Tensor) -> torch.Tensor:
+        """Every face turned to every class, uint8 (N, K, C, s, s)."""
+        masks, colours = self.maps(faces_uint8)
+        return visuals.to_uint8(composite(to_model_range(faces_uint8)[:, None], masks, colours))
+
+    @torch.no_grad()
+    def source_classes(self, faces_uint8: torch.Tensor) -> list[str]:
+        """What the project's classifier sees in each face; "photo" where there is no classifier for it."""
+        if self.classifier is None:
+            return ["photo"] * len(faces_uint8)
+        return [self.config.class_names[int(i)] for i in self.classifier(to_model_range(faces_uint8)).argmax(1)]
+
+    def edit_face(self, photo: np.ndarray, face: Box) -> FaceEdit:
+        started = time.perf_counter()
+        box = crop_box(face, self.config.channels)
+        original = cut(photo, box, self.config.image_size, self.config.channels)
+        masks, colours = self.maps(original[None])
+        every_class = visuals.to_uint8(composite(to_model_range(original[None]), masks[0], colours[0]))
+        seconds = time.perf_counter() - started
+        source = self.source_classes(original[None])[0]
+        reconstruction = every_class[self.config.class_names.index(source)] if source in self.config.class_names else original
+        return FaceEdit(box, source, original, reconstruction, every_class, seconds, masks[0], colours[0])
+
+    def edit(self, photo: np.ndarray, target: str, face: int | None = None, all_faces: bool = False,
+             blend: str = "feather") -> tuple[np.ndarray, list[FaceEdit]]:
+        """The photo with a face (numbered from the left; default the largest), or every face, turned to `target`."""
+        edits = self.edit_faces(photo, face, all_faces)
+        return self.paste(photo, edits, self.class_index(target), blend), edits
+
+    def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False) -> list[FaceEdit]:
+        """Face number `face`, every face, or the largest, each turned to every class."""
+        return [self.edit_face(photo, box) for box in pick_faces(photo, face, all_faces)]
+
+    def paste(self, photo: np.ndarray, edits: list[FaceEdit], label: int, blend: str = "feather") -> np.ndarray:
+        """The photo with the translator's edit to class `label` applied to every edited face, at full resolution."""
+        for edit in edits:
+            photo = paste_translation(photo, edit.masks[label], edit.colours[label], edit.box, blend)
+        return photo
+
+    def strip(self, edit: FaceEdit) -> tuple[torch.Tensor, list[str]]:
+        """Before/after: the crop, then the face turned to every class; with the column names."""
+        return torch.cat([edit.original[None], edit.every_class]), ["photo", *self.config.class_names]
+
+
+def file_kind(path: Path) -> str | None:
+    """The tag of one of facegan's weight files, or None for anything else (a folder, another file)."""
+    if not path.is_file():
+        return None
+    try:
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:
+        return None
+    return saved.get("kind") if isinstance(saved, dict) else None
+
+
+def export_translator(checkpoint: str | Path, out: str | Path, card: dict) -> Path:
+    """The averaged translator of a run in half precision (a few MB), with its model card's facts."""
+    config, translator = load_generator(checkpoint, "translator")
+    state = {name: value.half() if value.is_floating_point() else value for name, value in translator.state_dict().items()}
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"kind": KIND, "format_version": FORMAT_VERSION, "config": config.to_dict(), "translator": state, "card": card}, out)
+    return out
+
+
+def load_exported(path: str | Path) -> tuple[Config, Translator]:
+    """A file written by `export_translator`, in float32 for the CPU."""
+    path = Path(path)
+    if not path.is_file():
+        raise FaceganError(f"translator weights '{path}' are missing: reinstall facegan, or pass --checkpoint RUN/checkpoint.pt")
+    try:
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+        if saved["kind"] != KIND or saved["format_version"] != FORMAT_VERSION:
+            raise ValueError("not a translator file of this format")
+        config = Config.from_dict(saved["config"])
+        translator = Translator(config.image_size, config.channels, len(config.class_names))
+        translator.load_state_dict({name: value.float() for name, value in saved["translator"].items()})
+    except Exception:
+        raise FaceganError(f"'{path}' is not a readable facegan translator file (format {FORMAT_VERSION}): "
+                           "pass RUN/checkpoint.pt of a translator run") from None
+    return config, translator

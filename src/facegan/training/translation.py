@@ -1,0 +1,114 @@
+"""One iteration of the expression translator (StarGAN's losses with GANimation's attention mask).
+
+D learns, as for the conditional DCGAN, to tell real faces (with their own class) from translated ones
+(with their target class), through its projection term, and to classify the real faces (its auxiliary
+classifier). The translator G then learns four things at once:
+- realism: D scores G(x, t) as a real face of class t;
+- the class: D's classifier calls G(x, t) class t;
+- the person: translated back, G(G(x, t), s) returns x (the cycle, L1);
+- restraint: the mask keeps most of the face (the mean of 1 - A, GANimation's sparsity) and changes
+  smoothly (total variation of A), so only what the expression needs is repainted.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from facegan.training.augment import diff_augment
+from facegan.training.ema import WeightAverage
+from facegan.training.step import d_loss, g_loss, to_model_range
+
+
+@dataclass(frozen=True)
+class TranslatorLosses:
+    """The weights of the translator's loss terms, fixed for a run."""
+
+    loss: str = "hinge"
+    augment: bool = False
+    class_loss: float = 2.0
+    cycle: float = 10.0
+    mask: float = 0.1
+    smoothness: float = 1.0
+    class_weights: torch.Tensor | None = None  # D's classifier weighs each real face by this per class
+
+
+def other_classes(sources: torch.Tensor, classes: int) -> torch.Tensor:
+    """A target for every face, uniform over the classes other than its own."""
+    return (sources + torch.randint(1, classes, sources.shape, device=sources.device)) % classes
+
+
+def smoothness(mask: torch.Tensor) -> torch.Tensor:
+    """Mean total variation of a mask: how much it changes from pixel to pixel."""
+    return (mask[..., 1:, :] - mask[..., :-1, :]).abs().mean() + (mask[..., :, 1:] - mask[..., :, :-1]).abs().mean()
+
+
+def cycle_loss(faces: torch.Tensor, returned: torch.Tensor) -> torch.Tensor:
+    """L1 between the faces and their round trip G(G(x, t), s): zero for a perfect inverse."""
+    return (returned.float() - faces.float()).abs().mean()
+
+
+def translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
+                    real_uint8: torch.Tensor, sources: torch.Tensor, targets: torch.Tensor, losses: TranslatorLosses,
+                    bf16: bool = False) -> torch.Tensor:
+    """Update D, then G. Returns [loss_D, loss_G, D(x), D(G(x, t))] as a device tensor, without syncing."""
+    device = real_uint8.device
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
+    seen = diff_augment if losses.augment else (lambda images: images)
+    real = to_model_range(real_uint8).contiguous(memory_format=torch.channels_last)
+    plain_g = getattr(translator, "module", translator)
+
+    opt_d.zero_grad(set_to_none=True)
+    with autocast:
+        logits_real, classes_real = discriminator(seen(real), sources, with_classes=True)
+        loss_real = d_loss(logits_real, True, losses.loss)
+        loss_real = loss_real + losses.class_loss * F.cross_entropy(classes_real.float(), sources, losses.class_weights)
+    loss_real.backward()
+    with autocast:
+        mask, colour = translator(real, targets, maps=True)
+        fake = mask * real + (1 - mask) * colour
+        logits_fake = discriminator(seen(fake.detach()), targets)
+        loss_fake = d_loss(logits_fake, False, losses.loss)
+    loss_fake.backward()
+    opt_d.step()
+
+    # G's step needs gradients through D, not of D's weights: skip those (and, under DDP, their all-reduce).
+    plain_d = getattr(discriminator, "module", discriminator)
+    plain_d.requires_grad_(False)
+    opt_g.zero_grad(set_to_none=True)
+    with autocast:
+        logits_g, classes_fake = plain_d(seen(fake), targets, with_classes=True)
+        returned = plain_g(fake, sources)  # the cycle; G's gradient hooks fire once for both passes
+        loss_g = (g_loss(logits_g, losses.loss)
+                  + losses.class_loss * F.cross_entropy(classes_fake.float(), targets)
+                  + losses.cycle * cycle_loss(real, returned)
+                  + losses.mask * (1 - mask.float()).mean()
+                  + losses.smoothness * smoothness(mask.float()))
+    loss_g.backward()
+    plain_d.requires_grad_(True)
+    opt_g.step()
+
+    with torch.no_grad():
+        return torch.stack([loss_real + loss_fake, loss_g, logits_real.float().sigmoid().mean(), logits_fake.float().sigmoid().mean()])
+
+
+def make_translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
+                         images: torch.Tensor, labels: torch.Tensor, classes: int, losses: TranslatorLosses, bf16: bool,
+                         average: WeightAverage | None = None) -> Callable[[torch.Tensor], torch.Tensor]:
+    """A function (batch indices into `images`) -> stats that runs one iteration, every face turned
+    to a random other class."""
+
+    def run(indices: torch.Tensor) -> torch.Tensor:
+        sources = labels[indices]
+        stats = translator_step(translator, discriminator, opt_g, opt_d, images[indices], sources, other_classes(sources, classes),
+                                losses, bf16)
+        if average is not None:
+            average.update(getattr(translator, "module", translator))
+        return stats
+
+    return run

@@ -1,0 +1,184 @@
+"""The expression translator: its network, its losses, its training run, and editing with it."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import facegan
+from facegan.cli import main
+from facegan.config import EXPRESSIONS, Config
+from facegan.editing.translate import SHIPPED, TranslatorEditor, export_translator, load_exported
+from facegan.errors import FaceganError
+from facegan.models import Translator
+from facegan.models.translator import composite
+from facegan.training.checkpoint import load_checkpoint
+from facegan.training.translation import cycle_loss, other_classes, smoothness
+from test_training import RUN_OUTPUTS
+
+DEMO_FACES = str(facegan.data.DEMO_DATA)
+
+
+def count(module: torch.nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def translator_config(data, run_dir, **changes) -> Config:
+    """All 42 fixture faces, seven classes, batch 6: 7 iterations per epoch."""
+    settings = dict(model="translator", dataset="fer2013", data=str(data), batch_size=6, epochs=2, device="cpu",
+                    run_dir=str(run_dir), quiet=True, seed=3)
+    return Config(**{**settings, **changes})
+
+
+def test_shapes_and_parameter_count():
+    translator = Translator(48, 1, 7)
+    faces = torch.rand(3, 1, 48, 48) * 2 - 1
+    mask, colour = translator(faces, torch.tensor([0, 3, 6]), maps=True)
+    assert mask.shape == (3, 1, 48, 48) and colour.shape == (3, 1, 48, 48)
+    assert translator(faces, torch.tensor([0, 3, 6])).shape == (3, 1, 48, 48)
+    # encoder 170,688 + four residual blocks of 298,496 (two 3x3 convolutions and 3,584 class gains and biases each)
+    # + decoder 92,352 + colour and mask heads 801 each
+    assert count(translator) == 1_458_626
+    assert Translator(64, 3, 2)(torch.zeros(2, 3, 64, 64), torch.tensor([0, 1])).shape == (2, 3, 64, 64)
+
+
+def test_mask_and_colour_are_in_range_and_a_mask_of_ones_returns_the_face_exactly():
+    torch.manual_seed(0)
+    translator = Translator(48, 1, 7)
+    faces = torch.rand(4, 1, 48, 48) * 2 - 1
+    mask, colour = translator(faces, torch.tensor([1, 2, 3, 4]), maps=True)
+    assert 0 <= mask.min() and mask.max() <= 1 and -1 <= colour.min() and colour.max() <= 1
+    assert 0.5 < mask.mean() < 1  # it starts by keeping most of the face
+    with torch.no_grad():
+        translator.attention.weight.zero_()
+        translator.attention.bias.fill_(100.0)  # sigmoid(100) is exactly 1 in float32
+    sources = torch.tensor([0, 1, 2, 3])
+    assert torch.equal(translator(faces, sources), faces)
+    assert cycle_loss(faces, translator(translator(faces, other_classes(sources, 7)), sources)) == 0  # a perfect inverse
+
+
+def test_losses_on_constructed_cases():
+    faces = torch.rand(2, 1, 8, 8)
+    assert cycle_loss(faces, faces) == 0 and cycle_loss(faces, faces + 0.5) == pytest.approx(0.5)
+    assert smoothness(torch.ones(2, 1, 8, 8)) == 0
+    stripes = torch.zeros(1, 1, 8, 8)
+    stripes[..., ::2] = 1
+    assert smoothness(stripes) == pytest.approx(1.0)  # every horizontal neighbour differs by 1, no vertical one
+    assert torch.equal(composite(faces, torch.zeros_like(faces), -faces), -faces)
+    sources = torch.arange(7).repeat(100)
+    targets = other_classes(sources, 7)
+    assert (targets != sources).all() and set(targets.tolist()) == set(range(7))
+
+
+def test_translator_defaults_and_refusals(fer_folder):
+    config = translator_config(fer_folder, "run").resolved()
+    assert config.conditional and config.class_names == EXPRESSIONS
+    assert (config.loss, config.spectral_norm, config.cycle_loss, config.mask_loss) == ("hinge", True, 10.0, 0.1)
+    with pytest.raises(FaceganError, match="--mode-seeking and --uniform-fakes"):
+        translator_config(fer_folder, "run", mode_seeking=1.0).resolved()
+    with pytest.raises(FaceganError, match="add --model translator"):
+        Config(data=str(fer_folder), conditional=True, cycle_loss=5.0).resolved()
+    with pytest.raises(FaceganError, match="unknown model 'stargan'"):
+        translator_config(fer_folder, "run", model="stargan").resolved()
+
+
+def test_short_training_run_writes_every_output_and_resumes_bit_identically(fer_folder, tmp_path):
+    straight = facegan.train(translator_config(fer_folder, tmp_path / "straight", max_steps=10))
+    for name in RUN_OUTPUTS:
+        assert (straight / name).is_file(), name
+    with Image.open(straight / "final_samples.png") as grid:
+        assert grid.width == 7 * 50 + 2  # each fixed face in every expression, one column per class
+    halves = facegan.train(translator_config(fer_folder, tmp_path / "halves", max_steps=5))
+    facegan.resume(halves, max_steps=10)
+    a, b = load_checkpoint(straight), load_checkpoint(halves)
+    for key in ("generator", "generator_ema", "discriminator", "fixed_noise"):
+        for name, tensor in (a[key].items() if isinstance(a[key], dict) else [("", a[key])]):
+            assert torch.equal(tensor, b[key][name] if name else b[key]), f"{key}.{name}"
+    assert json.loads((straight / "config.json").read_text())["model"] == "translator"
+    with pytest.raises(FaceganError, match="holds a translator"):
+        facegan.sample(straight / "checkpoint.pt", n=2, out=tmp_path / "samples")
+
+
+def test_exported_translator_is_small_and_loads_with_weights_only(fer_folder, tmp_path):
+    run = facegan.train(translator_config(fer_folder, tmp_path / "run", max_steps=2))
+    exported = export_translator(run / "checkpoint.pt", tmp_path / "translator.pt", {"images_seen": 12})
+    saved = torch.load(exported, weights_only=True)
+    assert saved["kind"] == "facegan-translator" and saved["translator"]["attention.weight"].dtype == torch.float16
+    config, translator = load_exported(exported)
+    live = TranslatorEditor.load(run / "checkpoint.pt").translator
+    faces = torch.rand(2, 1, 48, 48) * 2 - 1
+    with torch.no_grad():
+        assert (translator(faces, torch.tensor([1, 2])) - live(faces, torch.tensor([1, 2]))).abs().max() < 0.02  # fp16 rounding
+    (tmp_path / "junk.pt").write_bytes(b"not a translator")
+    with pytest.raises(FaceganError, match="not a readable facegan translator file"):
+        load_exported(tmp_path / "junk.pt")
+
+
+def test_shipped_translator_loads_with_weights_only():
+    saved = torch.load(SHIPPED, weights_only=True)
+    assert saved["kind"] == "facegan-translator" and SHIPPED.stat().st_size < 5_000_000
+    assert {"images_seen", "command", "commit"} <= set(saved["card"])
+    editor = TranslatorEditor.load()
+    assert editor.config.class_names == EXPRESSIONS and not editor.translator.training
+
+
+def test_editing_the_bundled_photo_changes_only_the_face_with_no_checkpoint(tmp_path, capsys):
+    from facegan.editing.faces import crop_box, detect_faces, read_photo
+    from facegan.data import DEMO_PHOTO as BUNDLED_PHOTO
+
+    out = tmp_path / "edited.jpg"
+    assert main(["edit", str(BUNDLED_PHOTO), "--to", "all", "--out", str(out), "--strip"]) == 0
+    printed = capsys.readouterr().out
+    photo = read_photo(BUNDLED_PHOTO)
+    found = detect_faces(photo)
+    assert len(found) == 1 and "-> all in" in printed
+    face = crop_box(found[0], 1)
+    outside = np.ones(photo.shape[:2], bool)
+    outside[face.top : face.top + face.size, face.left : face.left + face.size] = False
+    for expression in EXPRESSIONS:
+        after = read_photo(tmp_path / f"edited_{expression}.jpg")  # JPEG: compare loosely outside, exactly via PNG below
+        assert after.shape == photo.shape
+    png = tmp_path / "edited.png"
+    assert main(["edit", str(BUNDLED_PHOTO), "--to", "surprise", "--out", str(png)]) == 0
+    after = read_photo(png)
+    assert np.array_equal(after[outside], photo[outside]) and not np.array_equal(after, photo)
+    with Image.open(tmp_path / "edited_strip.png") as strip:
+        assert strip.width == 2 * (8 * 50 + 2)  # the photo, then seven expressions
+    assert main(["edit", str(BUNDLED_PHOTO), "--to", "happy", "--out", str(png), "--detail-steps", "5"]) == 2
+    assert "the translator edits in one pass" in capsys.readouterr().err
+
+
+def test_identity_score_on_constructed_cases():
+    pytest.importorskip("dlib", reason="the identity score needs dlib: pip install 'facegan[identity]'")
+    from facegan.data import load_fer2013
+    from facegan.metrics.identity import FaceRecognition, different_people_rate, same_person
+
+    faces = load_fer2013(DEMO_FACES, "train").images[:40]
+    recognition = FaceRecognition()
+    descriptors = recognition.descriptors(faces)
+    assert descriptors.shape == (40, 128)
+    assert same_person(descriptors, recognition.descriptors(faces.clone())).all()
+    assert same_person(descriptors, descriptors.roll(1, 0)).double().mean() < 0.2
+    assert different_people_rate(descriptors) < 0.2
+
+
+def test_identity_score_without_the_extra_is_one_clear_line(monkeypatch):
+    import importlib.util
+
+    from facegan.metrics import identity
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None)
+    with pytest.raises(FaceganError, match=r"pip install 'facegan\[identity\]'"):
+        identity.FaceRecognition()
+
+
+def test_eval_edit_runs_with_the_shipped_translator(fer_folder, tmp_path, capsys):
+    pytest.importorskip("dlib", reason="the identity score needs dlib: pip install 'facegan[identity]'")
+    assert main(["eval-edit", "--data", str(fer_folder), "--n", "14", "--out", str(tmp_path / "scores")]) == 0
+    scores = json.loads((tmp_path / "scores" / "edit_eval.json").read_text())
+    assert scores["n_faces"] == 14 and scores["n_edits"] == 14 * 6 and scores["method"] == "translator"
+    assert 0 <= scores["same_person"]["all"] <= 1 and set(scores["same_person"]["per_target"]) == set(EXPRESSIONS)
+    assert 0 <= scores["expression"]["balanced_accuracy"] <= 1 and scores["realism"]["frechet_distance"] >= 0
+    assert (tmp_path / "scores" / "strips.png").is_file() and "same person" in capsys.readouterr().out
