@@ -1,9 +1,10 @@
 """Before/after pictures of real photos that are in no data set, for the README and closing notes.
 
-    python experiments/photo_examples.py --checkpoint runs/COND/checkpoint.pt --out docs
+    python experiments/photo_examples.py --out docs                                  # the shipped translator
+    python experiments/photo_examples.py --checkpoint runs/COND/checkpoint.pt --out docs/inversion
 
 Writes OUT/edit_astronaut.jpg (scikit-image's astronaut photo, original and edited) with
-OUT/edit_astronaut_strip.png (the crop, its reconstruction and all seven expressions), and the same for
+OUT/edit_astronaut_strip.png (the crop and all seven expressions), and the same for
 OUT/edit_scene.jpg (that face pasted small into a photo of a rocket launch, to exercise detection and
 blending).
 """
@@ -18,7 +19,7 @@ from PIL import Image
 from skimage import data
 
 from facegan import visuals
-from facegan.editing.edit import Editor
+from facegan.editing.edit import Editor, load_editor
 
 
 def side_by_side(before: np.ndarray, after: np.ndarray, height: int = 320) -> Image.Image:
@@ -31,14 +32,15 @@ def side_by_side(before: np.ndarray, after: np.ndarray, height: int = 320) -> Im
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--checkpoint", required=True)
+    parser.add_argument("--checkpoint", help="default: the shipped translator")
     parser.add_argument("--out", default="docs")
     parser.add_argument("--to", default="surprise", help="the astronaut already looks happy")
-    parser.add_argument("--detail-steps", type=int, default=0, help="as in facegan edit")
+    parser.add_argument("--detail-steps", type=int, default=0, help="as in facegan edit (inversion only)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    editor = Editor.load(args.checkpoint)
+    editor = load_editor(args.checkpoint)
+    options = dict(detail_steps=args.detail_steps) if isinstance(editor, Editor) else {}
 
     astronaut = data.astronaut()
     scene = np.asarray(Image.fromarray(data.rocket()).resize((1200, 800)))
@@ -46,12 +48,12 @@ def main() -> None:
     scene = scene.copy()
     scene[440:760, 60:380] = small  # a 320x320 portrait in the corner of a 1200x800 photo of a rocket launch
     for name, photo in (("astronaut", astronaut), ("scene", scene)):
-        result, edits = editor.edit(photo, args.to, detail_steps=args.detail_steps)
+        result, edits = editor.edit(photo, args.to, **options)
         side_by_side(photo, result).save(out / f"edit_{name}.jpg", quality=90)
         images, names = editor.strip(edits[0])
         visuals.save_labelled_grid(images, out / f"edit_{name}_strip.png", names)
         changed = np.argwhere((result != photo).any(2))
-        print(f"{name}: {edits[0].source} -> {args.to} in {edits[0].seconds:.2f} s; changed pixels inside "
+        print(f"{name}: {edits[0].source} -> {args.to} in {edits[0].seconds:.3f} s; changed pixels inside "
               f"rows {changed[:, 0].min()}-{changed[:, 0].max()}, columns {changed[:, 1].min()}-{changed[:, 1].max()} "
               f"of {photo.shape[0]}x{photo.shape[1]}")
 

@@ -182,3 +182,17 @@ def test_eval_edit_runs_with_the_shipped_translator(fer_folder, tmp_path, capsys
     assert 0 <= scores["same_person"]["all"] <= 1 and set(scores["same_person"]["per_target"]) == set(EXPRESSIONS)
     assert 0 <= scores["expression"]["balanced_accuracy"] <= 1 and scores["realism"]["frechet_distance"] >= 0
     assert (tmp_path / "scores" / "strips.png").is_file() and "same person" in capsys.readouterr().out
+
+
+def test_web_page_edits_with_the_shipped_translator():
+    pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
+    from facegan.data import DEMO_PHOTO
+    from facegan.editing import load_editor
+    from facegan.editing.web import build_app, edit_upload
+
+    editor = load_editor()
+    result, strip, status = edit_upload(editor, str(DEMO_PHOTO), "sad", -1)
+    assert result.shape == (512, 512, 3) and strip.shape[1] > 7 * 48 and "-> sad in" in status
+    with pytest.raises(FaceganError, match="upload a photo first"):
+        edit_upload(editor, None, "sad", -1)
+    build_app(editor)  # the page builds without a checkpoint

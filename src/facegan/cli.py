@@ -351,4 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     except FaceganError as error:
         print(f"facegan: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a full disk, a read-only folder, a file where a folder should be: the system's reason, once
+        where = f" '{error.filename}'" if error.filename else ""
+        print(f"facegan: error: cannot read or write{where}: {error.strerror or error}", file=sys.stderr)
+        return 2
     return 0

@@ -81,7 +81,7 @@ class Config:
             conditional=self.conditional or translator,
             image_size=self.image_size or size,
             channels=self.channels or channels,
-            epochs=self.epochs or DEFAULT_EPOCHS[self.dataset],
+            epochs=DEFAULT_EPOCHS[self.dataset] if self.epochs is None else self.epochs,
             **{name: recipe[name] for name in STABILISERS + (TRANSLATOR_TERMS if translator else ()) if getattr(self, name) is None},
         )
         if config.lr_d is None:
@@ -127,6 +127,9 @@ class Config:
             raise FaceganError("--eval-every takes a number of epochs >= 1 and scores FER2013 runs only so far")
         if config.precision not in ("auto", "fp32", "bf16"):
             raise FaceganError(f"unknown precision '{config.precision}': choose auto, fp32 or bf16")
+        for flag, value in (("--epochs", config.epochs), ("--max-steps", config.max_steps), ("--batch-size", config.batch_size)):
+            if value is not None and value < 1:
+                raise FaceganError(f"{flag} {value}: use a whole number of at least 1")
         if not config.data:
             raise FaceganError("no data given: pass --data PATH")
         return config
@@ -156,7 +159,7 @@ REPORT_RECIPE = dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, cl
 """What an unconditional run does unless told otherwise: the report's training, nothing added."""
 CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.0, class_loss=5.0, mode_seeking=1.0,
                           uniform_fakes=True, balanced_class_loss=True, lr_d_ratio=2.0)
-"""The stabilisers a conditional run uses by default, chosen by measurement (README, "Choosing the defaults")."""
+"""The stabilisers a conditional run uses by default, chosen by measurement (docs/results.md, the conditional model)."""
 
 TRANSLATOR_TERMS = ("cycle_loss", "mask_loss", "mask_smoothness")
 TRANSLATOR_RECIPE = dict(loss="hinge", spectral_norm=True, augment=False, ema=0.999, class_loss=2.0, mode_seeking=0.0,

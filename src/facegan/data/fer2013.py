@@ -63,20 +63,33 @@ def _load_csv(path: Path, split: str) -> ImageSet:
         for line_number, row in enumerate(reader, start=2):
             if not row:
                 continue
+            if len(row) < len(header):
+                raise FaceganError(f"'{path}' line {line_number}: {len(row)} fields where the header names {len(header)}")
             if usage_col is not None and row[usage_col].strip() not in wanted:
                 continue
-            pixels = np.array(row[pixels_col].split(), dtype=np.uint8)
-            label = int(row[emotion_col])
-            if pixels.size != SIZE * SIZE or not 0 <= label < len(EXPRESSIONS):
+            pixels, label = _parse_row(row[pixels_col], row[emotion_col])
+            if pixels is None or pixels.size != SIZE * SIZE or label is None:
                 raise FaceganError(
-                    f"'{path}' line {line_number}: expected {SIZE * SIZE} pixels and an emotion 0-6, got "
-                    f"{pixels.size} pixels and emotion {label}"
+                    f"'{path}' line {line_number}: expected {SIZE * SIZE} pixels (whole numbers 0-255) and an emotion 0-6, got "
+                    f"{'unreadable pixels' if pixels is None else f'{pixels.size} pixels'} and emotion '{row[emotion_col].strip()}'"
                 )
             images.append(pixels.reshape(1, SIZE, SIZE))
             labels.append(label)
     if not images:
         raise FaceganError(f"'{path}' has no rows for split '{split}'")
     return ImageSet(torch.from_numpy(np.stack(images)), torch.tensor(labels, dtype=torch.long), EXPRESSIONS)
+
+
+def _parse_row(pixels: str, emotion: str) -> tuple[np.ndarray | None, int | None]:
+    """A row's pixels as uint8 (None unless every value is a whole number 0-255) and its label 0-6 (or None)."""
+    try:
+        values = np.array(pixels.split(), dtype=np.int64)
+    except ValueError:
+        values = None
+    if values is not None and (values.min(initial=0) < 0 or values.max(initial=0) > 255):
+        values = None
+    label = int(emotion) if emotion.strip().isdigit() and int(emotion) < len(EXPRESSIONS) else None
+    return (None if values is None else values.astype(np.uint8)), label
 
 
 def _load_folders(root: Path, split: str, into: Path | None) -> ImageSet:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from facegan.errors import FaceganError
 
@@ -41,11 +41,21 @@ def read_photo(path: str | Path) -> np.ndarray:
             if image.width * image.height > MAX_PIXELS:
                 raise FaceganError(f"'{path}' is {image.width}x{image.height}: photos up to {MAX_PIXELS // 1_000_000} megapixels "
                                    "can be edited, so scale it down first")
-            return np.asarray(image.convert("RGB")).copy()
+            return to_rgb(ImageOps.exif_transpose(image))
     except Image.DecompressionBombError:  # PIL's own limit, far above ours, refuses before we can look
         raise FaceganError(f"'{path}' is too large: photos up to {MAX_PIXELS // 1_000_000} megapixels can be edited") from None
     except (UnidentifiedImageError, OSError, SyntaxError):
         raise FaceganError(f"'{path}' is not a readable image (JPEG, PNG, WebP, ...)") from None
+
+
+def to_rgb(image: Image.Image) -> np.ndarray:
+    """An RGB uint8 array of any photo: 16-bit and 32-bit grayscale scaled down to 8 bits (PIL's own
+    conversion clips them, so a 16-bit photo turns almost white)."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        wide = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if image.mode.startswith("I;16") or wide.max() > 255 else 255.0
+        image = Image.fromarray(np.clip(wide * 255.0 / top + 0.5, 0, 255).astype(np.uint8), "L")
+    return np.asarray(image.convert("RGB")).copy()
 
 
 def detect_faces(photo: np.ndarray, min_size: int = 40) -> list[Box]:

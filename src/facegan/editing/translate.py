@@ -44,10 +44,9 @@ class TranslatorEditor:
     def load(cls, checkpoint: str | Path | None = None) -> "TranslatorEditor":
         """The translator of a training run (its averaged weights), a file written by `export_translator`,
         or, without a path, the one shipped with facegan."""
-        path = Path(checkpoint) if checkpoint is not None else SHIPPED
-        if file_kind(path) == KIND:
-            return cls(*load_exported(path))
-        return cls(*load_generator(path, "translator"))
+        if checkpoint is None or file_kind(Path(checkpoint)) == KIND:
+            return cls(*load_exported(SHIPPED if checkpoint is None else checkpoint))
+        return cls(*load_generator(checkpoint, "translator"))
 
     def class_index(self, name: str) -> int:
         if name not in self.config.class_names:

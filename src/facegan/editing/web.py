@@ -18,7 +18,7 @@ from facegan.visuals import make_grid_uint8
 
 UPLOAD_TYPES = (".jpg", ".jpeg", ".png", ".webp")
 MAX_UPLOAD = "10mb"
-CLOSER_DETAIL_STEPS = 50  # detail steps when "closer to the photo" is ticked (README: editing scores)
+CLOSER_DETAIL_STEPS = 50  # detail steps when "closer to the photo" is ticked (docs/results.md: editing by inversion)
 
 
 def require_gradio():

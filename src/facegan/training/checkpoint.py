@@ -19,8 +19,12 @@ FORMAT_VERSION = 1
 def save_checkpoint(state: dict, path: Path) -> None:
     """Write to a temporary file and rename it, so a crash never leaves a half-written checkpoint."""
     temporary = path.with_name(path.name + ".tmp")
-    torch.save({"kind": KIND, "format_version": FORMAT_VERSION, **state}, temporary)
-    os.replace(temporary, path)
+    try:
+        torch.save({"kind": KIND, "format_version": FORMAT_VERSION, **state}, temporary)
+        os.replace(temporary, path)
+    except BaseException:  # a full disk, Ctrl-C: leave the last good checkpoint and no partial file
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def load_checkpoint(path: str | Path) -> dict:
@@ -32,7 +36,8 @@ def load_checkpoint(path: str | Path) -> dict:
         raise FaceganError(f"checkpoint '{path}' does not exist: pass RUN/checkpoint.pt of a facegan training run")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError):
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError, KeyError, IndexError, TypeError,
+            UnicodeDecodeError, AttributeError):  # what torch.load raises on text, random bytes or a truncated file
         raise FaceganError(
             f"'{path}' is not a readable facegan checkpoint (corrupt, truncated, or not a plain weights file): "
             "pass RUN/checkpoint.pt from 'facegan train'"
@@ -55,12 +60,15 @@ def build_models(config: Config) -> tuple[Generator | Translator, Discriminator]
 
 def load_models(state: dict) -> tuple[Config, torch.nn.Module, torch.nn.Module]:
     """Rebuild G and D from a checkpoint's config and load their weights, refusing a mismatch clearly."""
-    config = Config.from_dict(state["config"])
-    generator, discriminator = build_models(config)
+    try:
+        config = Config.from_dict(state["config"])
+        generator, discriminator = build_models(config)
+    except (KeyError, TypeError, ValueError, FaceganError):
+        raise FaceganError("the checkpoint holds no usable config: it was not written by 'facegan train'") from None
     try:
         generator.load_state_dict(state["generator"])
         discriminator.load_state_dict(state["discriminator"])
-    except (RuntimeError, KeyError) as error:
+    except (RuntimeError, KeyError, TypeError, AttributeError) as error:
         raise FaceganError(
             f"the checkpoint's weights do not fit a {config.image_size}x{config.image_size}x{config.channels} DCGAN "
             f"({str(error).splitlines()[0]}): it comes from another architecture or facegan version"

@@ -55,9 +55,18 @@ def resolve_device(name: str) -> torch.device:
 
 
 def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
-    """Create the run folder; an existing non-empty one is an error unless --overwrite. Rank 0 alone touches it."""
+    """Create the run folder. An existing non-empty one is an error unless --overwrite, and --overwrite
+    only ever replaces a facegan run (a folder with its config.json or checkpoint.pt), never any other
+    folder. Rank 0 alone touches it."""
+    if run_dir.exists() and not run_dir.is_dir():
+        raise FaceganError(f"--run-dir '{run_dir}' is a file: choose a folder")
     if run_dir.exists() and any(run_dir.iterdir()):
+        is_run = (run_dir / "config.json").is_file() or (run_dir / "checkpoint.pt").is_file()
+        if not is_run:
+            raise FaceganError(f"'{run_dir}' is not empty and not a facegan run, so it is left alone: choose a new --run-dir")
         if not overwrite:
+            if not (run_dir / "checkpoint.pt").is_file():
+                raise FaceganError(f"run folder '{run_dir}' stopped before its first checkpoint: start it again with --overwrite")
             raise FaceganError(f"run folder '{run_dir}' already exists: continue it with --resume {run_dir}, or pass --overwrite")
         if distributed.is_main():
             shutil.rmtree(run_dir)
@@ -65,6 +74,18 @@ def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
     if distributed.is_main():
         run_dir.mkdir(parents=True, exist_ok=True)
     distributed.barrier()
+
+
+def load_training_data(config: Config) -> ImageSet:
+    """The run's images, decoded once. Under DDP with --cache-dir, rank 0 builds the cache file first
+    and the others then map it."""
+    builds_cache = bool(config.cache_dir) and distributed.world_size() > 1
+    if builds_cache and distributed.rank() > 0:
+        distributed.barrier()
+    data = load_dataset(config)
+    if builds_cache and distributed.rank() == 0:
+        distributed.barrier()
+    return data
 
 
 def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
@@ -81,6 +102,8 @@ def train(config: Config, overwrite: bool = False, data: ImageSet | None = None,
     if config.dataset == "fer2013" and config.expression is None and not config.conditional:
         raise FaceganError("FER2013 models are trained per expression, as in the report (--expression NAME or all), "
                            "or as one model for all seven: --conditional")
+    if data is None:
+        data = load_training_data(config)  # a wrong data path fails here, before any folder is touched
     run_dir = Path(config.run_dir or distributed.from_rank_zero(default_run_dir(config, time.strftime("%Y%m%d-%H%M%S"))))
     prepare_run_dir(run_dir, overwrite)
     config = replace(config, run_dir=str(run_dir))
@@ -96,9 +119,12 @@ def resume(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides)
     if not (run_dir / "checkpoint.pt").exists() and protocol_config.is_file():
         if json.loads(protocol_config.read_text()).get("expression") == "all":
             return resume_all_expressions(run_dir, evaluator, **overrides)
+    if not (run_dir / "checkpoint.pt").is_file() and (run_dir / "config.json").is_file():
+        raise FaceganError(f"'{run_dir}' stopped before its first checkpoint, so there is nothing to resume: "
+                           "start it again with 'facegan train ... --overwrite'")
     state = load_checkpoint(run_dir / "checkpoint.pt")
-    config = replace(Config.from_dict(state["config"]), run_dir=str(run_dir), **overrides)
-    return _run(config.resolved(), None, state, evaluator)
+    config = replace(Config.from_dict(state["config"]), run_dir=str(run_dir), **overrides).resolved()
+    return _run(config, load_training_data(config), state, evaluator)
 
 
 def train_all_expressions(config: Config, overwrite: bool = False, evaluator: Evaluator | None = None) -> Path:
@@ -131,19 +157,12 @@ def _run_expressions(base: Config, parent: Path, evaluator: Evaluator | None) ->
     return parent
 
 
-def _run(config: Config, data: ImageSet | None, state: dict | None, evaluator: Evaluator | None) -> Path:
+def _run(config: Config, data: ImageSet, state: dict | None, evaluator: Evaluator | None) -> Path:
     run_dir = Path(config.run_dir)
     device = resolve_device(config.device)
     config = replace(config, precision=resolve_precision(config.precision, device))  # what config.json records
     rank, world = distributed.rank(), distributed.world_size()
     torch.manual_seed(config.seed + rank)  # each rank draws its own noise
-    if data is None:
-        builds_cache = bool(config.cache_dir) and world > 1
-        if builds_cache and rank > 0:
-            distributed.barrier()  # rank 0 builds the cache file first; the others then map it
-        data = load_dataset(config)
-        if builds_cache and rank == 0:
-            distributed.barrier()
     if len(data) // world < config.batch_size:
         raise FaceganError(f"only {len(data)} training images, fewer than one batch of {config.batch_size} per process: lower --batch-size")
     images = data.images.to(device)  # decoded once, kept as uint8 on the training device

@@ -1,0 +1,163 @@
+"""Bad input and faults, one row each: exit status 2, one line naming the problem and what to do, no
+traceback, and no file of the user's changed or removed. A new input path gets its cases as new rows."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from facegan.cli import main
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def fer_csv(tmp: Path, rows: str) -> str:
+    path = tmp / "fer.csv"
+    path.write_text("emotion,pixels,Usage\n" + rows)
+    return str(path)
+
+
+def pixels(value: str = "7") -> str:
+    return " ".join([value] * 2304)
+
+
+def a_run(tmp: Path, with_checkpoint: bool) -> Path:
+    """A folder that looks like a facegan run (config.json), with or without its checkpoint."""
+    run = tmp / "run"
+    run.mkdir()
+    (run / "config.json").write_text("{}")
+    (run / "losses.csv").write_text("epoch,iteration\n")
+    if with_checkpoint:
+        torch.save({"kind": "facegan-dcgan", "format_version": 1, "config": {"image_size": 32}}, run / "checkpoint.pt")
+    return run
+
+
+def face_photo(tmp: Path, name: str) -> str:
+    Image.open(Path(__file__).parents[1] / "src/facegan/data/demo/astronaut.jpg").save(tmp / name)
+    return str(tmp / name)
+
+
+def train(data: str, *extra: str) -> list[str]:
+    return ["train", "--dataset", "fer2013", "--data", data, "--expression", "happy", "--device", "cpu", "--quiet", *extra]
+
+
+# (case, setup(tmp, fer_folder) -> argv, the message's telling words)
+CASES = [
+    ("overwrite of a folder that is not a run",
+     lambda t, f: (t.joinpath("Documents").mkdir(), t.joinpath("Documents/thesis.txt").write_text("mine"),
+                   train(f, "--run-dir", str(t / "Documents"), "--overwrite"))[-1], "not a facegan run"),
+    ("overwrite of a good run with a typo in --data",
+     lambda t, f: train(str(t / "typo"), "--run-dir", str(a_run(t, True)), "--overwrite"), "does not exist"),
+    ("--epochs 0", lambda t, f: train(f, "--epochs", "0", "--run-dir", str(t / "new")), "--epochs 0: use a whole number"),
+    ("--epochs -1", lambda t, f: train(f, "--epochs", "-1", "--run-dir", str(t / "new")), "--epochs -1"),
+    ("--max-steps -5", lambda t, f: train(f, "--max-steps", "-5", "--run-dir", str(t / "new")), "--max-steps -5"),
+    ("--batch-size 0", lambda t, f: train(f, "--batch-size", "0", "--run-dir", str(t / "new")), "--batch-size 0"),
+    ("--batch-size -4", lambda t, f: train(f, "--batch-size", "-4", "--run-dir", str(t / "new")), "--batch-size -4"),
+    ("--run-dir is a file",
+     lambda t, f: (t.joinpath("notes.txt").write_text("mine"), train(f, "--run-dir", str(t / "notes.txt")))[-1], "is a file"),
+    ("a rerun of a run killed before its first checkpoint",
+     lambda t, f: train(f, "--run-dir", str(a_run(t, False))), "start it again with --overwrite"),
+    ("--resume of a run killed before its first checkpoint",
+     lambda t, f: ["train", "--resume", str(a_run(t, False))], "nothing to resume"),
+    ("a text file as checkpoint",
+     lambda t, f: (t.joinpath("c.pt").write_text("hello"), ["sample", "--checkpoint", str(t / "c.pt"), "--out", str(t / "s")])[-1],
+     "not a readable facegan checkpoint"),
+    ("random bytes as checkpoint",
+     lambda t, f: (t.joinpath("c.pt").write_bytes(np.random.default_rng(3).bytes(5000)),
+                   ["sample", "--checkpoint", str(t / "c.pt"), "--out", str(t / "s")])[-1], "not a readable facegan checkpoint"),
+    ("a forged minimal checkpoint",
+     lambda t, f: ["sample", "--checkpoint", str(a_run(t, True) / "checkpoint.pt"), "--out", str(t / "s")], "no usable config"),
+    ("a CSV with a word for pixels", lambda t, f: train(fer_csv(t, f"3,{pixels('x')},Training\n"), "--run-dir", str(t / "new")),
+     "line 2: expected 2304 pixels"),
+    ("a CSV with a pixel of 300", lambda t, f: train(fer_csv(t, f"3,{pixels('300')},Training\n"), "--run-dir", str(t / "new")),
+     "line 2: expected 2304 pixels"),
+    ("a CSV row with missing fields", lambda t, f: train(fer_csv(t, f"3,{pixels()},Training\n3\n"), "--run-dir", str(t / "new")),
+     "line 3: 1 fields"),
+    ("a CSV with an emotion as a word", lambda t, f: train(fer_csv(t, f"happy,{pixels()},Training\n"), "--run-dir", str(t / "new")),
+     "emotion 'happy'"),
+    ("an edit whose strip would replace the photo",
+     lambda t, f: ["edit", face_photo(t, "face_strip.png"), "--to", "sad", "--out", str(t / "face.jpg"), "--strip"],
+     "would replace the photo itself"),
+    ("an edit into a path under a file",
+     lambda t, f: (t.joinpath("FILE").write_text("mine"),
+                   ["edit", face_photo(t, "face.png"), "--to", "sad", "--out", str(t / "FILE" / "x.jpg")])[-1], "cannot read or write"),
+    ("a 16-bit photo with no face",
+     lambda t, f: (Image.fromarray(np.full((64, 64), 60000, np.uint16)).save(t / "grey16.png"),
+                   ["edit", str(t / "grey16.png"), "--to", "sad", "--out", str(t / "o.png")])[-1], "no face found"),
+]
+
+
+@pytest.mark.parametrize("setup, words", [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_bad_input_is_one_clear_line_and_loses_nothing(setup, words, fer_folder, tmp_path, capsys):
+    user = tmp_path / "user"
+    user.mkdir()
+    argv = setup(user, str(fer_folder))
+    before = snapshot(user)
+    assert main(argv) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and error[0].startswith("facegan: error: ") and words in error[0], error
+    after = snapshot(user)
+    assert {name: digest for name, digest in after.items() if name in before} == before  # nothing changed or removed
+
+
+def test_a_full_disk_leaves_no_partial_checkpoint(tmp_path, monkeypatch):
+    from facegan.training import checkpoint
+
+    def full_disk(state, path):
+        Path(path).write_bytes(b"partial")
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(checkpoint.torch, "save", full_disk)
+    (tmp_path / "checkpoint.pt").write_bytes(b"the last good one")
+    with pytest.raises(OSError, match="No space left"):
+        checkpoint.save_checkpoint({}, tmp_path / "checkpoint.pt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt"]
+    assert (tmp_path / "checkpoint.pt").read_bytes() == b"the last good one"
+
+
+def test_photos_the_way_cameras_write_them(tmp_path):
+    from facegan.editing.faces import read_photo
+
+    wide = np.zeros((30, 60, 3), np.uint8)
+    wide[:, :30] = 255  # left half white
+    picture = Image.fromarray(wide)
+    exif = picture.getexif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    picture.save(tmp_path / "phone.jpg", exif=exif, quality=100)
+    upright = read_photo(tmp_path / "phone.jpg")
+    assert upright.shape == (60, 30, 3) and upright[:20].mean() > 200 and upright[-20:].mean() < 50
+    Image.fromarray((np.arange(64 * 64).reshape(64, 64) * 16).astype(np.uint16)).save(tmp_path / "deep.png")
+    assert read_photo(tmp_path / "deep.png").mean() == pytest.approx(127.5, abs=1)  # not almost white
+
+
+def test_explicit_bf16_on_hardware_that_emulates_it_warns_and_auto_picks_fp32(monkeypatch, fer_folder, tmp_path, capsys):
+    import facegan
+    from facegan.editing import inversion
+    from facegan.training import precision
+
+    monkeypatch.setattr(precision.torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
+    assert precision.resolve_precision("auto", torch.device("cpu")) == "fp32"
+    with pytest.warns(UserWarning, match="no native bf16"):
+        assert precision.resolve_precision("bf16", torch.device("cpu")) == "bf16"
+    run = facegan.train(facegan.Config(dataset="fer2013", data=str(fer_folder), conditional=True, batch_size=6, max_steps=1,
+                                       device="cpu", run_dir=str(tmp_path / "run"), quiet=True))
+    import json
+
+    assert json.loads((run / "config.json").read_text())["precision"] == "fp32"
+    seen = []
+    real_autocast = torch.autocast
+    monkeypatch.setattr(inversion.torch, "autocast", lambda *a, **k: seen.append(k.get("enabled", True)) or real_autocast(*a, **k))
+    from facegan.data import load_fer2013
+    from facegan.training.checkpoint import load_generator
+
+    _, generator = load_generator(run / "checkpoint.pt")
+    faces = load_fer2013(fer_folder)
+    inversion.train_encoder(generator, faces, faces.labels, lambda x: x.flatten(1), steps=1, log=lambda line: None)
+    assert seen == [False]  # the encoder trained in fp32
