@@ -60,12 +60,12 @@ def test_too_few_images_for_a_batch(capsys, fer_folder):
 
 def test_existing_run_folder_is_never_overwritten(capsys, fer_folder, tmp_path):
     run = tmp_path / "run"
-    run.mkdir()
-    (run / "notes.txt").write_text("precious")
     argv = ["train", "--dataset", "fer2013", "--data", str(fer_folder), "--expression", "happy", "--run-dir", str(run), "--max-steps", "1", *FAST]
+    assert main(argv) == 0
+    (run / "notes.txt").write_text("precious")
     fails_with(capsys, argv, "already exists: continue it with --resume")
     assert (run / "notes.txt").read_text() == "precious"
-    assert main([*argv, "--overwrite"]) == 0
+    assert main([*argv, "--overwrite"]) == 0  # a facegan run folder is replaced whole
     assert (run / "checkpoint.pt").is_file() and not (run / "notes.txt").exists()
 
 

@@ -5,14 +5,13 @@
     facegan.sample(run / "checkpoint.pt", n=100, out="samples")
 """
 
-__version__ = "0.1.0"
-
-from facegan.config import EXPRESSIONS, PRESETS, Config  # noqa: E402
-from facegan.data import load_dataset  # noqa: E402
-from facegan.errors import FaceganError  # noqa: E402
-from facegan.models import Discriminator, Generator, build_dcgan  # noqa: E402
-from facegan.sampling import generate, sample  # noqa: E402
-from facegan.training import load_generator, resume, train, train_all_expressions  # noqa: E402
+from facegan.config import EXPRESSIONS, PRESETS, Config
+from facegan.data import load_dataset
+from facegan.errors import FaceganError
+from facegan.models import Discriminator, Generator, build_dcgan
+from facegan.sampling import generate, sample
+from facegan.training import load_generator, resume, train, train_all_expressions
+from facegan.version import __version__
 
 __all__ = [
     "EXPRESSIONS",

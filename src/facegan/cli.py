@@ -8,7 +8,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from facegan.config import DATASETS, PRESETS, Config
+from facegan.config import DATASETS, LOSSES, PRESETS, Config
+from facegan.editing.blend import BLENDS
 from facegan.errors import FaceganError
 
 # Flags that map one-to-one onto Config fields; None means "not given", so presets and defaults apply.
@@ -55,9 +56,10 @@ def cmd_train(args: argparse.Namespace) -> None:
             config = Config(**settings)
             train = training.train_all_expressions if config.expression == "all" else training.train
             run = train(config, args.overwrite, evaluator=epoch_evaluator_for(config))
+        main_process = distributed.is_main()  # asked before close(): afterwards every process believes it is the main one
     finally:
         distributed.close()
-    if distributed.is_main():
+    if main_process:
         print(f"wrote {run}")
 
 
@@ -210,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=int, help="default 128")
     train.add_argument("--lr", type=float, help="Adam learning rate of G, and of D unless --lr-d (default 2e-4)")
     train.add_argument("--lr-d", type=float, help="D's learning rate (default: --lr; 2x --lr for conditional models)")
-    train.add_argument("--loss", choices=("bce", "hinge"), help="default: bce (the report's); hinge for conditional models")
+    train.add_argument("--loss", choices=LOSSES, help="default: bce (the report's); hinge for conditional models")
     train.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction, default=None,
                        help="spectral normalisation in D instead of BatchNorm (default: on for conditional models)")
     train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
@@ -292,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     edit.add_argument("--steps", type=int, help="inversion (DCGAN checkpoints): refinement steps on z after the encoder's guess (default 30)")
     edit.add_argument("--detail-steps", type=int,
                       help="inversion (DCGAN checkpoints): then steps on G's feature maps for the face's own detail (default 0)")
-    edit.add_argument("--blend", choices=("feather", "seamless"), default="feather", help="feathered mask or OpenCV seamless cloning")
+    edit.add_argument("--blend", choices=BLENDS, default="feather", help="feathered mask or OpenCV seamless cloning")
     edit.set_defaults(func=cmd_edit)
 
     web = commands.add_parser("web", help="serve the photo-editing page (Gradio)")

@@ -13,6 +13,7 @@ EXPRESSIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "sur
 
 DATASETS: tuple[str, ...] = ("fer2013", "celeba", "folder")
 MODELS: tuple[str, ...] = ("dcgan", "translator")
+LOSSES: tuple[str, ...] = ("bce", "hinge")
 
 # The report trains CelebA for 25 epochs and each FER2013 expression for 50.
 DEFAULT_EPOCHS = {"fer2013": 50, "celeba": 25, "folder": 25}
@@ -110,7 +111,7 @@ class Config:
             raise FaceganError("--uniform-fakes draws the classes of a conditional model: add --conditional")
         if config.attribute is not None and config.dataset != "celeba":
             raise FaceganError("--attribute only applies to --dataset celeba")
-        if config.loss not in ("bce", "hinge"):
+        if config.loss not in LOSSES:
             raise FaceganError(f"unknown loss '{config.loss}': choose bce or hinge")
         for flag, weight in (("--class-loss", config.class_loss), ("--mode-seeking", config.mode_seeking)):
             if weight < 0:
@@ -162,7 +163,7 @@ CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.
 """The stabilisers a conditional run uses by default, chosen by measurement (docs/results.md, the conditional model)."""
 
 TRANSLATOR_TERMS = ("cycle_loss", "mask_loss", "mask_smoothness")
-TRANSLATOR_RECIPE = dict(loss="hinge", spectral_norm=True, augment=False, ema=0.999, class_loss=2.0, mode_seeking=0.0,
+TRANSLATOR_RECIPE = dict(loss="hinge", spectral_norm=True, augment=False, ema=0.999, class_loss=5.0, mode_seeking=0.0,
                          uniform_fakes=False, balanced_class_loss=True, lr_d_ratio=2.0, cycle_loss=10.0, mask_loss=0.1,
                          mask_smoothness=1.0)
 """The expression translator's training (StarGAN's losses, GANimation's mask), chosen by measurement (docs/results.md)."""

@@ -20,7 +20,6 @@ from typing import Callable
 
 import torch
 
-import facegan
 from facegan import visuals
 from facegan.config import EXPRESSIONS, Config, default_run_dir
 from facegan.data import ImageSet, load_dataset
@@ -32,6 +31,7 @@ from facegan.training.log import RunLog, require_tensorboard
 from facegan.training.precision import resolve_precision
 from facegan.training.step import make_optimizers, make_step
 from facegan.training.translation import TranslatorLosses, make_translator_step
+from facegan.version import __version__
 
 Evaluator = Callable[[torch.nn.Module, str], dict]
 """Scores a generator for an expression; facegan.metrics.evaluate.EpochEvaluator is the standard one."""
@@ -199,7 +199,9 @@ def _run(config: Config, data: ImageSet, state: dict | None, evaluator: Evaluato
     if world > 1:
         ids = [device.index] if cuda else None
         train_g = torch.nn.parallel.DistributedDataParallel(generator, device_ids=ids)
-        train_d = torch.nn.parallel.DistributedDataParallel(discriminator, device_ids=ids)
+        # D's classifier head scores real faces only, so its fake-batch pass leaves that head unused.
+        train_d = torch.nn.parallel.DistributedDataParallel(discriminator, device_ids=ids,
+                                                            find_unused_parameters=hasattr(discriminator, "classify"))
     class_weights = balancing_weights(labels, len(config.class_names)) if config.balanced_class_loss else None
     if translator:
         losses = TranslatorLosses(config.loss, config.augment, config.class_loss, config.cycle_loss, config.mask_loss,
@@ -366,7 +368,7 @@ def _environment(config: Config, device: torch.device, world: int) -> dict:
         "processes": world,
         "global_batch_size": config.batch_size * world,
         "learning_rate": config.lr,
-        "facegan": facegan.__version__,
+        "facegan": __version__,
         "torch": str(torch.__version__),
         "torchvision": str(torchvision.__version__),
         "python": platform.python_version(),

@@ -29,7 +29,7 @@ from facegan.training.ema import WeightAverage
 loss_fn = nn.BCEWithLogitsLoss()
 """Sigmoid + binary cross-entropy in one stable op (the report's D ends in a Sigmoid, folded in here)."""
 
-LOSSES = ("bce", "hinge")
+WARM_UP_ITERATIONS = 3  # iterations run (and undone) before a CUDA graph is captured
 
 
 def d_loss(logits: torch.Tensor, real: bool, loss: str) -> torch.Tensor:
@@ -204,7 +204,7 @@ def make_step(
             models = (generator, discriminator) + ((average.model,) if average else ())
             _warm_up_without_training(lambda: run(batch_indices), models, (opt_g, opt_d))
             if average is not None:
-                average.count.sub_(3)
+                average.count.sub_(WARM_UP_ITERATIONS)  # the warm-up counted its updates
             with torch.cuda.graph(graph):
                 static["stats"] = run(batch_indices)
         batch_indices.copy_(indices)
@@ -223,7 +223,7 @@ def _warm_up_without_training(step: Callable[[], torch.Tensor], models: tuple[nn
     side = torch.cuda.Stream()
     side.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(side):
-        for _ in range(3):
+        for _ in range(WARM_UP_ITERATIONS):
             step()
     torch.cuda.current_stream().wait_stream(side)
     for model, saved in zip(models, saved_models):

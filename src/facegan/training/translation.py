@@ -20,6 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from facegan.models.translator import composite
 from facegan.training.augment import diff_augment
 from facegan.training.ema import WeightAverage
 from facegan.training.step import d_loss, g_loss, to_model_range
@@ -31,7 +32,7 @@ class TranslatorLosses:
 
     loss: str = "hinge"
     augment: bool = False
-    class_loss: float = 2.0
+    class_loss: float = 5.0
     cycle: float = 10.0
     mask: float = 0.1
     smoothness: float = 1.0
@@ -71,7 +72,7 @@ def translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torc
     loss_real.backward()
     with autocast:
         mask, colour = translator(real, targets, maps=True)
-        fake = mask * real + (1 - mask) * colour
+        fake = composite(real, mask, colour)
         logits_fake = discriminator(seen(fake.detach()), targets)
         loss_fake = d_loss(logits_fake, False, losses.loss)
     loss_fake.backward()
