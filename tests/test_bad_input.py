@@ -161,3 +161,16 @@ def test_explicit_bf16_on_hardware_that_emulates_it_warns_and_auto_picks_fp32(mo
     faces = load_fer2013(fer_folder)
     inversion.train_encoder(generator, faces, faces.labels, lambda x: x.flatten(1), steps=1, log=lambda line: None)
     assert seen == [False]  # the encoder trained in fp32
+
+
+def test_huge_training_images_are_scaled_down_or_skipped_with_a_count(tmp_path, monkeypatch):
+    from facegan.data import images
+
+    monkeypatch.setattr(images, "MAX_TRAINING_PIXELS", 10_000)  # 100x100: the test's "huge"
+    Image.new("L", (400, 400), 200).save(tmp_path / "big.jpg")
+    Image.new("L", (400, 400), 200).save(tmp_path / "big.png")
+    Image.new("L", (48, 48), 100).save(tmp_path / "small.png")
+    with pytest.warns(UserWarning, match="skipped 1 unreadable, corrupt or oversized"):
+        decoded, kept = images.decode_files(sorted(tmp_path.iterdir()), 48, 1)
+    assert kept == [0, 2] and decoded.shape == (2, 1, 48, 48)  # big.jpg scaled down while decoding, big.png skipped
+    assert abs(int(decoded[0].float().mean()) - 200) <= 1

@@ -71,7 +71,7 @@ def test_corrupt_files_are_skipped_and_counted(fer_folder):
     (fer_folder / "train" / "happy" / "Training_broken.jpg").write_bytes(b"not a jpeg")
     truncated = fer_folder / "train" / "sad" / "Training_40.jpg"
     truncated.write_bytes(truncated.read_bytes()[:100])
-    with pytest.warns(UserWarning, match="skipped 2 unreadable or corrupt image file"):
+    with pytest.warns(UserWarning, match="skipped 2 unreadable, corrupt or oversized image file"):
         data = load_fer2013(fer_folder, "train")
     assert len(data) == 41
 

@@ -184,7 +184,7 @@ def test_eval_edit_runs_with_the_shipped_translator(fer_folder, tmp_path, capsys
     assert (tmp_path / "scores" / "strips.png").is_file() and "same person" in capsys.readouterr().out
 
 
-def test_web_page_edits_with_the_shipped_translator():
+def test_web_page_edits_with_the_shipped_translator(tmp_path, monkeypatch):
     pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
     from facegan.data import DEMO_PHOTO
     from facegan.editing import load_editor
@@ -196,3 +196,14 @@ def test_web_page_edits_with_the_shipped_translator():
     with pytest.raises(FaceganError, match="upload a photo first"):
         edit_upload(editor, None, "sad", -1)
     build_app(editor)  # the page builds without a checkpoint
+    # Uploads reach facegan's own reader, so every refusal is the command line's one clear message.
+    (tmp_path / "notes.png").write_text("not an image")
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    for bad in ("notes.png", "empty.jpg"):
+        with pytest.raises(FaceganError, match="not a readable image"):
+            edit_upload(editor, str(tmp_path / bad), "sad", -1)
+    from facegan.editing import web
+
+    monkeypatch.setattr(web, "MAX_UPLOAD_BYTES", 1000)  # as a data: URL sent to the API past Gradio's limit would be
+    with pytest.raises(FaceganError, match="is over 0 MB"):
+        edit_upload(editor, str(DEMO_PHOTO), "sad", -1)

@@ -62,10 +62,21 @@ def resize_and_crop(image: Image.Image, size: int) -> Image.Image:
     return image.crop((left, top, left + size, top + size))
 
 
+MAX_TRAINING_PIXELS = 16_000_000
+"""Training images above this are scaled down while decoding (JPEG) or skipped: eight decoded at once at
+full size could take gigabytes (four 13000x13000 PNGs needed 6.2 GB)."""
+
+
 def decode_image(path: Path, size: int, channels: int) -> np.ndarray | None:
-    """One file as a uint8 (C, size, size) array, or None when the file is corrupt or not an image."""
+    """One file as a uint8 (C, size, size) array, or None when the file is corrupt, not an image, or too
+    large to decode safely. A JPEG over MAX_TRAINING_PIXELS is decoded already scaled down (PIL's draft
+    mode), so it never occupies its full size in memory; any other image that large is skipped."""
     try:
-        with Image.open(path) as image:
+        with Image.open(path) as image:  # reads the header only
+            if image.width * image.height > MAX_TRAINING_PIXELS:
+                if image.format != "JPEG":
+                    return None
+                image.draft("L" if channels == 1 else "RGB", (4 * size, 4 * size))
             image = image.convert("L" if channels == 1 else "RGB")
             array = np.asarray(resize_and_crop(image, size), dtype=np.uint8)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
@@ -99,7 +110,8 @@ def decode_files(paths: Sequence[Path], size: int, channels: int, into: Path | N
     if not kept:
         raise FaceganError(f"none of the {len(paths)} image files could be read: check that they are images")
     if skipped:
-        warnings.warn(f"skipped {skipped} unreadable or corrupt image file(s) of {len(paths)}", stacklevel=2)
+        warnings.warn(f"skipped {skipped} unreadable, corrupt or oversized image file(s) of {len(paths)} "
+                      f"(over {MAX_TRAINING_PIXELS // 1_000_000} megapixels and not JPEG)", stacklevel=2)
     if into is not None:
         return map_images(into, (len(kept), channels, size, size)), kept
     return torch.from_numpy(np.concatenate(blocks)), kept

@@ -18,6 +18,7 @@ from facegan.visuals import make_grid_uint8
 
 UPLOAD_TYPES = (".jpg", ".jpeg", ".png", ".webp")
 MAX_UPLOAD = "10mb"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # also checked by the handler: an API call can send a photo past Gradio's own limit
 CLOSER_DETAIL_STEPS = 50  # detail steps when "closer to the photo" is ticked (docs/results.md: editing by inversion)
 
 
@@ -37,7 +38,9 @@ def edit_upload(editor: Editor | TranslatorEditor, path: str | None, target: str
         raise FaceganError("upload a photo first")
     if Path(path).suffix.lower() not in UPLOAD_TYPES:
         raise FaceganError(f"'{Path(path).name}' is not a photo this page takes: upload {', '.join(UPLOAD_TYPES)}")
-    photo = read_photo(path)
+    if Path(path).stat().st_size > MAX_UPLOAD_BYTES:
+        raise FaceganError(f"'{Path(path).name}' is over {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: upload a smaller photo")
+    photo = read_photo(path)  # facegan's own checked reader: size before decoding, EXIF orientation, one clear message
     index = None if face is None or face < 0 else int(face)
     if isinstance(editor, Editor):
         result, edits = editor.edit(photo, target, index, detail_steps=CLOSER_DETAIL_STEPS if closer else 0)
@@ -63,7 +66,8 @@ def build_app(editor: Editor | TranslatorEditor):
     with gr.Blocks(title="facegan: change the expression on a photo") as app:
         gr.Markdown("## facegan: change the expression on a photo\nUpload a photo with a frontal face, pick an expression, press Edit.")
         with gr.Row():
-            photo = gr.Image(type="filepath", label="Photo", sources=["upload"], elem_id="photo")
+            # A file, not gr.Image: Gradio would decode an image upload itself, before facegan's checks.
+            photo = gr.File(label="Photo (JPEG, PNG or WebP)", file_types=list(UPLOAD_TYPES), type="filepath", elem_id="photo")
             edited = gr.Image(type="numpy", label="Edited photo (download with the button above it)", format="png",
                               elem_id="edited", interactive=False)
         with gr.Row():
