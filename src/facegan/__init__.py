@@ -14,6 +14,7 @@ from facegan.training import load_generator, resume, train, train_all_expression
 from facegan.version import __version__
 
 __all__ = [
+    "__version__",
     "EXPRESSIONS",
     "PRESETS",
     "Config",

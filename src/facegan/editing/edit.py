@@ -20,7 +20,7 @@ from facegan.editing.blend import paste_face
 from facegan.editing.faces import Box, crop_box, cut, pick_faces, read_photo, save_photo
 from facegan.editing.inversion import Features, feature_network, invert, load_encoder
 from facegan.errors import FaceganError
-from facegan.training.checkpoint import load_checkpoint, load_models
+from facegan.training.checkpoint import generator_of, load_checkpoint, load_models, run_folder
 
 if TYPE_CHECKING:
     from facegan.editing.translate import TranslatorEditor
@@ -47,15 +47,18 @@ class Editor:
     @classmethod
     def load(cls, checkpoint: str | Path) -> "Editor":
         """A conditional model and the encoder trained for it (RUN/encoder.pt)."""
-        state = load_checkpoint(checkpoint)
+        return cls.from_state(load_checkpoint(checkpoint), checkpoint)
+
+    @classmethod
+    def from_state(cls, state: dict, checkpoint: str | Path) -> "Editor":
+        """`load` for a checkpoint already read."""
         config, generator, _ = load_models(state)
         if not config.conditional:
             raise FaceganError("editing needs a conditional model (facegan train --conditional): "
                                "it renders one face in every expression")
         if "generator_ema" in state:
             generator.load_state_dict(state["generator_ema"])
-        run = Path(checkpoint).parent if Path(checkpoint).is_file() else Path(checkpoint)
-        encoder = load_encoder(run / "encoder.pt", state["step"])
+        encoder = load_encoder(run_folder(checkpoint) / "encoder.pt", state["step"])
         return cls(config, generator.eval().requires_grad_(False), encoder, feature_network(config))
 
     def class_index(self, name: str) -> int:
@@ -110,10 +113,10 @@ def load_editor(checkpoint: str | Path | None = None) -> "Editor | TranslatorEdi
 
     if checkpoint is None or file_kind(Path(checkpoint)) == KIND:
         return TranslatorEditor.load(checkpoint)
-    state = load_checkpoint(checkpoint)
+    state = load_checkpoint(checkpoint)  # read once, whichever editor it becomes
     if Config.from_dict(state["config"]).model == "translator":
-        return TranslatorEditor.load(checkpoint)
-    return Editor.load(checkpoint)
+        return TranslatorEditor(*generator_of(state, checkpoint, "translator"))
+    return Editor.from_state(state, checkpoint)
 
 
 def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, target: str, out: str | Path, face: int | None = None,

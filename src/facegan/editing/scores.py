@@ -31,6 +31,7 @@ from facegan.metrics.classifier import load_classifier
 from facegan.metrics.distances import psnr, ssim
 from facegan.metrics.evaluate import evaluate_fer
 from facegan.metrics.identity import FaceRecognition, different_people_rate, same_person
+from facegan.training.checkpoint import run_folder
 
 Renderer = Callable[[torch.Tensor], torch.Tensor]
 """uint8 faces (N, C, s, s) -> uint8 (N, K, C, s, s): every face turned to every class."""
@@ -118,12 +119,6 @@ def evaluate_editing(checkpoint: str | Path | None = None, data: str | Path | No
     (out / "edit_eval.json").write_text(json.dumps(scores, indent=2))
     visuals.save_labelled_grid(examples, out / "strips.png", ["photo", *editor.config.class_names])
     return scores, out
-
-
-def run_folder(checkpoint: str | Path) -> Path:
-    """The run folder a checkpoint path names (RUN/checkpoint.pt or RUN itself)."""
-    path = Path(checkpoint)
-    return path.parent if path.is_file() else path
 
 
 def headline(scores: dict) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from facegan.data import load_dataset
 from facegan.editing.inversion import feature_network, save_encoder, train_encoder
 from facegan.errors import FaceganError
-from facegan.training.checkpoint import load_checkpoint, load_models
+from facegan.training.checkpoint import load_checkpoint, load_models, run_folder
 from facegan.training.loop import training_labels
 
 
@@ -21,6 +21,6 @@ def train_encoder_for(checkpoint: str | Path, steps: int = 1500, seed: int = 0) 
         generator.load_state_dict(state["generator_ema"])
     real = load_dataset(config)
     encoder = train_encoder(generator, real, training_labels(config, real), feature_network(config), steps=steps, seed=seed)
-    run = Path(checkpoint).parent if Path(checkpoint).is_file() else Path(checkpoint)
+    run = run_folder(checkpoint)
     save_encoder(encoder, run / "encoder.pt", state["step"])
     return run / "encoder.pt"

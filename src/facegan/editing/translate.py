@@ -22,6 +22,7 @@ from facegan.editing.blend import paste_translation
 from facegan.editing.edit import FaceEdit
 from facegan.editing.faces import Box, crop_box, cut, pick_faces
 from facegan.errors import FaceganError
+from facegan.metrics.classifier import predict
 from facegan.models.translator import Translator, composite
 from facegan.training.checkpoint import load_generator
 from facegan.training.step import to_model_range
@@ -38,7 +39,7 @@ class TranslatorEditor:
         if config.dataset == "fer2013":  # names the photo's own expression in messages and strips
             from facegan.metrics.classifier import load_classifier
 
-            self.classifier = load_classifier()[0].eval()
+            self.classifier = load_classifier()[0]
 
     @classmethod
     def load(cls, checkpoint: str | Path | None = None) -> "TranslatorEditor":
@@ -74,7 +75,7 @@ class TranslatorEditor:
         """What the project's classifier sees in each face; "photo" where there is no classifier for it."""
         if self.classifier is None:
             return ["photo"] * len(faces_uint8)
-        return [self.config.class_names[int(i)] for i in self.classifier(to_model_range(faces_uint8)).argmax(1)]
+        return [self.config.class_names[int(i)] for i in predict(self.classifier, faces_uint8)[0].argmax(1)]
 
     def edit_face(self, photo: np.ndarray, face: Box) -> FaceEdit:
         started = time.perf_counter()

@@ -192,10 +192,10 @@ def evaluate_checkpoint(checkpoint: str | Path, n: int = 1000, data: str | None 
     """Generate n faces (per class, for conditional models) from a FER2013 or CelebA run and score
     them; the report goes to RUN/eval/ by default."""
     from facegan.sampling import generate
-    from facegan.training.checkpoint import load_generator
+    from facegan.training.checkpoint import load_generator, run_folder
 
     config, generator = load_generator(checkpoint)
-    run_dir = Path(checkpoint).parent if Path(checkpoint).is_file() else Path(checkpoint)
+    run_dir = run_folder(checkpoint)
     out = Path(out or run_dir / "eval")
     title = f"Evaluation of {run_dir}"
     if config.conditional:

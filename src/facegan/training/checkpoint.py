@@ -76,10 +76,20 @@ def load_models(state: dict) -> tuple[Config, torch.nn.Module, torch.nn.Module]:
     return config, generator, discriminator
 
 
+def run_folder(checkpoint: str | Path) -> Path:
+    """The run folder a checkpoint path names (RUN/checkpoint.pt or RUN itself)."""
+    path = Path(checkpoint)
+    return path.parent if path.is_file() else path
+
+
 def load_generator(path: str | Path, model: str = "dcgan") -> tuple[Config, Generator | Translator]:
     """The trained generator (or translator) of a checkpoint (the average of its weights, when the run
     kept one), on the CPU and in eval mode, with the run's config."""
-    state = load_checkpoint(path)
+    return generator_of(load_checkpoint(path), path, model)
+
+
+def generator_of(state: dict, path: str | Path, model: str = "dcgan") -> tuple[Config, Generator | Translator]:
+    """`load_generator` for a checkpoint already read (`path` only names it in errors)."""
     config, generator, _ = load_models(state)
     if config.model != model:
         wanted = "an expression translator (facegan train --model translator)" if model == "translator" else "a DCGAN"

@@ -29,7 +29,7 @@ from facegan.training.checkpoint import build_models, load_checkpoint, load_mode
 from facegan.training.ema import WeightAverage
 from facegan.training.log import RunLog, require_tensorboard
 from facegan.training.precision import resolve_precision
-from facegan.training.step import make_optimizers, make_step
+from facegan.training.step import make_optimizers, make_step, to_model_range
 from facegan.training.translation import TranslatorLosses, make_translator_step
 from facegan.version import __version__
 
@@ -321,7 +321,7 @@ def make_fixed_faces(config: Config, data: ImageSet) -> tuple[torch.Tensor, torc
     classes = len(config.class_names)
     identities = max(1, config.num_fixed_noise // classes)
     chosen = torch.randperm(len(data), generator=torch.Generator().manual_seed(config.seed))[:identities]
-    faces = data.images[chosen].float().div(127.5).sub(1.0)
+    faces = to_model_range(data.images[chosen])
     return faces.repeat_interleave(classes, 0), torch.arange(classes).repeat(len(chosen))
 
 
