@@ -7,7 +7,7 @@ from PIL import Image
 
 import facegan
 from facegan.cli import main
-from facegan.config import Config
+from facegan.config import Config, Recipe
 from facegan.errors import FaceganError
 from facegan.models import build_dcgan
 from facegan.models.dcgan import ConditionalBatchNorm2d
@@ -48,9 +48,9 @@ def test_class_loss_trains_the_auxiliary_classifier_on_real_labels():
     images = torch.randint(0, 256, (8, 1, 48, 48), dtype=torch.uint8)
     labels = torch.arange(8) % 7
     before = discriminator.classify.weight.detach().clone()
-    train_step(generator, discriminator, opt_g, opt_d, images, 100, labels=labels, loss="hinge", class_loss=1.0)
+    train_step(generator, discriminator, opt_g, opt_d, images, 100, Recipe.of("report", loss="hinge", class_loss=1.0), labels=labels)
     assert not torch.equal(before, discriminator.classify.weight)
-    train_step(generator, discriminator, opt_g, opt_d, images, 100, labels=labels, loss="hinge", class_loss=0.0)
+    train_step(generator, discriminator, opt_g, opt_d, images, 100, Recipe.of("report", loss="hinge"), labels=labels)
     logits, classes = discriminator(images.float() / 127.5 - 1, labels, with_classes=True)
     assert logits.shape == (8,) and classes.shape == (8, 7)
 
@@ -77,23 +77,22 @@ def test_uniform_fakes_train_classes_the_batch_lacks():
     images = torch.randint(0, 256, (8, 1, 48, 48), dtype=torch.uint8)
     only_angry = torch.zeros(8, dtype=torch.long)
     trained_rows = {}
-    for uniform_classes in (0, 7):
+    for uniform_fakes in (False, True):
         torch.manual_seed(0)
         generator, discriminator = build_dcgan(48, 1, num_classes=7)
         opt_g, opt_d = make_optimizers(generator, discriminator, 2e-4, 2e-4, (0.5, 0.999), False)
         table = generator.main[1].gain.weight
         before = table.detach().clone()
-        step = make_step(generator, discriminator, opt_g, opt_d, images, only_angry, 100, False, False, "hinge",
-                         uniform_classes=uniform_classes)
+        recipe = Recipe.of("report", loss="hinge", uniform_fakes=uniform_fakes)
+        step = make_step(generator, discriminator, opt_g, opt_d, images, only_angry, 100, recipe, False, False, classes=7)
         step(torch.arange(8))
-        trained_rows[uniform_classes] = (table.detach() != before).any(1).nonzero().flatten().tolist()
-    assert trained_rows[0] == [0]  # G only ever drew the real batch's class
-    assert len(trained_rows[7]) > 1 and set(trained_rows[7]) <= set(range(7))
+        trained_rows[uniform_fakes] = (table.detach() != before).any(1).nonzero().flatten().tolist()
+    assert trained_rows[False] == [0]  # G only ever drew the real batch's class
+    assert len(trained_rows[True]) > 1 and set(trained_rows[True]) <= set(range(7))
 
 
 def test_balanced_class_loss_weighs_rare_classes_up():
-    from facegan.training.loop import balancing_weights
-    from facegan.training.step import train_step
+    from facegan.training.step import balancing_weights, train_step
 
     assert balancing_weights(torch.tensor([0, 0, 0, 1]), 2).tolist() == pytest.approx([2 / 3, 2.0])
     with pytest.raises(FaceganError, match="none of class"):
@@ -108,8 +107,8 @@ def test_balanced_class_loss_weighs_rare_classes_up():
         opt_d = torch.optim.SGD(discriminator.classify.parameters(), lr=0.1)  # only the classifier learns
         bias = discriminator.classify.bias
         before = float((bias[0] - bias[1]).detach())
-        train_step(generator, discriminator, opt_g, opt_d, images, 100, labels=labels, loss="hinge", class_loss=1.0,
-                   class_weights=weights)
+        train_step(generator, discriminator, opt_g, opt_d, images, 100, Recipe.of("report", loss="hinge", class_loss=1.0),
+                   labels=labels, class_weights=weights)
         rare_class_lead["balanced" if weights is not None else "plain"] = float((bias[0] - bias[1]).detach()) - before
     # Unweighted, the rare class loses ground (its share, 1/16, is below what D predicts); weighted, it counts as half.
     assert rare_class_lead["plain"] < rare_class_lead["balanced"] - 0.05

@@ -24,6 +24,7 @@ from torch import nn
 from facegan.data import load_celeba, load_fer2013
 from facegan.models import build_dcgan
 from facegan.training.precision import native_bf16
+from facegan.config import Recipe
 from facegan.training.step import make_optimizers, make_step
 
 MODELS = {"fer": (48, 1), "celeba": (64, 3)}
@@ -109,7 +110,7 @@ def facegan_step(images: torch.Tensor, device: torch.device, bf16: bool, cuda_gr
     discriminator.to(device, memory_format=torch.channels_last)
     opt_g, opt_d = make_optimizers(generator, discriminator, 2e-4, 2e-4, (0.5, 0.999), cuda_graph)
     images = images.to(device)
-    run = make_step(generator, discriminator, opt_g, opt_d, images, None, 100, bf16, cuda_graph)
+    run = make_step(generator, discriminator, opt_g, opt_d, images, None, 100, Recipe.of("report"), bf16, cuda_graph)
     order = torch.randperm(len(images), device=device)
     position = 0
 

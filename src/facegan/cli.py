@@ -3,22 +3,53 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import warnings
 from pathlib import Path
 
-from facegan.config import DATASETS, LOSSES, PRESETS, Config
+from facegan.config import PRESETS, Config
 from facegan.editing.blend import BLENDS
 from facegan.errors import FaceganError
 
-# Flags that map one-to-one onto Config fields; None means "not given", so presets and defaults apply.
-CONFIG_FLAGS = ("dataset", "data", "expression", "split", "image_size", "channels", "epochs", "max_steps",
-                "batch_size", "lr", "seed", "device", "run_dir", "precision", "cache_dir", "eval_every",
-                "attribute", "loss", "spectral_norm", "augment", "ema", "lr_d", "class_loss",
-                "mode_seeking", "uniform_fakes", "balanced_class_loss", "model", "cycle_loss", "mask_loss", "mask_smoothness")
 # What a resumed run may change: how long it goes on and where and how it reports.
 RESUME_FLAGS = ("epochs", "max_steps", "device", "quiet", "tensorboard")
+
+
+def config_flags() -> list[dataclasses.Field]:
+    """The Config fields that are `facegan train` flags (those declared with a help line), the recipe's last."""
+    flags = [config_field for config_field in dataclasses.fields(Config) if "help" in config_field.metadata]
+    return sorted(flags, key=lambda config_field: "defaults" in config_field.metadata)
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per Config field with a help line; a recipe option's help gives each kind of run's default.
+    Every flag defaults to None ("not given"), so presets and run-kind defaults apply."""
+    for config_field in config_flags():
+        settings = dict(config_field.metadata["argparse"])
+        annotation = str(config_field.type)
+        if "action" not in settings:
+            if annotation.startswith("bool"):
+                settings["action"] = argparse.BooleanOptionalAction
+            elif annotation.startswith(("int", "float")):
+                settings["type"] = int if annotation.startswith("int") else float
+        help_text = config_field.metadata["help"]
+        if "defaults" in config_field.metadata:
+            help_text += f" (default: {_defaults_by_kind(config_field)})"
+        elif config_field.default not in (None, "", False):
+            help_text += f" (default: {config_field.default})"
+        parser.add_argument("--" + config_field.name.replace("_", "-"), default=None, help=help_text, **settings)
+
+
+def _defaults_by_kind(option: dataclasses.Field) -> str:
+    """'5' when every kind of run that uses the option has the same default, else 'report 0, conditional 5, ...'."""
+    shown = {kind: value for kind, value in option.metadata["defaults"].items() if kind in option.metadata["only"]}
+    words = {kind: {True: "on", False: "off"}.get(value, value) if isinstance(value, bool) else f"{value:g}" if isinstance(value, float)
+             else value for kind, value in shown.items()}
+    if len(set(words.values())) == 1:
+        return str(next(iter(words.values())))
+    return ", ".join(f"{kind} {word}" for kind, word in words.items())
 
 
 def join_torchrun(args: argparse.Namespace) -> None:
@@ -41,21 +72,17 @@ def cmd_train(args: argparse.Namespace) -> None:
     from facegan.training import distributed
 
     join_torchrun(args)
-    given = {name: getattr(args, name) for name in CONFIG_FLAGS if getattr(args, name) is not None}
+    given = {flag.name: getattr(args, flag.name) for flag in config_flags() if getattr(args, flag.name) is not None}
     try:
         if args.resume:
-            overrides = {name: getattr(args, name) for name in RESUME_FLAGS if getattr(args, name) not in (None, False)}
+            overrides = {name: given[name] for name in RESUME_FLAGS if name in given}
             run = training.resume(args.resume, epoch_evaluator(args.resume), **overrides)
         else:
-            settings = {**PRESETS.get(args.preset, {}), **given, "quiet": args.quiet, "tensorboard": args.tensorboard,
-                        "cuda_graphs": not args.no_cuda_graphs}
-            if args.conditional:
-                settings["conditional"] = True
+            settings = {**PRESETS.get(args.preset, {}), **given, "cuda_graphs": not args.no_cuda_graphs}
             if "lr" in given and "lr_d" not in given:
                 settings.pop("lr_d", None)  # D's rate follows a given --lr, also over a preset's
-            config = Config(**settings)
-            train = training.train_all_expressions if config.expression == "all" else training.train
-            run = train(config, args.overwrite, evaluator=epoch_evaluator_for(config))
+            config = Config(**settings).resolved()
+            run = training.train(config, args.overwrite, evaluator=epoch_evaluator_for(config))
         main_process = distributed.is_main()  # asked before close(): afterwards every process believes it is the main one
     finally:
         distributed.close()
@@ -64,11 +91,9 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def epoch_evaluator_for(config: Config):
-    """The scorer --eval-every uses, or None; built here because training never imports metrics."""
+    """The scorer --eval-every uses (Config allows it for FER2013 only), or None; built here because training never imports metrics."""
     if not config.eval_every:
         return None
-    if config.dataset != "fer2013":
-        raise FaceganError("--eval-every scores FER2013 runs only so far")
     from facegan.metrics.evaluate import EpochEvaluator
 
     return EpochEvaluator(config.data)
@@ -193,51 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a DCGAN (or resume one)")
     train.add_argument("--preset", choices=sorted(PRESETS), help="the report's exact settings for a dataset")
-    train.add_argument("--dataset", choices=DATASETS)
-    train.add_argument("--data", help="FER2013 CSV or folder, CelebA folder, or any image folder")
-    train.add_argument("--expression", help="FER2013: angry, disgust, fear, happy, sad, surprise, neutral, or all")
-    train.add_argument("--model", choices=("dcgan", "translator"),
-                       help="dcgan (default): noise -> face; translator: a face and an expression -> the same face with it (photo editing)")
-    train.add_argument("--cycle-loss", type=float, metavar="WEIGHT", help="translator: weight of the round trip back to the source face (default 10)")
-    train.add_argument("--mask-loss", type=float, metavar="WEIGHT", help="translator: weight of the share of the face it repaints (default 0.1)")
-    train.add_argument("--mask-smoothness", type=float, metavar="WEIGHT", help="translator: weight of its mask's total variation (default 1)")
-    train.add_argument("--conditional", action="store_true", help="one model for every class: FER2013's seven expressions, or CelebA's --attribute")
-    train.add_argument("--attribute", help="CelebA with --conditional: the attribute the label is, e.g. Smiling")
-    train.add_argument("--split", choices=("train", "test", "all"), help="which split to train on (default train)")
-    train.add_argument("--cache-dir", help="decode the data once into a memory-mapped file here, reused while the source is unchanged")
-    train.add_argument("--image-size", type=int, choices=(48, 64))
-    train.add_argument("--channels", type=int, choices=(1, 3))
-    train.add_argument("--epochs", type=int, help="default: 50 for FER2013, 25 otherwise")
-    train.add_argument("--max-steps", type=int, help="stop after this many iterations in total")
-    train.add_argument("--batch-size", type=int, help="default 128")
-    train.add_argument("--lr", type=float, help="Adam learning rate of G, and of D unless --lr-d (default 2e-4)")
-    train.add_argument("--lr-d", type=float, help="D's learning rate (default: --lr; 2x --lr for conditional models)")
-    train.add_argument("--loss", choices=LOSSES, help="default: bce (the report's); hinge for conditional models")
-    train.add_argument("--spectral-norm", action=argparse.BooleanOptionalAction, default=None,
-                       help="spectral normalisation in D instead of BatchNorm (default: on for conditional models)")
-    train.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
-                       help="DiffAugment: translation, cutout, brightness/contrast on all D sees (default: on for conditional models)")
-    train.add_argument("--class-loss", type=float, metavar="WEIGHT",
-                       help="conditional models: D also classifies real faces and G is pushed towards its classes (default 5; 0 = off)")
-    train.add_argument("--mode-seeking", type=float, metavar="WEIGHT",
-                       help="reward faces that differ as their z differ, against collapse onto one face per class (MSGAN; default 1 for conditional models, 0 otherwise)")
-    train.add_argument("--uniform-fakes", action=argparse.BooleanOptionalAction, default=None,
-                       help="conditional models: G draws every class equally often, not in the data's proportion (default: on)")
-    train.add_argument("--balanced-class-loss", action=argparse.BooleanOptionalAction, default=None,
-                       help="D's auxiliary classifier weighs each real face by 1 / its class's share, so rare classes count (default: on for conditional models)")
-    train.add_argument("--ema", type=float, metavar="DECAY", help="average G's weights for sampling, 0 = off (default 0; 0.999 suits long runs)")
-    train.add_argument("--seed", type=int)
-    train.add_argument("--device", help="auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps")
-    train.add_argument("--precision", choices=("auto", "fp32", "bf16"),
-                       help="auto (default): bf16 autocast where the hardware runs it natively (GPUs, CPUs with AVX512-BF16 or AMX), "
-                            "else fp32; the report presets train in fp32")
+    add_config_flags(train)
     train.add_argument("--no-cuda-graphs", action="store_true", help="run each CUDA iteration eagerly instead of replaying a captured graph")
-    train.add_argument("--run-dir", help="default runs/<dataset>-<expression>-<timestamp>")
-    train.add_argument("--eval-every", type=int, metavar="N", help="score the generator every N epochs into metrics.csv (FER2013)")
     train.add_argument("--resume", metavar="RUN", help="continue the run in this folder from its checkpoint")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
-    train.add_argument("--quiet", action="store_true", help="plain log lines instead of a progress bar")
-    train.add_argument("--tensorboard", action="store_true", help="also log to TensorBoard (pip install facegan[tensorboard])")
     train.set_defaults(func=cmd_train)
 
     sample = commands.add_parser("sample", help="write generated faces as PNG files")

@@ -1,10 +1,18 @@
-"""One dataclass of training settings, and the named presets that fill it."""
+"""What a training run depends on: the step's recipe (one table of options) and the Config around it.
+
+Every training option is one field, declared once with its help line. The fields of `Recipe` also
+carry their default for each kind of run (the report's DCGAN, the conditional DCGAN, the translator)
+and the value that reproduces runs saved before the option existed. The CLI's flags, the report
+presets and the loading of older runs are all derived from these declarations, so adding a training
+option means a field of `Recipe`, its use in the step, and a test.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from facegan.errors import FaceganError
 
@@ -13,127 +21,168 @@ EXPRESSIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "sur
 
 DATASETS: tuple[str, ...] = ("fer2013", "celeba", "folder")
 MODELS: tuple[str, ...] = ("dcgan", "translator")
-LOSSES: tuple[str, ...] = ("bce", "hinge")
+KINDS: tuple[str, ...] = ("report", "conditional", "translator")
+"""The kinds of run, each with its own recipe defaults: the report's DCGAN, the conditional DCGAN, the translator."""
 
 # The report trains CelebA for 25 epochs and each FER2013 expression for 50.
 DEFAULT_EPOCHS = {"fer2013": 50, "celeba": 25, "folder": 25}
 DEFAULT_SHAPE = {"fer2013": (48, 1), "celeba": (64, 3), "folder": (64, 3)}
+LR_D_RATIO = {"report": 1.0, "conditional": 2.0, "translator": 2.0}
+"""D's learning rate over G's when --lr-d is not given (Heusel et al.'s two time-scale rule beyond the report)."""
+
+
+def flag(help: str, default: Any = None, **argparse: Any) -> Any:
+    """A Config field that is also a `facegan train` flag; `argparse` holds choices, metavar or action."""
+    return field(default=default, metadata=dict(help=help, argparse=argparse))
+
+
+def option(report: Any, conditional: Any, translator: Any, help: str, *, before: Any = None, only: tuple[str, ...] = KINDS,
+           **argparse: Any) -> Any:
+    """A recipe field: its default for each kind of run, the value runs saved `before` it existed were
+    trained with (None: every saved run has it), and the kinds of run it applies to (`only`)."""
+    defaults = dict(zip(KINDS, (report, conditional, translator)))
+    return field(default=None, metadata=dict(help=help, argparse=argparse, defaults=defaults, before=before, only=only))
 
 
 @dataclass
-class Config:
-    """Everything a training run depends on; saved as config.json and inside every checkpoint."""
+class Recipe:
+    """What one training step computes. None means "the run kind's default" until Config.resolved()."""
 
-    dataset: str = "fer2013"
-    data: str = ""
-    expression: str | None = None  # FER2013 only: one of EXPRESSIONS; None trains on every face
-    split: str = "train"
-    cache_dir: str | None = None  # decode once into a memory-mapped file here and reuse it across runs
-    image_size: int | None = None  # None: the dataset's natural size (FER2013 48, CelebA 64)
-    channels: int | None = None  # None: 1 for FER2013, 3 otherwise
-    model: str = "dcgan"  # "dcgan" (z -> face) or "translator" (face and target expression -> the same face, edited)
-    conditional: bool = False  # one model for every class: FER2013's seven expressions, or CelebA's --attribute
-    attribute: str | None = None  # CelebA conditional models: the attribute (e.g. Smiling) the label is
+    loss: str | None = option("bce", "hinge", "hinge", "D's and G's loss: bce (the report's) or hinge", choices=("bce", "hinge"))
+    spectral_norm: bool | None = option(False, True, True, "spectral normalisation in D instead of its BatchNorms")
+    augment: bool | None = option(False, True, False, "DiffAugment (translation, cutout, brightness, contrast) on all D sees")
+    ema: float | None = option(0.0, 0.0, 0.999, "decay of the average of G's weights used for sampling; 0 = off", metavar="DECAY")
+    class_loss: float | None = option(0.0, 5.0, 5.0, "D also classifies real faces and G is pushed towards its classes",
+                                      metavar="WEIGHT")
+    mode_seeking: float | None = option(0.0, 1.0, 0.0, "reward faces that differ as their z differ (MSGAN), against collapse",
+                                        before=0.0, only=("report", "conditional"), metavar="WEIGHT")
+    uniform_fakes: bool | None = option(False, True, False, "G draws every class equally often, not in the data's proportion",
+                                        before=False, only=("conditional",))
+    balanced_class_loss: bool | None = option(False, True, True, "D's classifier weighs each real face by 1 / its class's share",
+                                              before=False)
+    cycle_loss: float | None = option(0.0, 0.0, 10.0, "the L1 round trip G(G(x, t), s) = x", only=("translator",), metavar="WEIGHT")
+    mask_loss: float | None = option(0.0, 0.0, 0.1, "the share of the face the mask repaints", only=("translator",), metavar="WEIGHT")
+    mask_smoothness: float | None = option(0.0, 0.0, 1.0, "the total variation of the mask", only=("translator",), metavar="WEIGHT")
+
+    @classmethod
+    def of(cls, kind: str, **changes: Any) -> "Recipe":
+        """The recipe a kind of run uses by default, with `changes`."""
+        return cls(**{**{f.name: f.metadata["defaults"][kind] for f in fields(Recipe)}, **changes})
+
+    @property
+    def recipe(self) -> "Recipe":
+        """Only the recipe's fields (a Config carries many more)."""
+        return Recipe(**{f.name: getattr(self, f.name) for f in fields(Recipe)})
+
+
+@dataclass
+class Config(Recipe):
+    """A recipe plus everything else a training run depends on; saved as config.json and inside every checkpoint."""
+
+    dataset: str = flag("fer2013, celeba, or any image folder", "fer2013", choices=DATASETS)
+    data: str = flag("FER2013 CSV or folder, CelebA folder, or any image folder", "")
+    expression: str | None = flag("FER2013: one of angry, disgust, fear, happy, sad, surprise, neutral; all: the report's "
+                                  "seven models, one after another")
+    split: str = flag("which split to train on", "train", choices=("train", "test", "all"))
+    cache_dir: str | None = flag("decode the data once into a memory-mapped file here, reused while the source is unchanged")
+    image_size: int | None = flag("default: the dataset's own (FER2013 48, CelebA 64)", choices=(48, 64))
+    channels: int | None = flag("default: 1 for FER2013, 3 otherwise", choices=(1, 3))
+    model: str = flag("dcgan: noise -> face; translator: a face and an expression -> the same face with it (photo editing)",
+                      "dcgan", choices=MODELS)
+    conditional: bool = flag("one model for every class: FER2013's seven expressions, or CelebA's --attribute", False,
+                             action="store_true")
+    attribute: str | None = flag("CelebA with --conditional: the attribute the label is, e.g. Smiling")
     nz: int = 100
     ngf: int = 64
     ndf: int = 64
-    batch_size: int = 128
-    lr: float = 2e-4
-    lr_d: float | None = None  # D's learning rate (two time-scale rule); None: the run kind's default
+    batch_size: int = flag("images per iteration and process", 128)
+    lr: float = flag("Adam learning rate of G, and of D unless --lr-d", 2e-4)
+    lr_d: float | None = flag("D's learning rate; default: --lr, or 2x --lr for conditional models and the translator")
     beta1: float = 0.5
     beta2: float = 0.999
-    epochs: int | None = None  # None: 50 for FER2013, 25 otherwise (the report's schedule)
-    max_steps: int | None = None
+    epochs: int | None = flag("default: 50 for FER2013, 25 otherwise (the report's schedule)")
+    max_steps: int | None = flag("stop after this many iterations in total")
     num_fixed_noise: int = 64
-    loss: str | None = None  # "bce" (the report's) or "hinge"; None: the run kind's default
-    spectral_norm: bool | None = None  # in D, replacing its BatchNorms
-    augment: bool | None = None  # DiffAugment on everything D sees
-    ema: float | None = None  # decay of the average of G's weights used for sampling; 0 turns it off
-    class_loss: float | None = None  # conditional models: weight of D's auxiliary classifier loss; 0 turns it off
-    mode_seeking: float | None = None  # weight of MSGAN's term against faces that ignore z; 0 turns it off
-    uniform_fakes: bool | None = None  # conditional models: G draws every class equally often, not in the data's proportion
-    balanced_class_loss: bool | None = None  # D's auxiliary classifier weighs each real face by 1 / its class's share
-    cycle_loss: float | None = None  # translator: weight of the L1 round trip G(G(x, t), s) = x
-    mask_loss: float | None = None  # translator: weight of the share of the face its mask repaints
-    mask_smoothness: float | None = None  # translator: weight of the total variation of its mask
-    precision: str = "auto"  # "bf16" autocast where the hardware runs it natively, else "fp32" (resolved when a run starts)
-    cuda_graphs: bool = True  # on one CUDA device, capture the iteration once and replay it
-    seed: int = 0
-    eval_every: int | None = None  # epochs between scores in metrics.csv (FER2013 runs; see facegan.metrics)
-    device: str = "auto"
-    run_dir: str = ""
-    quiet: bool = False
-    tensorboard: bool = False
+    precision: str = flag("auto: bf16 autocast where the hardware runs it natively (GPUs, CPUs with AVX512-BF16 or AMX), "
+                          "else fp32", "auto", choices=("auto", "fp32", "bf16"))
+    cuda_graphs: bool = True  # on one CUDA device, capture the iteration once and replay it (--no-cuda-graphs)
+    seed: int = flag("seeds the weights, the noise and the shuffle", 0)
+    eval_every: int | None = flag("score the generator every N epochs into metrics.csv (FER2013)", metavar="N")
+    device: str = flag("auto (cuda, then mps, then cpu), cpu, cuda, cuda:N or mps", "auto")
+    run_dir: str = flag("default runs/<dataset>-<kind>-<timestamp>", "")
+    quiet: bool = flag("plain log lines instead of a progress bar", False, action="store_true")
+    tensorboard: bool = flag("also log to TensorBoard (pip install facegan[tensorboard])", False, action="store_true")
     extra: dict = field(default_factory=dict)  # filled at run time: versions, resolved device
 
+    @property
+    def kind(self) -> str:
+        """Which recipe defaults apply: one of KINDS."""
+        return "translator" if self.model == "translator" else "conditional" if self.conditional else "report"
+
+    @property
+    def protocol(self) -> bool:
+        """The report's protocol: seven FER2013 models, one per expression."""
+        return self.expression == "all"
+
     def resolved(self) -> "Config":
-        """Fill every None with the dataset's and run kind's default and check the combination makes sense."""
-        if self.dataset not in DATASETS:
-            raise FaceganError(f"unknown dataset '{self.dataset}': choose one of {', '.join(DATASETS)}")
-        if self.model not in MODELS:
-            raise FaceganError(f"unknown model '{self.model}': choose one of {', '.join(MODELS)}")
+        """Fill every None with the dataset's and run kind's default, and check that the combination makes sense.
+        This is the one place a configuration is validated."""
+        for config_field in fields(Config):
+            choices, value = config_field.metadata.get("argparse", {}).get("choices"), getattr(self, config_field.name)
+            if choices and value is not None and value not in choices:
+                raise FaceganError(f"unknown {config_field.name.replace('_', ' ')} '{value}': choose one of {', '.join(map(str, choices))}")
+        kind = self.kind
+        for option_field in fields(Recipe):
+            given = getattr(self, option_field.name)
+            if given not in (None, option_field.metadata["defaults"][kind]) and kind not in option_field.metadata["only"]:
+                raise FaceganError(_not_for_this_kind(option_field, kind))
         size, channels = DEFAULT_SHAPE[self.dataset]
-        translator = self.model == "translator"
-        recipe = TRANSLATOR_RECIPE if translator else CONDITIONAL_RECIPE if self.conditional else REPORT_RECIPE
-        if not translator and any(getattr(self, name) is not None for name in TRANSLATOR_TERMS):
-            raise FaceganError("--cycle-loss, --mask-loss and --mask-smoothness train the translator: add --model translator")
+        defaults = Recipe.of(kind)
         config = dataclasses.replace(
             self,
-            conditional=self.conditional or translator,
+            conditional=self.conditional or kind == "translator",
             image_size=self.image_size or size,
             channels=self.channels or channels,
             epochs=DEFAULT_EPOCHS[self.dataset] if self.epochs is None else self.epochs,
-            **{name: recipe[name] for name in STABILISERS + (TRANSLATOR_TERMS if translator else ()) if getattr(self, name) is None},
+            lr_d=self.lr * LR_D_RATIO[kind] if self.lr_d is None else self.lr_d,
+            **{f.name: getattr(defaults, f.name) for f in fields(Recipe) if getattr(self, f.name) is None},
         )
-        if config.lr_d is None:
-            config = dataclasses.replace(config, lr_d=config.lr * recipe["lr_d_ratio"])
-        if config.expression is not None:
-            if config.dataset != "fer2013":
-                raise FaceganError("--expression only applies to --dataset fer2013")
-            if config.expression not in EXPRESSIONS:
-                raise FaceganError(
-                    f"unknown expression '{config.expression}': choose one of {', '.join(EXPRESSIONS)} or all"
-                )
-        if translator and (config.mode_seeking or config.uniform_fakes):
-            raise FaceganError("--mode-seeking and --uniform-fakes shape a DCGAN's noise: the translator draws every target uniformly already")
-        if translator and config.dataset == "folder":
-            raise FaceganError("the translator needs a class for every face: use --dataset fer2013 (expressions) or celeba with --attribute")
-        for flag, weight in (("--cycle-loss", config.cycle_loss), ("--mask-loss", config.mask_loss), ("--mask-smoothness", config.mask_smoothness)):
-            if weight is not None and weight < 0:
-                raise FaceganError(f"{flag} {weight} is a weight: use a number >= 0 (0 turns it off)")
-        if config.conditional and config.expression is not None:
-            raise FaceganError("a conditional model learns every expression at once: drop --expression")
-        if config.conditional and config.dataset == "folder":
-            raise FaceganError("--conditional needs labels: use --dataset fer2013 (expressions) or celeba with --attribute")
-        if config.dataset == "celeba" and config.conditional != (config.attribute is not None):
-            raise FaceganError("a conditional CelebA model needs --attribute NAME (e.g. Smiling), and --attribute needs --conditional")
-        if config.uniform_fakes and not config.conditional:
-            raise FaceganError("--uniform-fakes draws the classes of a conditional model: add --conditional")
-        if config.attribute is not None and config.dataset != "celeba":
-            raise FaceganError("--attribute only applies to --dataset celeba")
-        if config.loss not in LOSSES:
-            raise FaceganError(f"unknown loss '{config.loss}': choose bce or hinge")
-        for flag, weight in (("--class-loss", config.class_loss), ("--mode-seeking", config.mode_seeking)):
-            if weight < 0:
-                raise FaceganError(f"{flag} {weight} is a weight: use a number >= 0 (0 turns it off)")
-        if not 0 <= config.ema < 1:
-            raise FaceganError(f"--ema {config.ema} is not a decay: use a number in [0, 1), e.g. 0.999, or 0 to turn it off")
-        if config.image_size not in (48, 64):
-            raise FaceganError(f"--image-size {config.image_size} is not supported: the report's DCGAN is built for 48 or 64")
-        if config.channels not in (1, 3):
-            raise FaceganError(f"--channels {config.channels} is not supported: use 1 (grayscale) or 3 (colour)")
-        if config.split not in ("train", "test", "all"):
-            raise FaceganError(f"unknown split '{config.split}': choose train, test or all")
-        if config.eval_every is not None and (config.eval_every < 1 or config.dataset != "fer2013"):
-            raise FaceganError("--eval-every takes a number of epochs >= 1 and scores FER2013 runs only so far")
-        if config.precision not in ("auto", "fp32", "bf16"):
-            raise FaceganError(f"unknown precision '{config.precision}': choose auto, fp32 or bf16")
-        for flag, value in (("--epochs", config.epochs), ("--max-steps", config.max_steps), ("--batch-size", config.batch_size)):
-            if value is not None and value < 1:
-                raise FaceganError(f"{flag} {value}: use a whole number of at least 1")
-        if not config.data:
-            raise FaceganError("no data given: pass --data PATH")
+        config._check()
         return config
+
+    def _check(self) -> None:
+        if self.expression is not None:
+            if self.dataset != "fer2013":
+                raise FaceganError("--expression only applies to --dataset fer2013")
+            if self.expression not in EXPRESSIONS + ("all",):
+                raise FaceganError(f"unknown expression '{self.expression}': choose one of {', '.join(EXPRESSIONS)} or all")
+        if self.dataset == "fer2013" and self.expression is None and not self.conditional:
+            raise FaceganError("FER2013 models are trained per expression, as in the report (--expression NAME or all), "
+                               "or as one model for all seven: --conditional")
+        if self.model == "translator" and self.dataset == "folder":
+            raise FaceganError("the translator needs a class for every face: use --dataset fer2013 (expressions) or celeba with --attribute")
+        if self.conditional and self.expression is not None:
+            raise FaceganError("a conditional model learns every expression at once: drop --expression")
+        if self.conditional and self.dataset == "folder":
+            raise FaceganError("--conditional needs labels: use --dataset fer2013 (expressions) or celeba with --attribute")
+        if self.dataset == "celeba" and self.conditional != (self.attribute is not None):
+            raise FaceganError("a conditional CelebA model needs --attribute NAME (e.g. Smiling), and --attribute needs --conditional")
+        if self.attribute is not None and self.dataset != "celeba":
+            raise FaceganError("--attribute only applies to --dataset celeba")
+        for option_field in fields(Recipe):
+            weight = getattr(self, option_field.name)
+            if option_field.metadata["argparse"].get("metavar") == "WEIGHT" and weight < 0:
+                raise FaceganError(f"{_flag(option_field.name)} {weight} is a weight: use a number >= 0 (0 turns it off)")
+        if not 0 <= self.ema < 1:
+            raise FaceganError(f"--ema {self.ema} is not a decay: use a number in [0, 1), e.g. 0.999, or 0 to turn it off")
+        if self.eval_every is not None and (self.eval_every < 1 or self.dataset != "fer2013"):
+            raise FaceganError("--eval-every takes a number of epochs >= 1 and scores FER2013 runs only so far")
+        for name in ("epochs", "max_steps", "batch_size"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise FaceganError(f"{_flag(name)} {value}: use a whole number of at least 1")
+        if not self.data:
+            raise FaceganError("no data given: pass --data PATH")
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -149,39 +198,39 @@ class Config:
 
     @classmethod
     def from_dict(cls, values: dict) -> "Config":
-        """A saved config; options it predates are read as off, since that is how the run was trained."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{**ADDED_LATER, **{k: v for k, v in values.items() if k in known}})
+        """A saved config; an option it predates takes the value that reproduces how the run was trained."""
+        known = {f.name for f in fields(cls)}
+        before = {f.name: f.metadata["before"] for f in fields(Recipe) if f.metadata["before"] is not None}
+        return cls(**{**before, **{k: v for k, v in values.items() if k in known}})
 
 
-STABILISERS = ("loss", "spectral_norm", "augment", "ema", "class_loss", "mode_seeking", "uniform_fakes", "balanced_class_loss")
-REPORT_RECIPE = dict(loss="bce", spectral_norm=False, augment=False, ema=0.0, class_loss=0.0, mode_seeking=0.0,
-                     uniform_fakes=False, balanced_class_loss=False, lr_d_ratio=1.0)
-"""What an unconditional run does unless told otherwise: the report's training, nothing added."""
-CONDITIONAL_RECIPE = dict(loss="hinge", spectral_norm=True, augment=True, ema=0.0, class_loss=5.0, mode_seeking=1.0,
-                          uniform_fakes=True, balanced_class_loss=True, lr_d_ratio=2.0)
-"""The stabilisers a conditional run uses by default, chosen by measurement (docs/results.md, the conditional model)."""
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
-TRANSLATOR_TERMS = ("cycle_loss", "mask_loss", "mask_smoothness")
-TRANSLATOR_RECIPE = dict(loss="hinge", spectral_norm=True, augment=False, ema=0.999, class_loss=5.0, mode_seeking=0.0,
-                         uniform_fakes=False, balanced_class_loss=True, lr_d_ratio=2.0, cycle_loss=10.0, mask_loss=0.1,
-                         mask_smoothness=1.0)
-"""The expression translator's training (StarGAN's losses, GANimation's mask), chosen by measurement (docs/results.md)."""
 
-ADDED_LATER = dict(mode_seeking=0.0, uniform_fakes=False, balanced_class_loss=False)
-"""Training options newer than some saved runs, with the value that reproduces those runs."""
+def _not_for_this_kind(option_field: dataclasses.Field, kind: str) -> str:
+    """Why an option cannot be used in this kind of run, and what to add."""
+    name = option_field.name
+    if option_field.metadata["only"] == ("translator",):
+        return f"{_flag(name)} trains the translator: add --model translator"
+    if kind == "translator":
+        return "--mode-seeking and --uniform-fakes shape a DCGAN's noise: the translator draws every target uniformly already"
+    return f"{_flag(name)} draws the classes of a conditional model: add --conditional"
+
+
+def _report_preset(dataset: str, image_size: int, channels: int, epochs: int) -> dict:
+    # The report's sections 3 and 4: batch 128, Adam(2e-4, 0.5), BCE, nz 100, nothing added.
+    return dict(dataset=dataset, image_size=image_size, channels=channels, epochs=epochs, nz=100, ngf=64, ndf=64, batch_size=128,
+                lr=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.999, precision="fp32", conditional=False,
+                **dataclasses.asdict(Recipe.of("report")))
+
 
 PRESETS: dict[str, dict] = {
-    # Exactly the report's recipe (section 3 and 4): batch 128, Adam(2e-4, 0.5), BCE, nz 100.
-    "report-fer": dict(dataset="fer2013", image_size=48, channels=1, epochs=50, nz=100, ngf=64, ndf=64,
-                       batch_size=128, lr=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.999, precision="fp32", conditional=False,
-                       **{k: v for k, v in REPORT_RECIPE.items() if k != "lr_d_ratio"}),
-    "report-celeba": dict(dataset="celeba", image_size=64, channels=3, epochs=25, nz=100, ngf=64, ndf=64,
-                          batch_size=128, lr=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.999, precision="fp32", conditional=False,
-                          **{k: v for k, v in REPORT_RECIPE.items() if k != "lr_d_ratio"}),
+    "report-fer": _report_preset("fer2013", 48, 1, 50),
+    "report-celeba": _report_preset("celeba", 64, 3, 25),
 }
 
 
 def default_run_dir(config: Config, timestamp: str) -> Path:
-    kind = "translator" if config.model == "translator" else "conditional" if config.conditional else config.expression or "all"
+    kind = config.kind if config.kind != "report" else config.expression or "all"
     return Path("runs") / f"{config.dataset}-{kind}-{timestamp}"

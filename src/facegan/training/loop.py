@@ -14,11 +14,12 @@ import shutil
 import signal
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 import torch
+from torch import nn
 
 from facegan import visuals
 from facegan.config import EXPRESSIONS, Config, default_run_dir
@@ -30,7 +31,7 @@ from facegan.training.ema import WeightAverage
 from facegan.training.log import RunLog, require_tensorboard
 from facegan.training.precision import resolve_precision
 from facegan.training.step import make_optimizers, make_step, to_model_range
-from facegan.training.translation import TranslatorLosses, make_translator_step
+from facegan.training.translation import make_translator_step
 from facegan.version import __version__
 
 Evaluator = Callable[[torch.nn.Module, str], dict]
@@ -95,19 +96,18 @@ def epoch_order(seed: int, epoch: int, count: int) -> torch.Tensor:
 
 
 def train(config: Config, overwrite: bool = False, data: ImageSet | None = None, evaluator: Evaluator | None = None) -> Path:
-    """Start a new run. Returns its folder. `evaluator(generator, expression)` scores every config.eval_every epochs."""
+    """Start a new run (or, with --expression all, the report's seven). Returns its folder.
+    `evaluator(generator, expression)` scores every config.eval_every epochs."""
     config = config.resolved()
     if config.tensorboard:
         require_tensorboard()
-    if config.dataset == "fer2013" and config.expression is None and not config.conditional:
-        raise FaceganError("FER2013 models are trained per expression, as in the report (--expression NAME or all), "
-                           "or as one model for all seven: --conditional")
+    if config.protocol:
+        return train_all_expressions(config, overwrite, evaluator)
     if data is None:
         data = load_training_data(config)  # a wrong data path fails here, before any folder is touched
     run_dir = Path(config.run_dir or distributed.from_rank_zero(default_run_dir(config, time.strftime("%Y%m%d-%H%M%S"))))
     prepare_run_dir(run_dir, overwrite)
-    config = replace(config, run_dir=str(run_dir))
-    return _run(config, data, None, evaluator)
+    return _run(replace(config, run_dir=str(run_dir)), data, None, evaluator)
 
 
 def resume(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides) -> Path:
@@ -115,38 +115,41 @@ def resume(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides)
 
     `overrides` may extend epochs/max_steps or change the device and logging."""
     run_dir = Path(run_dir)
-    protocol_config = run_dir / "config.json"
-    if not (run_dir / "checkpoint.pt").exists() and protocol_config.is_file():
-        if json.loads(protocol_config.read_text()).get("expression") == "all":
-            return resume_all_expressions(run_dir, evaluator, **overrides)
+    if is_protocol_folder(run_dir):
+        return resume_all_expressions(run_dir, evaluator, **overrides)
     if not (run_dir / "checkpoint.pt").is_file() and (run_dir / "config.json").is_file():
         raise FaceganError(f"'{run_dir}' stopped before its first checkpoint, so there is nothing to resume: "
                            "start it again with 'facegan train ... --overwrite'")
-    state = load_checkpoint(run_dir / "checkpoint.pt")
-    config = replace(Config.from_dict(state["config"]), run_dir=str(run_dir), **overrides).resolved()
-    return _run(config, load_training_data(config), state, evaluator)
+    saved = load_checkpoint(run_dir / "checkpoint.pt")
+    config = replace(Config.from_dict(saved["config"]), run_dir=str(run_dir), **overrides).resolved()
+    return _run(config, load_training_data(config), saved, evaluator)
+
+
+def is_protocol_folder(folder: Path) -> bool:
+    """A folder of the report's protocol: no checkpoint of its own, a config, and one run folder per expression."""
+    return (not (folder / "checkpoint.pt").exists() and (folder / "config.json").is_file()
+            and any((folder / expression).is_dir() for expression in EXPRESSIONS))
 
 
 def train_all_expressions(config: Config, overwrite: bool = False, evaluator: Evaluator | None = None) -> Path:
     """The report's protocol: seven separate models, one per expression, each in RUN/<expression>/."""
-    base = replace(config, expression=None).resolved()
-    replace(base, expression=EXPRESSIONS[0]).resolved()  # a bad combination fails here, before any folder is made
-    parent = Path(config.run_dir or distributed.from_rank_zero(default_run_dir(base, time.strftime("%Y%m%d-%H%M%S"))))
+    base = replace(config, expression="all").resolved()
+    parent = Path(base.run_dir or distributed.from_rank_zero(default_run_dir(base, time.strftime("%Y%m%d-%H%M%S"))))
     prepare_run_dir(parent, overwrite)
     base = replace(base, run_dir=str(parent))
     if distributed.is_main():
-        (parent / "config.json").write_text(json.dumps({**base.to_dict(), "expression": "all"}, indent=2))
+        (parent / "config.json").write_text(json.dumps(base.to_dict(), indent=2))
     return _run_expressions(base, parent, evaluator)
 
 
 def resume_all_expressions(parent: Path, evaluator: Evaluator | None = None, **overrides) -> Path:
     """Continue the protocol: finished models are kept, the interrupted one resumes, the rest start."""
-    base = replace(Config.from_dict(json.loads((parent / "config.json").read_text())), expression=None, **overrides)
+    base = replace(Config.from_dict(json.loads((parent / "config.json").read_text())), expression="all", **overrides)
     return _run_expressions(base.resolved(), parent, evaluator)
 
 
 def _run_expressions(base: Config, parent: Path, evaluator: Evaluator | None) -> Path:
-    everything = load_dataset(base)
+    everything = load_dataset(replace(base, expression=None))
     overrides = dict(epochs=base.epochs, max_steps=base.max_steps, device=base.device, quiet=base.quiet, tensorboard=base.tensorboard)
     for expression in EXPRESSIONS:
         run_dir = parent / expression
@@ -157,135 +160,155 @@ def _run_expressions(base: Config, parent: Path, evaluator: Evaluator | None) ->
     return parent
 
 
-def _run(config: Config, data: ImageSet, state: dict | None, evaluator: Evaluator | None) -> Path:
+@dataclass
+class TrainingState:
+    """What a run carries from one iteration to the next. Its checkpoint holds all of it."""
+
+    generator: nn.Module
+    discriminator: nn.Module
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+    average: WeightAverage | None  # the average of G's weights, if the recipe keeps one
+    step: int
+    fixed_inputs: torch.Tensor  # the monitoring noise, or the translator's monitoring faces
+    fixed_labels: torch.Tensor | None
+
+    @property
+    def sampler(self) -> nn.Module:
+        """What the grids show and sampling uses: the average of G's weights, if kept."""
+        return self.average.model if self.average is not None else self.generator
+
+
+def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluator | None) -> Path:
+    """Train from a checkpoint's contents (`saved`) or from scratch, up to the config's last iteration."""
+    # Setup: device, precision, seeds, data on the device.
     run_dir = Path(config.run_dir)
     device = resolve_device(config.device)
     config = replace(config, precision=resolve_precision(config.precision, device))  # what config.json records
-    rank, world = distributed.rank(), distributed.world_size()
+    rank, world, main = distributed.rank(), distributed.world_size(), distributed.is_main()
     torch.manual_seed(config.seed + rank)  # each rank draws its own noise
     if len(data) // world < config.batch_size:
         raise FaceganError(f"only {len(data)} training images, fewer than one batch of {config.batch_size} per process: lower --batch-size")
     images = data.images.to(device)  # decoded once, kept as uint8 on the training device
     labels = training_labels(config, data)
     labels = None if labels is None else labels.to(device)
-    cuda = device.type == "cuda"
-    translator = config.model == "translator"
-    graph = cuda and config.cuda_graphs and world == 1 and not translator
+    graph = device.type == "cuda" and config.cuda_graphs and world == 1 and config.model == "dcgan"
 
+    # The training state, new or as saved, and the function that runs one iteration on it.
+    state = build_state(config, data, saved, device, graph)
+    step_fn = make_training_step(config, state, images, labels, graph)
+
+    # The schedule and the run folder's log.
+    config = replace(config, extra=_environment(config, device, world))
+    steps_per_epoch = len(images) // world // config.batch_size  # drop_last: every batch has the same shape
+    total_steps = min(config.epochs * steps_per_epoch, config.max_steps or config.epochs * steps_per_epoch)
+    log = RunLog(run_dir, config, start_step=state.step, total_steps=total_steps) if main else None
+    if main and saved is None:
+        (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
+        visuals.save_grid(data.images[epoch_order(config.seed, 0, len(data))[:64]], run_dir / "real_samples.png")
+
+    # Training: an iteration per batch; a grid, scores and a checkpoint at the end of every epoch.
+    interrupted = False
+    try:
+        with StopRequest() as stop:
+            while state.step < total_steps:
+                epoch, first_batch = divmod(state.step, steps_per_epoch)
+                order = distributed.shard(epoch_order(config.seed, epoch, len(images)), rank, world).to(device)
+                for batch in range(first_batch, min(steps_per_epoch, first_batch + total_steps - state.step)):
+                    if stop.requested:
+                        raise KeyboardInterrupt
+                    stats = step_fn(order[batch * config.batch_size : (batch + 1) * config.batch_size])
+                    state.step += 1
+                    if main:
+                        log.step(epoch, state.step, stats)
+                end_of_epoch(config, state, epoch, steps_per_epoch, log, evaluator, device)
+    except KeyboardInterrupt:
+        interrupted = True
+        last_epoch = max(state.step - 1, 0) // steps_per_epoch  # the epoch the last finished iteration belongs to
+        end_of_epoch(config, state, last_epoch, steps_per_epoch, log, evaluator, device)
+
+    # Done: every process holds the same weights; the main one writes the final grid and plots.
+    distributed.check_in_sync(state.generator, state.discriminator)
+    if main:
+        log.finish(_generate(state.sampler, state.fixed_inputs, state.fixed_labels))
+    distributed.barrier()
+    if interrupted:
+        raise FaceganError(f"interrupted at iteration {state.step}; everything is saved: continue with --resume {run_dir}")
+    return run_dir
+
+
+def build_state(config: Config, data: ImageSet, saved: dict | None, device: torch.device, graph: bool) -> TrainingState:
+    """New networks, optimisers and fixed monitoring inputs, or those of a checkpoint (with its RNG state)."""
     generator, discriminator = build_models(config)
-    fixed_noise, fixed_labels = make_fixed_faces(config, data) if translator else make_fixed_inputs(config)
+    fixed_inputs, fixed_labels = make_fixed_faces(config, data) if config.model == "translator" else make_fixed_inputs(config)
     step = 0
-    if state is not None:
-        _, generator, discriminator = load_models(state)
-        fixed_noise, step = state["fixed_noise"], state["step"]
-        if len(state["rng_cpu"]) != world:
-            raise FaceganError(f"this run was trained by {len(state['rng_cpu'])} process(es): resume it with as many, not {world}")
-        torch.set_rng_state(state["rng_cpu"][rank])
-        if cuda and len(state["rng_cuda"][rank]):
-            torch.cuda.set_rng_state(state["rng_cuda"][rank], device)
+    if saved is not None:
+        _, generator, discriminator = load_models(saved)
+        fixed_inputs, step = saved["fixed_noise"], saved["step"]
+        rank, world = distributed.rank(), distributed.world_size()
+        if len(saved["rng_cpu"]) != world:
+            raise FaceganError(f"this run was trained by {len(saved['rng_cpu'])} process(es): resume it with as many, not {world}")
+        torch.set_rng_state(saved["rng_cpu"][rank])
+        if device.type == "cuda" and len(saved["rng_cuda"][rank]):
+            torch.cuda.set_rng_state(saved["rng_cuda"][rank], device)
     generator.to(device, memory_format=torch.channels_last)
     discriminator.to(device, memory_format=torch.channels_last)
     opt_g, opt_d = make_optimizers(generator, discriminator, config.lr, config.lr_d, (config.beta1, config.beta2), graph)
     average = WeightAverage(generator, config.ema, step) if config.ema else None
-    if state is not None:
-        opt_g.load_state_dict(state["opt_g"])
-        opt_d.load_state_dict(state["opt_d"])
+    if saved is not None:
+        opt_g.load_state_dict(saved["opt_g"])
+        opt_d.load_state_dict(saved["opt_d"])
         if average is not None:
-            average.model.load_state_dict(state["generator_ema"])
-    sampler = average.model if average is not None else generator  # what the grids show and the checkpoint samples with
-    fixed_noise = fixed_noise.to(device)
+            average.model.load_state_dict(saved["generator_ema"])
     fixed_labels = None if fixed_labels is None else fixed_labels.to(device)
-    train_g, train_d = generator, discriminator
-    if world > 1:
-        ids = [device.index] if cuda else None
-        train_g = torch.nn.parallel.DistributedDataParallel(generator, device_ids=ids)
+    return TrainingState(generator, discriminator, opt_g, opt_d, average, step, fixed_inputs.to(device), fixed_labels)
+
+
+def make_training_step(config: Config, state: TrainingState, images: torch.Tensor, labels: torch.Tensor | None,
+                       graph: bool) -> Callable[[torch.Tensor], torch.Tensor]:
+    """One iteration of the run's model and recipe, under DDP when there are several processes."""
+    train_g, train_d = state.generator, state.discriminator
+    if distributed.world_size() > 1:
+        ids = [images.device.index] if images.is_cuda else None
+        train_g = torch.nn.parallel.DistributedDataParallel(train_g, device_ids=ids)
         # D's classifier head scores real faces only, so its fake-batch pass leaves that head unused.
-        train_d = torch.nn.parallel.DistributedDataParallel(discriminator, device_ids=ids,
-                                                            find_unused_parameters=hasattr(discriminator, "classify"))
-    class_weights = balancing_weights(labels, len(config.class_names)) if config.balanced_class_loss else None
-    if translator:
-        losses = TranslatorLosses(config.loss, config.augment, config.class_loss, config.cycle_loss, config.mask_loss,
-                                  config.mask_smoothness, class_weights)
-        step_fn = make_translator_step(train_g, train_d, opt_g, opt_d, images, labels, len(config.class_names), losses,
-                                       config.precision == "bf16", average)
-    else:
-        step_fn = make_step(train_g, train_d, opt_g, opt_d, images, labels, config.nz, config.precision == "bf16", graph,
-                            config.loss, config.augment, average, config.class_loss, config.mode_seeking,
-                            len(config.class_names) if config.uniform_fakes else 0, class_weights)
-
-    config = replace(config, extra=_environment(config, device, world))
-    steps_per_epoch = len(images) // world // config.batch_size  # drop_last: every batch has the same shape
-    total_steps = config.epochs * steps_per_epoch
-    if config.max_steps is not None:
-        total_steps = min(total_steps, config.max_steps)
-    main = distributed.is_main()
-    log = RunLog(run_dir, config, start_step=step, total_steps=total_steps) if main else None
-    if main and state is None:
-        (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
-        visuals.save_grid(data.images[epoch_order(config.seed, 0, len(data))[:64]], run_dir / "real_samples.png")
-
-    def end_of_epoch(epoch: int) -> None:
-        rng_cpu = distributed.gather(torch.get_rng_state())
-        rng_cuda = distributed.gather(torch.cuda.get_rng_state(device) if cuda else torch.empty(0, dtype=torch.uint8))
-        if not main:
-            return
-        log.flush()
-        log.fixed_noise_grid(epoch, _generate(sampler, fixed_noise, fixed_labels))
-        if evaluator is not None and config.eval_every and step % steps_per_epoch == 0 and (epoch + 1) % config.eval_every == 0:
-            log.scores(epoch, step, evaluator(sampler, config.expression))
-        save_checkpoint(
-            {
-                "config": config.to_dict(),
-                "generator": generator.state_dict(),
-                "discriminator": discriminator.state_dict(),
-                "opt_g": opt_g.state_dict(),
-                "opt_d": opt_d.state_dict(),
-                "step": step,
-                "epoch": step // steps_per_epoch,
-                **({"generator_ema": average.model.state_dict()} if average is not None else {}),
-                "fixed_noise": fixed_noise.cpu(),
-                "rng_cpu": rng_cpu,
-                "rng_cuda": rng_cuda,
-            },
-            run_dir / "checkpoint.pt",
-        )
-
-    interrupted = False
-    stop = StopRequest()
-    try:
-        with stop:
-            while step < total_steps:
-                epoch, first_batch = divmod(step, steps_per_epoch)
-                order = distributed.shard(epoch_order(config.seed, epoch, len(images)), rank, world).to(device)
-                for batch in range(first_batch, steps_per_epoch):
-                    if step >= total_steps:
-                        break
-                    if stop.requested:
-                        raise KeyboardInterrupt
-                    stats = step_fn(order[batch * config.batch_size : (batch + 1) * config.batch_size])
-                    step += 1
-                    if main:
-                        log.step(epoch, step, stats)
-                end_of_epoch(epoch)
-    except KeyboardInterrupt:
-        interrupted = True
-        end_of_epoch(max(step - 1, 0) // steps_per_epoch)  # the epoch the last finished iteration belongs to
-    distributed.check_in_sync(generator, discriminator)
-    if main:
-        log.finish(_generate(sampler, fixed_noise, fixed_labels))
-    distributed.barrier()
-    if interrupted:
-        raise FaceganError(f"interrupted at iteration {step}; everything is saved: continue with --resume {run_dir}")
-    return run_dir
+        train_d = torch.nn.parallel.DistributedDataParallel(train_d, device_ids=ids, find_unused_parameters=hasattr(train_d, "classify"))
+    bf16, classes = config.precision == "bf16", len(config.class_names)
+    if config.model == "translator":
+        return make_translator_step(train_g, train_d, state.opt_g, state.opt_d, images, labels, classes, config.recipe, bf16,
+                                    state.average)
+    return make_step(train_g, train_d, state.opt_g, state.opt_d, images, labels, config.nz, config.recipe, bf16, graph,
+                     state.average, classes)
 
 
-def balancing_weights(labels: torch.Tensor, classes: int) -> torch.Tensor:
-    """One weight per class, inversely proportional to its share of the data."""
-    counts = torch.bincount(labels, minlength=classes).float()
-    if (counts == 0).any():
-        raise FaceganError(f"--balanced-class-loss needs faces of every class; these data have none of class(es) "
-                           f"{(counts == 0).nonzero().flatten().tolist()}")
-    return len(labels) / (classes * counts)
+def end_of_epoch(config: Config, state: TrainingState, epoch: int, steps_per_epoch: int, log: RunLog | None,
+                 evaluator: Evaluator | None, device: torch.device) -> None:
+    """Every process hands in its RNG state; the main one writes the grid, the scores and the checkpoint."""
+    rng_cpu = distributed.gather(torch.get_rng_state())
+    rng_cuda = distributed.gather(torch.cuda.get_rng_state(device) if device.type == "cuda" else torch.empty(0, dtype=torch.uint8))
+    if not distributed.is_main():
+        return
+    log.flush()
+    log.fixed_noise_grid(epoch, _generate(state.sampler, state.fixed_inputs, state.fixed_labels))
+    whole_epoch = state.step % steps_per_epoch == 0
+    if evaluator is not None and config.eval_every and whole_epoch and (epoch + 1) % config.eval_every == 0:
+        log.scores(epoch, state.step, evaluator(state.sampler, config.expression))
+    save_checkpoint(
+        {
+            "config": config.to_dict(),
+            "generator": state.generator.state_dict(),
+            "discriminator": state.discriminator.state_dict(),
+            "opt_g": state.opt_g.state_dict(),
+            "opt_d": state.opt_d.state_dict(),
+            "step": state.step,
+            "epoch": state.step // steps_per_epoch,
+            **({"generator_ema": state.average.model.state_dict()} if state.average is not None else {}),
+            "fixed_noise": state.fixed_inputs.cpu(),
+            "rng_cpu": rng_cpu,
+            "rng_cuda": rng_cuda,
+        },
+        Path(config.run_dir) / "checkpoint.pt",
+    )
 
 
 def training_labels(config: Config, data: ImageSet) -> torch.Tensor | None:

@@ -23,12 +23,15 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from facegan.config import Recipe
+from facegan.errors import FaceganError
 from facegan.training.augment import diff_augment
 from facegan.training.ema import WeightAverage
 
 loss_fn = nn.BCEWithLogitsLoss()
 """Sigmoid + binary cross-entropy in one stable op (the report's D ends in a Sigmoid, folded in here)."""
 
+REPORT = Recipe.of("report")
 WARM_UP_ITERATIONS = 3  # iterations run (and undone) before a CUDA graph is captured
 
 
@@ -73,25 +76,23 @@ def train_step(
     opt_d: torch.optim.Optimizer,
     real_uint8: torch.Tensor,
     nz: int,
+    recipe: Recipe = REPORT,
     bf16: bool = False,
     labels: torch.Tensor | None = None,
-    loss: str = "bce",
-    augment: bool = False,
-    class_loss: float = 0.0,
-    mode_seeking: float = 0.0,
     fake_labels: torch.Tensor | None = None,
     class_weights: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Update D, then G. Returns [loss_D, loss_G, D(x), D(G(z))] as a device tensor, without syncing.
+    """Update D, then G, as the recipe says. Returns [loss_D, loss_G, D(x), D(G(z))] as a device tensor, without syncing.
 
     With labels, generated faces get `fake_labels`, by default the real batch's labels (so every class
-    is trained in its proportion of the data), and D scores each image against its label. With
-    class_loss, D's auxiliary classifier learns the real faces' classes (each weighted by
-    `class_weights`, if given) and G is pushed to make faces it classifies as intended. With
-    mode_seeking, generated faces come in same-label pairs (see `mode_seeking_loss`)."""
+    is trained in its proportion of the data), and D scores each image against its label. With a class
+    loss, D's auxiliary classifier learns the real faces' classes (each weighted by `class_weights`, if
+    given) and G is pushed to make faces it classifies as intended. With mode seeking, generated faces
+    come in same-label pairs (see `mode_seeking_loss`)."""
+    loss, class_loss, mode_seeking = recipe.loss, recipe.class_loss, recipe.mode_seeking
     device = real_uint8.device
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
-    seen = diff_augment if augment else (lambda images: images)
+    seen = diff_augment if recipe.augment else (lambda images: images)
     conditioning = () if labels is None else (labels,)
     real = to_model_range(real_uint8).contiguous(memory_format=torch.channels_last)
     noise = torch.randn(real.shape[0], nz, device=device)
@@ -138,6 +139,15 @@ def train_step(
         return torch.stack([loss_real + loss_fake, loss_g, logits_real.float().sigmoid().mean(), logits_fake.float().sigmoid().mean()])
 
 
+def balancing_weights(labels: torch.Tensor, classes: int) -> torch.Tensor:
+    """One weight per class, inversely proportional to its share of the data."""
+    counts = torch.bincount(labels, minlength=classes).float()
+    if (counts == 0).any():
+        raise FaceganError(f"--balanced-class-loss needs faces of every class; these data have none of class(es) "
+                           f"{(counts == 0).nonzero().flatten().tolist()}")
+    return len(labels) / (classes * counts)
+
+
 def make_optimizers(
     generator: nn.Module, discriminator: nn.Module, lr: float, lr_d: float, betas: tuple[float, float], cuda_graph: bool
 ) -> tuple[torch.optim.Adam, torch.optim.Adam]:
@@ -159,33 +169,32 @@ def make_step(
     images: torch.Tensor,
     labels: torch.Tensor | None,
     nz: int,
+    recipe: Recipe,
     bf16: bool,
     cuda_graph: bool,
-    loss: str = "bce",
-    augment: bool = False,
     average: WeightAverage | None = None,
-    class_loss: float = 0.0,
-    mode_seeking: float = 0.0,
-    uniform_classes: int = 0,
-    class_weights: torch.Tensor | None = None,
+    classes: int = 0,
 ) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function (batch indices into `images`) -> stats that runs one iteration (and updates the
     average of G's weights, if any).
 
-    With `uniform_classes` > 0, generated faces draw their class uniformly from that many, so a rare
-    class gets as much of G's training as a common one, instead of copying the real batch's labels.
+    A conditional model's `labels` are the class of each image, out of `classes`. With the recipe's
+    uniform fakes, generated faces draw their class uniformly, so a rare class gets as much of G's
+    training as a common one, instead of copying the real batch's labels.
 
     With `cuda_graph` the iteration is captured once and replayed: one launch instead of hundreds of
     kernels from Python. It needs static shapes (every batch the same size) and capturable optimizers.
     """
+    class_weights = balancing_weights(labels, classes) if recipe.balanced_class_loss and labels is not None else None
+    uniform_classes = classes if recipe.uniform_fakes else 0
     if images.is_cuda:
         torch.backends.cudnn.benchmark = True  # every batch has the same shape: pick the fastest kernels once
 
     def run(indices: torch.Tensor) -> torch.Tensor:
         batch_labels = None if labels is None else labels[indices]
         fake_labels = torch.randint(uniform_classes, indices.shape, device=indices.device) if uniform_classes else None
-        stats = train_step(generator, discriminator, opt_g, opt_d, images[indices], nz, bf16, batch_labels, loss, augment, class_loss,
-                           mode_seeking, fake_labels, class_weights)
+        stats = train_step(generator, discriminator, opt_g, opt_d, images[indices], nz, recipe, bf16, batch_labels, fake_labels,
+                           class_weights)
         if average is not None:
             average.update(getattr(generator, "module", generator))
         return stats

@@ -13,30 +13,17 @@ classifier). The translator G then learns four things at once:
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass
 from typing import Callable
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from facegan.config import Recipe
 from facegan.models.translator import composite
 from facegan.training.augment import diff_augment
 from facegan.training.ema import WeightAverage
-from facegan.training.step import d_loss, g_loss, to_model_range
-
-
-@dataclass(frozen=True)
-class TranslatorLosses:
-    """The weights of the translator's loss terms, fixed for a run."""
-
-    loss: str = "hinge"
-    augment: bool = False
-    class_loss: float = 5.0
-    cycle: float = 10.0
-    mask: float = 0.1
-    smoothness: float = 1.0
-    class_weights: torch.Tensor | None = None  # D's classifier weighs each real face by this per class
+from facegan.training.step import balancing_weights, d_loss, g_loss, to_model_range
 
 
 def other_classes(sources: torch.Tensor, classes: int) -> torch.Tensor:
@@ -55,26 +42,27 @@ def cycle_loss(faces: torch.Tensor, returned: torch.Tensor) -> torch.Tensor:
 
 
 def translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
-                    real_uint8: torch.Tensor, sources: torch.Tensor, targets: torch.Tensor, losses: TranslatorLosses,
-                    bf16: bool = False) -> torch.Tensor:
-    """Update D, then G. Returns [loss_D, loss_G, D(x), D(G(x, t))] as a device tensor, without syncing."""
+                    real_uint8: torch.Tensor, sources: torch.Tensor, targets: torch.Tensor, recipe: Recipe, bf16: bool = False,
+                    class_weights: torch.Tensor | None = None) -> torch.Tensor:
+    """Update D, then G, as the recipe weighs the terms. Returns [loss_D, loss_G, D(x), D(G(x, t))] as a
+    device tensor, without syncing. D's classifier weighs each real face by `class_weights` of its class, if given."""
     device = real_uint8.device
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
-    seen = diff_augment if losses.augment else (lambda images: images)
+    seen = diff_augment if recipe.augment else (lambda images: images)
     real = to_model_range(real_uint8).contiguous(memory_format=torch.channels_last)
     plain_g = getattr(translator, "module", translator)
 
     opt_d.zero_grad(set_to_none=True)
     with autocast:
         logits_real, classes_real = discriminator(seen(real), sources, with_classes=True)
-        loss_real = d_loss(logits_real, True, losses.loss)
-        loss_real = loss_real + losses.class_loss * F.cross_entropy(classes_real.float(), sources, losses.class_weights)
+        loss_real = d_loss(logits_real, True, recipe.loss)
+        loss_real = loss_real + recipe.class_loss * F.cross_entropy(classes_real.float(), sources, class_weights)
     loss_real.backward()
     with autocast:
         mask, colour = translator(real, targets, maps=True)
         fake = composite(real, mask, colour)
         logits_fake = discriminator(seen(fake.detach()), targets)
-        loss_fake = d_loss(logits_fake, False, losses.loss)
+        loss_fake = d_loss(logits_fake, False, recipe.loss)
     loss_fake.backward()
     opt_d.step()
 
@@ -85,11 +73,11 @@ def translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torc
     with autocast:
         logits_g, classes_fake = plain_d(seen(fake), targets, with_classes=True)
         returned = plain_g(fake, sources)  # the cycle; G's gradient hooks fire once for both passes
-        loss_g = (g_loss(logits_g, losses.loss)
-                  + losses.class_loss * F.cross_entropy(classes_fake.float(), targets)
-                  + losses.cycle * cycle_loss(real, returned)
-                  + losses.mask * (1 - mask.float()).mean()
-                  + losses.smoothness * smoothness(mask.float()))
+        loss_g = (g_loss(logits_g, recipe.loss)
+                  + recipe.class_loss * F.cross_entropy(classes_fake.float(), targets)
+                  + recipe.cycle_loss * cycle_loss(real, returned)
+                  + recipe.mask_loss * (1 - mask.float()).mean()
+                  + recipe.mask_smoothness * smoothness(mask.float()))
     loss_g.backward()
     plain_d.requires_grad_(True)
     opt_g.step()
@@ -99,15 +87,16 @@ def translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torc
 
 
 def make_translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
-                         images: torch.Tensor, labels: torch.Tensor, classes: int, losses: TranslatorLosses, bf16: bool,
+                         images: torch.Tensor, labels: torch.Tensor, classes: int, recipe: Recipe, bf16: bool,
                          average: WeightAverage | None = None) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function (batch indices into `images`) -> stats that runs one iteration, every face turned
     to a random other class."""
+    class_weights = balancing_weights(labels, classes) if recipe.balanced_class_loss else None
 
     def run(indices: torch.Tensor) -> torch.Tensor:
         sources = labels[indices]
         stats = translator_step(translator, discriminator, opt_g, opt_d, images[indices], sources, other_classes(sources, classes),
-                                losses, bf16)
+                                recipe, bf16, class_weights)
         if average is not None:
             average.update(getattr(translator, "module", translator))
         return stats
