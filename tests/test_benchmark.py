@@ -13,7 +13,8 @@ def bench(capsys, tmp_path) -> list[str]:
     return capsys.readouterr().out.strip().splitlines()
 
 
-def test_bench_prints_a_table_and_a_ratio_line(capsys, tmp_path):
+def test_bench_prints_a_table_and_a_ratio_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(benchmark, "WARMUP_STEPS", 0)  # the table's shape and arithmetic, not trustworthy times
     lines = bench(capsys, tmp_path)
     assert "data: generated images" in lines[0]
     assert any(line.startswith("reference (ImageFolder, 2 workers, fp32, BCELoss)") for line in lines)
@@ -27,6 +28,7 @@ def test_bench_prints_a_table_and_a_ratio_line(capsys, tmp_path):
 
 def test_bench_skips_bf16_where_it_is_emulated(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(benchmark, "native_bf16", lambda device: False)
+    monkeypatch.setattr(benchmark, "measure", lambda *args: 100.0)  # which modes are timed is the point here, not the times
     lines = bench(capsys, tmp_path)
     assert any(line.startswith("facegan bf16") and "skipped: bf16 is emulated" in line for line in lines)
     assert lines[-1].startswith("fer fp32: ")

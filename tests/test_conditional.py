@@ -273,7 +273,16 @@ def test_celeba_attribute_conditioning(tmp_path, capsys):
         facegan.train(Config(**settings, attribute="Smirking", run_dir=str(tmp_path / "bad")))
 
 
-def test_vector_arithmetic_grid_and_measured_effect(fer_folder, tmp_path, capsys):
+def fewer_arithmetic_samples(monkeypatch) -> None:
+    """The arithmetic commands' wiring, not their estimate: 100 faces instead of 2,500 classified."""
+    from facegan import latent
+
+    monkeypatch.setattr(latent, "DIRECTION_SAMPLES", 60)
+    monkeypatch.setattr(latent, "EFFECT_SAMPLES", 40)
+
+
+def test_vector_arithmetic_grid_and_measured_effect(fer_folder, tmp_path, capsys, monkeypatch):
+    fewer_arithmetic_samples(monkeypatch)
     run = facegan.train(tiny_config(fer_folder, tmp_path / "run", max_steps=2))
     assert main(["arithmetic", "--checkpoint", str(run), "--to", "happy", "--n", "2", "--out", str(tmp_path / "a.png")]) == 0
     assert "happy seen in" in capsys.readouterr().out
@@ -300,7 +309,8 @@ def test_latent_direction_finds_the_direction_the_score_reads():
     assert direction[0] > 1.0 and direction[1:].abs().max() < 0.3
 
 
-def test_colour_arithmetic_reads_a_celeba_attribute(tmp_path, capsys):
+def test_colour_arithmetic_reads_a_celeba_attribute(tmp_path, capsys, monkeypatch):
+    fewer_arithmetic_samples(monkeypatch)
     from conftest import write_image
 
     for i in range(4):

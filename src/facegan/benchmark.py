@@ -29,6 +29,7 @@ from facegan.training.step import make_optimizers, make_step
 
 MODELS = {"fer": (48, 1), "celeba": (64, 3)}
 BATCH = 128
+WARMUP_STEPS = 3  # untimed iterations first: allocation, oneDNN's kernel choice, DataLoader workers starting
 
 
 @dataclass
@@ -131,7 +132,7 @@ def run_benchmark(model: str, device: torch.device, data_root: Path | None, step
     with tempfile.TemporaryDirectory() as scratch:
         folder, images = _data(model, data_root, Path(scratch))
         reference = Result("reference (ImageFolder, 2 workers, fp32, BCELoss)",
-                           measure(reference_step(folder, image_size, channels, device), device, 3, blocks, steps))
+                           measure(reference_step(folder, image_size, channels, device), device, WARMUP_STEPS, blocks, steps))
     if modes is None:
         modes = [("fp32", False), ("bf16", False)] + ([("fp32", True), ("bf16", True)] if device.type == "cuda" else [])
     results = []
@@ -141,7 +142,7 @@ def run_benchmark(model: str, device: torch.device, data_root: Path | None, step
             results.append(Result(name, float("nan")))  # emulated: many times slower, and minutes to time
             continue
         step = facegan_step(images, device, precision == "bf16", graph)
-        results.append(Result(name, measure(step, device, 3, blocks, steps)))
+        results.append(Result(name, measure(step, device, WARMUP_STEPS, blocks, steps)))
     return reference, results
 
 

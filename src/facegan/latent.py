@@ -18,6 +18,9 @@ from facegan.errors import FaceganError
 from facegan.sampling import latent_noise, render
 from facegan.training.checkpoint import load_generator
 
+DIRECTION_SAMPLES = 2000  # faces scored to find an arithmetic direction: its top and bottom 10% are 200 each
+EFFECT_SAMPLES = 500  # new faces scored before and after one step along it
+
 
 def slerp(start: torch.Tensor, end: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """Spherical interpolation (White 2016): points along the way keep the norm Gaussian z has, so
@@ -107,7 +110,7 @@ def _default_walk(config: Config) -> tuple[str, str]:
     return ("neutral", "happy") if config.dataset == "fer2013" else config.class_names
 
 
-def latent_direction(generator: torch.nn.Module, score: Callable[[torch.Tensor], torch.Tensor], samples: int = 2000,
+def latent_direction(generator: torch.nn.Module, score: Callable[[torch.Tensor], torch.Tensor], samples: int = DIRECTION_SAMPLES,
                      share: float = 0.1, seed: int = 1) -> torch.Tensor:
     """Radford et al.'s vector arithmetic with a classifier instead of hand-picked exemplars: the mean z
     of the `share` of samples that score highest minus the mean z of those that score lowest."""
@@ -154,13 +157,13 @@ def write_arithmetic(checkpoint: str | Path, out: str | Path, target: str, sourc
     if config.conditional:
         raise FaceganError("this model is conditional: its label already is the expression, so use 'facegan transfer'")
     score, name = attribute_scorer(config, source, target)
-    direction = latent_direction(generator, score)
+    direction = latent_direction(generator, score, DIRECTION_SAMPLES)
     noise = latent_noise(faces, generator.nz, seed)
     scales = (0.0, 0.5, 1.0, 1.5, 2.0)
     images = render(generator, (noise[:, None] + torch.tensor(scales)[None, :, None] * direction).reshape(-1, generator.nz))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     visuals.save_labelled_grid(images, out, ["original"] + [f"+{s:g} x dir" for s in scales[1:]])
-    test_noise = latent_noise(500, generator.nz, seed + 1)
+    test_noise = latent_noise(EFFECT_SAMPLES, generator.nz, seed + 1)
     before, after = score(render(generator, test_noise)), score(render(generator, test_noise + direction))
     return out, {"attribute": name, "share_before": float((before > 0).double().mean()), "share_after": float((after > 0).double().mean())}

@@ -109,10 +109,10 @@ def fit(model: nn.Module, images: torch.Tensor, loss_of: Callable[[torch.Tensor,
 @torch.no_grad()
 def predict(model: nn.Module, images_uint8: torch.Tensor, batch_size: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
     """Logits and 256-d features of uint8 images from either feature network, with flip test-time averaging."""
-    model.eval()
+    model.eval().to(memory_format=torch.channels_last)  # oneDNN's fast layout on CPUs: 1.5x, same numbers
     logits, features = [], []
     for chunk in images_uint8.split(batch_size):
-        batch = to_input(chunk)
+        batch = to_input(chunk).contiguous(memory_format=torch.channels_last)
         feats = (model.features(batch) + model.features(batch.flip(3))) / 2
         features.append(feats)
         logits.append(model.head(feats))
