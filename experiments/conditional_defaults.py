@@ -52,14 +52,14 @@ def per_expression(run: Path, data: str) -> dict:
     """Each expression scored on its own against its own test faces, as the report's separate models were."""
     from facegan.data import load_fer2013
     from facegan.metrics.classifier import load_classifier
-    from facegan.metrics.evaluate import evaluate_fer
+    from facegan.metrics.evaluate import FER2013, evaluate
 
     _, generator = load_generator(run)
     classifier, _ = load_classifier()
     train, test = load_fer2013(data, "train"), load_fer2013(data, "test")
     rows = {}
     for label, expression in enumerate(EXPRESSIONS):
-        scores = evaluate_fer({expression: generate(generator, 1000, label=label)}, classifier, train, test)
+        scores = evaluate({expression: generate(generator, 1000, label=label)}, FER2013, classifier, train, test)
         rows[expression] = {"n": scores["generated"]["n"], "frechet_distance": scores["generated"]["frechet_distance"],
                             "floor": scores["floor"]["frechet_distance"], "accuracy": scores["generated"]["expression"]["accuracy"]}
     return rows

@@ -83,7 +83,7 @@ def test_resume_without_a_checkpoint(capsys, tmp_path):
 def test_checkpoint_of_another_kind(capsys, tmp_path):
     path = tmp_path / "other.pt"
     torch.save({"state_dict": {}}, path)
-    fails_with(capsys, ["sample", "--checkpoint", str(path), "--out", str(tmp_path / "out")], "is not a facegan DCGAN checkpoint")
+    fails_with(capsys, ["sample", "--checkpoint", str(path), "--out", str(tmp_path / "out")], "is not a facegan checkpoint")
 
 
 def test_checkpoint_from_another_architecture(capsys, tmp_path):
@@ -122,7 +122,7 @@ def test_entry_points_give_one_line_and_no_traceback(entry, tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert result.stderr.strip() == f"facegan: error: checkpoint '{tmp_path / 'missing.pt'}' does not exist: pass RUN/checkpoint.pt of a facegan training run"
+    assert result.stderr.strip() == f"facegan: error: facegan checkpoint '{tmp_path / 'missing.pt'}' does not exist: pass RUN/checkpoint.pt of a facegan training run"
 
 
 def test_sigterm_saves_like_ctrl_c(fer_folder, tmp_path):

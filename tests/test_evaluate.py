@@ -9,7 +9,7 @@ from facegan.config import EXPRESSIONS
 from facegan.data import load_fer2013
 from facegan.errors import FaceganError
 from facegan.metrics.classifier import SHIPPED_WEIGHTS, ExpressionClassifier, evaluate_classifier, load_classifier, save_classifier
-from facegan.metrics.evaluate import evaluate_fer, evaluate_run, read_generated
+from facegan.metrics.evaluate import FER2013, evaluate, evaluate_run, read_generated
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_floor_of_real_faces_is_better_than_flat_grey_faces(fer_folder, untraine
     classifier, _ = load_classifier(untrained_classifier)
     train, test = load_fer2013(fer_folder, "train"), load_fer2013(fer_folder, "test")
     flat = {e: torch.full((6, 1, 48, 48), 128, dtype=torch.uint8) for e in EXPRESSIONS}
-    scores = evaluate_fer(flat, classifier, train, test)
+    scores = evaluate(flat, FER2013, classifier, train, test)
     assert scores["generated"]["frechet_distance"] > scores["floor"]["frechet_distance"]
     assert scores["counts"] == {e: 2 for e in EXPRESSIONS}  # the test split's proportions: 2 of each
     # One face over and over has no spread; real training faces spread about as the test faces do.
@@ -80,7 +80,7 @@ def test_eval_command_bad_inputs(capsys, tmp_path, fer_folder, untrained_classif
     assert main(["eval", "--images", str(tmp_path / "empty")]) == 2
     assert "--images needs --data" in capsys.readouterr().err
     assert main(["eval", "--checkpoint", str(untrained_classifier)]) == 2
-    assert "is not a facegan DCGAN checkpoint" in capsys.readouterr().err
+    assert "is not a facegan checkpoint" in capsys.readouterr().err
     write_image(tmp_path / "s" / "happy" / "000000.png", (48, 48), "L", 0)
     dcgan = tmp_path / "not_a_classifier.pt"
     torch.save({"kind": "facegan-dcgan"}, dcgan)
@@ -102,7 +102,7 @@ def test_eval_every_writes_metrics_csv(fer_folder, tmp_path, untrained_classifie
     import csv
 
     import facegan
-    from facegan.metrics.evaluate import EpochEvaluator
+    from facegan.metrics.epoch import EpochEvaluator
 
     config = facegan.Config(dataset="fer2013", data=str(fer_folder), expression="happy", batch_size=2, epochs=2,
                             eval_every=1, device="cpu", run_dir=str(tmp_path / "run"), quiet=True)

@@ -11,7 +11,7 @@ from facegan.data import celeba as celeba_module
 from facegan.errors import FaceganError
 from facegan.metrics.attributes import (SHIPPED_WEIGHTS, AttributeClassifier, evaluate_attribute_classifier,
                                         load_attribute_classifier, save_attribute_classifier)
-from facegan.metrics.evaluate_celeba import evaluate_celeba, write_celeba_report
+from facegan.metrics.evaluate import CELEBA, evaluate, write_report
 from facegan.metrics.inception import fid_inception, inception_features, load_inception
 from test_data import CELEBA_ATTRIBUTES, make_celeba
 
@@ -37,14 +37,14 @@ def test_celeba_scores_with_floor_memorisation_and_smiling_accuracy(celeba_sets,
     classifier = AttributeClassifier(CELEBA_ATTRIBUTES, width=8).eval()
     smiling = train.attributes[:, CELEBA_ATTRIBUTES.index("Smiling")]
     generated = {"not_Smiling": train.images[~smiling], "Smiling": train.images[smiling]}  # exact training copies
-    scores = evaluate_celeba(generated, classifier, train, test)
+    scores = evaluate(generated, CELEBA, classifier, train, test)
     assert scores["classes"] == ["not_Smiling", "Smiling"] and sum(scores["counts"].values()) <= len(test)
     assert scores["memorisation"]["min_nearest_train_distance"] == 0
     assert scores["memorisation"]["share_closer_than_real_test_1st_percentile"] == 1.0
     assert set(scores["generated"]["attribute"]["per_class"]) <= {"not_Smiling", "Smiling"}
-    report = write_celeba_report(scores, generated, train, tmp_path / "eval", "copies")
+    report = write_report(scores, generated, train, tmp_path / "eval", "copies", CELEBA)
     assert "Smiling accuracy" in report.read_text() and (tmp_path / "eval" / "closest_pairs.png").is_file()
-    unconditional = evaluate_celeba({"images": torch.randint(0, 256, (4, 3, 64, 64), dtype=torch.uint8)}, classifier, train, test)
+    unconditional = evaluate({"images": torch.randint(0, 256, (4, 3, 64, 64), dtype=torch.uint8)}, CELEBA, classifier, train, test)
     assert "attribute" not in unconditional["generated"] and unconditional["generated"]["frechet_distance"] > 0
 
 
@@ -53,7 +53,7 @@ def test_attribute_classifier_file_round_trip_and_wrong_files(tmp_path):
     save_attribute_classifier(model, tmp_path / "a.pt", {"mean_accuracy": 0.5})
     loaded, metrics = load_attribute_classifier(tmp_path / "a.pt")
     assert loaded.attribute_names == CELEBA_ATTRIBUTES and metrics == {"mean_accuracy": 0.5}
-    with pytest.raises(FaceganError, match="do not exist"):
+    with pytest.raises(FaceganError, match="does not exist"):
         load_attribute_classifier(tmp_path / "missing.pt")
     torch.save({"kind": "facegan-dcgan"}, tmp_path / "dcgan.pt")
     with pytest.raises(FaceganError, match="not a facegan CelebA attribute classifier"):

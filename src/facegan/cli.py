@@ -94,7 +94,7 @@ def epoch_evaluator_for(config: Config):
     """The scorer --eval-every uses (Config allows it for FER2013 only), or None; built here because training never imports metrics."""
     if not config.eval_every:
         return None
-    from facegan.metrics.evaluate import EpochEvaluator
+    from facegan.metrics.epoch import EpochEvaluator
 
     return EpochEvaluator(config.data)
 

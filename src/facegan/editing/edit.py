@@ -109,7 +109,8 @@ class Editor:
 def load_editor(checkpoint: str | Path | None = None) -> "Editor | TranslatorEditor":
     """What edits with a checkpoint: a translator run (or none: the translator shipped with facegan)
     translates the face; a conditional DCGAN inverts it and redraws it."""
-    from facegan.editing.translate import KIND, TranslatorEditor, file_kind
+    from facegan.editing.translate import KIND, TranslatorEditor
+    from facegan.weights import file_kind
 
     if checkpoint is None or file_kind(Path(checkpoint)) == KIND:
         return TranslatorEditor.load(checkpoint)

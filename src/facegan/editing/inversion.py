@@ -29,6 +29,7 @@ from facegan.errors import FaceganError
 from facegan.models.encoder import Encoder
 from facegan.training.precision import resolve_precision
 from facegan.training.step import to_model_range
+from facegan.weights import read_tagged, save_tagged
 
 KIND = "facegan-encoder"
 Features = Callable[[torch.Tensor], torch.Tensor]
@@ -156,20 +157,13 @@ def invert(generator: torch.nn.Module, encoder: Encoder, features: Features, fac
 
 
 def save_encoder(encoder: Encoder, path: Path, generator_step: int) -> None:
-    torch.save({"kind": KIND, "generator_step": generator_step, "state": encoder.state_dict(),
-                "shape": [encoder.image_size, encoder.channels, encoder.nz, encoder.num_classes]}, path)
+    save_tagged({"generator_step": generator_step, "state": encoder.state_dict(),
+                 "shape": [encoder.image_size, encoder.channels, encoder.nz, encoder.num_classes]}, KIND, path)
 
 
 def load_encoder(path: Path, generator_step: int) -> Encoder:
     """The encoder trained for this very generator (the checkpoint's iteration must match)."""
-    if not path.is_file():
-        raise FaceganError(f"no encoder at '{path}': train it once for this model with 'facegan train-encoder --checkpoint {path.parent}'")
-    try:
-        saved = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception:
-        raise FaceganError(f"'{path}' is not a readable encoder file: retrain it with 'facegan train-encoder'") from None
-    if not isinstance(saved, dict) or saved.get("kind") != KIND:
-        raise FaceganError(f"'{path}' is not a facegan encoder: train one with 'facegan train-encoder'")
+    saved = read_tagged(path, KIND, "facegan encoder", f"train it once for this model with 'facegan train-encoder --checkpoint {path.parent}'")
     if saved["generator_step"] != generator_step:
         raise FaceganError(f"'{path}' was trained for this run's generator at iteration {saved['generator_step']}, "
                            f"not {generator_step}: retrain it with 'facegan train-encoder'")

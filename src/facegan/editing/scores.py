@@ -7,7 +7,7 @@ scores, always reported together, since each alone can be won by a bad edit:
 - expression: the share the project's classifier assigns to the asked-for expression, balanced over
   targets (a caricature can win this; the other two catch it);
 - realism: Fréchet distance and KID between the edits and the real test faces, in the classifier's
-  feature space, each target taking its share of the test split (`evaluate_fer`, as for samples),
+  feature space, each target taking its share of the test split (`metrics.evaluate`, as for samples),
   with the floor, real training faces at the same n.
 Also: reconstruction (PSNR, SSIM) of each face asked for its own expression, and seconds per face.
 """
@@ -29,7 +29,7 @@ from facegan.editing.translate import TranslatorEditor
 from facegan.errors import FaceganError
 from facegan.metrics.classifier import load_classifier
 from facegan.metrics.distances import psnr, ssim
-from facegan.metrics.evaluate import evaluate_fer
+from facegan.metrics.evaluate import FER2013, evaluate
 from facegan.metrics.identity import FaceRecognition, different_people_rate, same_person
 from facegan.training.checkpoint import run_folder
 
@@ -64,7 +64,7 @@ def score_editing(render: Renderer, class_names: tuple[str, ...], test: ImageSet
 
     classifier, _ = load_classifier()
     generated = {name: edited[targets == k] for k, name in enumerate(class_names)}
-    quality = evaluate_fer(generated, classifier, train, test, seed)
+    quality = evaluate(generated, FER2013, classifier, train, test, seed)
 
     source_descriptors = identity.descriptors(faces)
     kept = same_person(source_descriptors[origin], identity.descriptors(edited))

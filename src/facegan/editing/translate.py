@@ -26,6 +26,7 @@ from facegan.metrics.classifier import predict
 from facegan.models.translator import Translator, composite
 from facegan.training.checkpoint import load_generator
 from facegan.training.step import to_model_range
+from facegan.weights import file_kind, read_tagged, save_tagged, to_float, to_half
 
 SHIPPED = Path(__file__).parent / "weights" / "fer2013_translator.pt"
 KIND = "facegan-translator"
@@ -109,40 +110,26 @@ class TranslatorEditor:
         return torch.cat([edit.original[None], edit.every_class]), ["photo", *self.config.class_names]
 
 
-def file_kind(path: Path) -> str | None:
-    """The tag of one of facegan's weight files, or None for anything else (a folder, another file)."""
-    if not path.is_file():
-        return None
-    try:
-        saved = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception:
-        return None
-    return saved.get("kind") if isinstance(saved, dict) else None
-
-
 def export_translator(checkpoint: str | Path, out: str | Path, card: dict) -> Path:
     """The averaged translator of a run in half precision (a few MB), with its model card's facts."""
     config, translator = load_generator(checkpoint, "translator")
-    state = {name: value.half() if value.is_floating_point() else value for name, value in translator.state_dict().items()}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"kind": KIND, "format_version": FORMAT_VERSION, "config": config.to_dict(), "translator": state, "card": card}, out)
+    save_tagged({"format_version": FORMAT_VERSION, "config": config.to_dict(), "translator": to_half(translator.state_dict()),
+                 "card": card}, KIND, out)
     return out
 
 
 def load_exported(path: str | Path) -> tuple[Config, Translator]:
     """A file written by `export_translator`, in float32 for the CPU."""
-    path = Path(path)
-    if not path.is_file():
-        raise FaceganError(f"translator weights '{path}' are missing: reinstall facegan, or pass --checkpoint RUN/checkpoint.pt")
+    saved = read_tagged(path, KIND, "facegan translator file", "reinstall facegan, or pass --checkpoint RUN/checkpoint.pt of a translator run")
     try:
-        saved = torch.load(path, map_location="cpu", weights_only=True)
-        if saved["kind"] != KIND or saved["format_version"] != FORMAT_VERSION:
-            raise ValueError("not a translator file of this format")
+        if saved["format_version"] != FORMAT_VERSION:
+            raise ValueError("another format")
         config = Config.from_dict(saved["config"])
         translator = Translator(config.image_size, config.channels, len(config.class_names))
-        translator.load_state_dict({name: value.float() for name, value in saved["translator"].items()})
-    except Exception:
+        translator.load_state_dict(to_float(saved["translator"]))
+    except (KeyError, TypeError, ValueError, RuntimeError):
         raise FaceganError(f"'{path}' is not a readable facegan translator file (format {FORMAT_VERSION}): "
                            "pass RUN/checkpoint.pt of a translator run") from None
     return config, translator

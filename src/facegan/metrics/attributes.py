@@ -16,6 +16,7 @@ from torch.nn import functional as F
 from facegan.data.images import ImageSet
 from facegan.errors import FaceganError
 from facegan.metrics.classifier import FEATURES, _block, fit, predict
+from facegan.weights import read_tagged, save_tagged, to_float, to_half
 
 SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "celeba_attributes.pt"
 KIND = "facegan-celeba-attribute-classifier"
@@ -66,24 +67,13 @@ def evaluate_attribute_classifier(model: AttributeClassifier, data: ImageSet) ->
 
 
 def save_attribute_classifier(model: AttributeClassifier, path: Path, metrics: dict) -> None:
-    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    torch.save({"kind": KIND, "width": model.width, "attribute_names": list(model.attribute_names), "state": state,
-                "metrics": metrics}, path)
+    save_tagged({"width": model.width, "attribute_names": list(model.attribute_names), "state": to_half(model.state_dict()),
+                 "metrics": metrics}, KIND, path)
 
 
 def load_attribute_classifier(path: str | Path = SHIPPED_WEIGHTS) -> tuple[AttributeClassifier, dict]:
     """The classifier and its held-out scores; the shipped one by default, always offline."""
-    path = Path(path)
-    if not path.is_file():
-        raise FaceganError(f"attribute classifier weights '{path}' do not exist: train them with "
-                           "'facegan train-classifier --dataset celeba'")
-    try:
-        saved = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception:
-        raise FaceganError(f"'{path}' is not a readable classifier file") from None
-    if not isinstance(saved, dict) or saved.get("kind") != KIND:
-        raise FaceganError(f"'{path}' is not a facegan CelebA attribute classifier: pass a file from "
-                           "'facegan train-classifier --dataset celeba'")
+    saved = read_tagged(path, KIND, "facegan CelebA attribute classifier", "pass a file from 'facegan train-classifier --dataset celeba'")
     model = AttributeClassifier(tuple(saved["attribute_names"]), saved["width"])
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in saved["state"].items()})
+    model.load_state_dict(to_float(saved["state"]))
     return model.eval(), saved["metrics"]

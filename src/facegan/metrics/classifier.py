@@ -17,8 +17,8 @@ from torch.nn import functional as F
 
 from facegan.config import EXPRESSIONS
 from facegan.data.images import ImageSet
-from facegan.errors import FaceganError
 from facegan.training.precision import resolve_precision
+from facegan.weights import read_tagged, save_tagged, to_float, to_half
 
 SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_classifier.pt"
 KIND = "facegan-expression-classifier"
@@ -141,21 +141,12 @@ def accuracy_summary(predicted: torch.Tensor, labels: torch.Tensor, names: tuple
 
 def save_classifier(model: ExpressionClassifier, path: Path, metrics: dict) -> None:
     """Half-precision weights (the file stays small) with the test scores they were shipped with."""
-    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    torch.save({"kind": KIND, "width": model.width, "state": state, "metrics": metrics}, path)
+    save_tagged({"width": model.width, "state": to_half(model.state_dict()), "metrics": metrics}, KIND, path)
 
 
 def load_classifier(path: str | Path = SHIPPED_WEIGHTS) -> tuple[ExpressionClassifier, dict]:
     """The classifier and the test scores stored with it; the shipped one by default, always offline."""
-    path = Path(path)
-    if not path.is_file():
-        raise FaceganError(f"classifier weights '{path}' do not exist: train them with 'facegan train-classifier'")
-    try:
-        saved = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception:
-        raise FaceganError(f"'{path}' is not a readable classifier file") from None
-    if not isinstance(saved, dict) or saved.get("kind") != KIND:
-        raise FaceganError(f"'{path}' is not a facegan expression classifier: pass a file from 'facegan train-classifier'")
+    saved = read_tagged(path, KIND, "facegan expression classifier", "pass a file from 'facegan train-classifier'")
     model = ExpressionClassifier(saved["width"])
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in saved["state"].items()})
+    model.load_state_dict(to_float(saved["state"]))
     return model.eval(), saved["metrics"]

@@ -1,8 +1,12 @@
-"""Scoring generated FER2013 faces against real ones, and the report that shows the scores.
+"""Scoring generated faces against real ones, and the report that shows the scores: one pipeline for
+FER2013 and CelebA alike.
 
-Generated faces come grouped by intended expression (`facegan sample`'s OUT/<expression>/ layout).
-Every distance is computed twice at the same n: for the generated faces, and for real training faces
-(the floor, the best value reachable) against the same real reference, the FER2013 test split.
+Generated faces come grouped by class: FER2013's expressions (`facegan sample`'s OUT/<expression>/
+layout), a CelebA model's two attribute classes, or one group "images" of an unconditional colour
+model. A `FeatureSpace` says, once per dataset, which network's features the scores use, where the
+real faces come from and how classes are named. Every distance is computed twice at the same n: for
+the generated faces, and for real training faces (the floor, the best value reachable) against the
+same real reference, the held-out split.
 """
 
 from __future__ import annotations
@@ -13,14 +17,86 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
+from torch import nn
 
 from facegan import visuals
 from facegan.config import EXPRESSIONS
 from facegan.data.images import ImageSet, list_images
 from facegan.errors import FaceganError
-from facegan.metrics.classifier import ExpressionClassifier, accuracy_summary, predict
+from facegan.metrics.classifier import accuracy_summary, predict
 from facegan.metrics.distances import frechet_distance, kernel_inception_distance, nearest_neighbours, precision_recall, spread
 from facegan.metrics.inception import load_inception
+
+
+class FeatureSpace:
+    """FER2013's: the expression classifier's features, its seven expressions, the test split as reference."""
+
+    dataset, shape, features, groups_key, accuracy_key = "FER2013", (1, 48, 48), "classifier features", "expressions", "expression"
+
+    def load_network(self, path: str | Path | None) -> nn.Module:
+        from facegan.metrics.classifier import SHIPPED_WEIGHTS, load_classifier
+
+        return load_classifier(path or SHIPPED_WEIGHTS)[0]
+
+    def load_split(self, data: str | Path, split: str) -> ImageSet:
+        from facegan.data import load_fer2013
+
+        return load_fer2013(data, split)
+
+    def class_names(self, groups: list[str]) -> tuple[str, ...]:
+        """The classes the network tells apart, in label order."""
+        return EXPRESSIONS
+
+    def class_of(self, group: str, groups: list[str]) -> int:
+        return EXPRESSIONS.index(group)
+
+    def labels(self, data: ImageSet, groups: list[str]) -> torch.Tensor:
+        return data.labels
+
+    def predicted(self, network: nn.Module, logits: torch.Tensor, groups: list[str]) -> torch.Tensor | None:
+        """The class the network sees in each face, or None where there are no classes to score."""
+        return logits.argmax(1)
+
+
+class CelebaSpace(FeatureSpace):
+    """CelebA's: the attribute classifier's features, the held-out faces as reference, and for a model
+    conditioned on an attribute (groups not_X and X) whether the classifier sees X."""
+
+    dataset, shape, features, groups_key, accuracy_key = "CelebA", (3, 64, 64), "attribute classifier features", "classes", "attribute"
+
+    def load_network(self, path: str | Path | None) -> nn.Module:
+        from facegan.metrics.attributes import SHIPPED_WEIGHTS, load_attribute_classifier
+
+        return load_attribute_classifier(path or SHIPPED_WEIGHTS)[0]
+
+    def load_split(self, data: str | Path, split: str) -> ImageSet:
+        from facegan.data import load_celeba
+
+        return load_celeba(data, split)
+
+    def class_names(self, groups: list[str]) -> tuple[str, ...]:
+        return tuple(groups)
+
+    def class_of(self, group: str, groups: list[str]) -> int:
+        return groups.index(group)
+
+    def labels(self, data: ImageSet, groups: list[str]) -> torch.Tensor:
+        """0 for every face of an unconditional model, else whether the face has the attribute."""
+        if len(groups) == 1:
+            return torch.zeros(len(data), dtype=torch.long)
+        attribute = groups[1]
+        if data.attributes is None or attribute not in data.attribute_names:
+            raise FaceganError(f"the real CelebA faces have no '{attribute}' attribute to compare with")
+        return data.attributes[:, data.attribute_names.index(attribute)].long()
+
+    def predicted(self, network: nn.Module, logits: torch.Tensor, groups: list[str]) -> torch.Tensor | None:
+        if len(groups) == 1:
+            return None
+        return (logits[:, network.attribute_names.index(groups[1])] > 0).long()
+
+
+FER2013, CELEBA = FeatureSpace(), CelebaSpace()
+SPACES = {"fer2013": FER2013, "celeba": CELEBA}
 
 
 def read_generated(folder: str | Path) -> dict[str, torch.Tensor]:
@@ -48,16 +124,6 @@ def _read_face(file: Path) -> torch.Tensor:
             return torch.from_numpy(np.asarray(image, dtype=np.uint8).copy())[None]
     except (OSError, SyntaxError):
         raise FaceganError(f"'{file}' is not a readable image") from None
-
-
-def matched_subsample(pool: ImageSet, counts: dict[str, int], seed: int) -> torch.Tensor:
-    """`counts[e]` random images of each expression e from `pool` (fewer if the pool has fewer)."""
-    generator = torch.Generator().manual_seed(seed)
-    chosen = []
-    for expression, count in counts.items():
-        members = (pool.labels == EXPRESSIONS.index(expression)).nonzero().squeeze(1)
-        chosen.append(members[torch.randperm(len(members), generator=generator)[:count]])
-    return pool.images[torch.cat(chosen)]
 
 
 def compare(features: torch.Tensor, reference_features: torch.Tensor) -> dict:
@@ -95,135 +161,139 @@ def inception_scores(inception: torch.nn.Module | None, candidate: torch.Tensor,
             {"inception_fid": frechet_distance(inception_features(inception, floor), reference_features)})
 
 
+def matched_subsample(images: torch.Tensor, labels: torch.Tensor, classes: dict[str, int], counts: dict[str, int],
+                      seed: int) -> torch.Tensor:
+    """`counts[g]` random images of each group g's class `classes[g]` (fewer if there are fewer)."""
+    generator = torch.Generator().manual_seed(seed)
+    chosen = []
+    for group, count in counts.items():
+        members = (labels == classes[group]).nonzero().squeeze(1)
+        chosen.append(members[torch.randperm(len(members), generator=generator)[:count]])
+    return images[torch.cat(chosen)]
+
+
 def diversity(features: torch.Tensor, labels: torch.Tensor, reference_features: torch.Tensor, reference_labels: torch.Tensor,
-              expressions: list[str]) -> dict:
-    """Each expression's spread of faces in the classifier's feature space, as a share of the real test
-    faces' spread for that expression (1: as varied as real faces; near 0: one face over and over),
-    and the mean over expressions. A pixel spread would count blotchy noise as variety."""
-    per_class = {}
-    for e in expressions:
-        label = EXPRESSIONS.index(e)
-        per_class[e] = spread(features[labels == label]) / spread(reference_features[reference_labels == label])
-    return {"mean": sum(per_class.values()) / len(per_class), "per_class": per_class}
+              classes: dict[str, int]) -> dict:
+    """Each class's spread of faces in the network's feature space, as a share of the real reference
+    faces' spread for that class (1: as varied as real faces; near 0: one face over and over), and the
+    mean over classes. A pixel spread would count blotchy noise as variety. Classes with fewer than two
+    reference faces have no spread to compare with and are left out."""
+    references = {group: spread(reference_features[reference_labels == label]) for group, label in classes.items()}
+    per_class = {group: spread(features[labels == label]) / references[group] for group, label in classes.items() if references[group] > 0}
+    return {"mean": sum(per_class.values()) / len(per_class) if per_class else float("nan"), "per_class": per_class}
 
 
-def evaluate_fer(generated: dict[str, torch.Tensor], classifier: ExpressionClassifier, train: ImageSet, test: ImageSet,
-                 seed: int = 0, inception: torch.nn.Module | None = None) -> dict:
-    """All scores for faces generated per expression. See the module docstring for the floor."""
-    expressions = list(generated)
-    test_subset = test.subset(torch.isin(test.labels, torch.tensor([EXPRESSIONS.index(e) for e in expressions])))
-    # Class proportions of the reference decide how many faces of each expression enter the distances.
-    reference_counts = {e: int((test_subset.labels == EXPRESSIONS.index(e)).sum()) for e in expressions}
-    scale = min(len(generated[e]) / reference_counts[e] for e in expressions)
-    counts = {e: max(1, int(reference_counts[e] * min(scale, 1.0))) for e in expressions}
-    candidate = torch.cat([generated[e][:counts[e]] for e in expressions])
-    floor = matched_subsample(train, counts, seed)
-    _, reference_features = predict(classifier, test_subset.images)
+def evaluate(generated: dict[str, torch.Tensor], space: FeatureSpace, network: nn.Module, train: ImageSet, test: ImageSet,
+             seed: int = 0, inception: nn.Module | None = None) -> dict:
+    """All scores for faces generated per group (class). See the module docstring for the floor."""
+    groups = list(generated)
+    classes = {group: space.class_of(group, groups) for group in groups}
+    test_labels, train_labels = space.labels(test, groups), space.labels(train, groups)
+    in_reference = torch.isin(test_labels, torch.tensor(list(classes.values())))
+    reference, reference_labels = test.images[in_reference], test_labels[in_reference]
+    # The reference's class proportions decide how many faces of each group enter the distances.
+    reference_counts = {group: int((reference_labels == label).sum()) for group, label in classes.items()}
+    scale = min(len(generated[group]) / max(reference_counts[group], 1) for group in groups)
+    counts = {group: max(1, int(reference_counts[group] * min(scale, 1.0))) for group in groups}
+    candidate = torch.cat([generated[group][: counts[group]] for group in groups])
+    floor = matched_subsample(train.images, train_labels, classes, counts, seed)
+    _, reference_features = predict(network, reference)
 
-    labels = torch.cat([torch.full((len(generated[e]),), EXPRESSIONS.index(e)) for e in expressions])
-    logits, generated_features = predict(classifier, torch.cat(list(generated.values())))
-    _, candidate_features = predict(classifier, candidate)
-    floor_logits, floor_features = predict(classifier, floor)
-    floor_labels = torch.cat([torch.full((counts[e],), EXPRESSIONS.index(e)) for e in expressions])
-    generated_fid, floor_fid = inception_scores(inception, candidate, floor, test_subset.images)
-    return {
-        "expressions": expressions,
+    labels = torch.cat([torch.full((len(generated[group]),), label) for group, label in classes.items()])
+    logits, generated_features = predict(network, torch.cat(list(generated.values())))
+    _, candidate_features = predict(network, candidate)
+    floor_logits, floor_features = predict(network, floor)
+    floor_labels = torch.cat([torch.full((counts[group],), label) for group, label in classes.items()])
+    generated_fid, floor_fid = inception_scores(inception, candidate, floor, reference)
+    scores = {
+        space.groups_key: groups,
         "counts": counts,
         "generated": {**compare(candidate_features, reference_features), **generated_fid,
-                      "expression": accuracy_summary(logits.argmax(1), labels),
-                      "diversity": diversity(generated_features, labels, reference_features, test_subset.labels, expressions)},
+                      "diversity": diversity(generated_features, labels, reference_features, reference_labels, classes)},
         "floor": {**compare(floor_features, reference_features), **floor_fid,
-                  "expression": accuracy_summary(floor_logits.argmax(1), floor_labels),
-                  "diversity": diversity(floor_features, floor_labels, reference_features, test_subset.labels, expressions)},
-        "memorisation": memorisation(candidate, train.images, matched_subsample(test, counts, seed)),
+                  "diversity": diversity(floor_features, floor_labels, reference_features, reference_labels, classes)},
+        "memorisation": memorisation(candidate, train.images, matched_subsample(test.images, test_labels, classes, counts, seed)),
     }
+    predicted, floor_predicted = space.predicted(network, logits, groups), space.predicted(network, floor_logits, groups)
+    if predicted is not None:
+        names = space.class_names(groups)
+        scores["generated"][space.accuracy_key] = accuracy_summary(predicted, labels, names)
+        scores["floor"][space.accuracy_key] = accuracy_summary(floor_predicted, floor_labels, names)
+    return scores
 
 
-def write_report(scores: dict, generated: dict[str, torch.Tensor], train: ImageSet, out: Path, title: str) -> Path:
+def write_report(scores: dict, generated: dict[str, torch.Tensor], train: ImageSet, out: Path, title: str,
+                 space: FeatureSpace = FER2013) -> Path:
     """eval.json, eval.md and its pictures (samples, confusion matrix, closest training pairs) in `out`."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "eval.json").write_text(json.dumps(scores, indent=2))
-    visuals.save_grid(torch.cat([g[:8] for g in generated.values()]), out / "samples.png")
-    visuals.save_confusion_matrix(scores["generated"]["expression"]["confusion"], EXPRESSIONS, out / "confusion.png")
-    candidate = torch.cat([generated[e][: scores["counts"][e]] for e in scores["expressions"]])
+    groups = scores[space.groups_key]
+    per_group = max(1, 64 // len(generated) // 8 * 8)  # one or more whole rows of 8 per group
+    visuals.save_grid(torch.cat([images[:per_group] for images in generated.values()]), out / "samples.png")
+    candidate = torch.cat([generated[group][: scores["counts"][group]] for group in groups])
     pairs = [image for index, nearest, _ in scores["memorisation"]["closest"] for image in (candidate[index], train.images[nearest])]
     visuals.save_grid(torch.stack(pairs), out / "closest_pairs.png", nrow=2)
     gen, floor, memo = scores["generated"], scores["floor"], scores["memorisation"]
-    rows = [("Fréchet distance (classifier features)", "frechet_distance", ".2f"), ("KID", "kid", ".4f"),
+    rows = [(f"Fréchet distance ({space.features})", "frechet_distance", ".2f"), ("KID", "kid", ".4f"),
             ("precision", "precision", ".3f"), ("recall", "recall", ".3f")]
-    lines = [f"# {title}", "", f"Generated faces per expression (proportions of the FER2013 test split): {scores['counts']}", "",
+    lines = [f"# {title}", "", f"Generated faces per class (proportions of the {space.dataset} held-out faces): {scores['counts']}", "",
              "| score | generated | floor (real train faces) |", "| --- | ---: | ---: |"]
     lines += [f"| {name} | {gen[key]:{fmt}} | {floor[key]:{fmt}} |" for name, key, fmt in rows]
     if "inception_fid" in gen:
         lines.append(f"| Inception FID (pt_inception weights) | {gen['inception_fid']:.2f} | {floor['inception_fid']:.2f} |")
-    lines += [f"| expression accuracy | {gen['expression']['accuracy']:.3f} | {floor['expression']['accuracy']:.3f} |",
-              f"| balanced expression accuracy | {gen['expression']['balanced_accuracy']:.3f} | {floor['expression']['balanced_accuracy']:.3f} |",
-              f"| diversity (feature spread within an expression; real test faces = 1) | {gen['diversity']['mean']:.3f} | {floor['diversity']['mean']:.3f} |",
-              "", "Per expression (classifier accuracy on generated faces): "
-              + ", ".join(f"{e} {v:.2f}" for e, v in gen["expression"]["per_class"].items()), "",
-              f"Memorisation: median pixel distance to the nearest training face {memo['median_nearest_train_distance']:.0f} "
-              f"(real test faces: {memo['real_test_median_nearest_train_distance']:.0f}); "
+    pictures = "![samples](samples.png)"
+    if space.accuracy_key in gen:
+        what = "expression" if space.accuracy_key == "expression" else groups[1]
+        accuracy, floor_accuracy = gen[space.accuracy_key], floor[space.accuracy_key]
+        lines += [f"| {what} accuracy | {accuracy['accuracy']:.3f} | {floor_accuracy['accuracy']:.3f} |",
+                  f"| balanced {what} accuracy | {accuracy['balanced_accuracy']:.3f} | {floor_accuracy['balanced_accuracy']:.3f} |"]
+        visuals.save_confusion_matrix(accuracy["confusion"], space.class_names(groups), out / "confusion.png")
+        pictures += " ![confusion](confusion.png)"
+    lines += [f"| diversity (feature spread within a class; real held-out faces = 1) | {gen['diversity']['mean']:.3f} | "
+              f"{floor['diversity']['mean']:.3f} |", ""]
+    if space.accuracy_key in gen:
+        lines += ["Per class (classifier accuracy on generated faces): "
+                  + ", ".join(f"{name} {value:.2f}" for name, value in gen[space.accuracy_key]["per_class"].items()), ""]
+    lines += [f"Memorisation: median pixel distance to the nearest training face {memo['median_nearest_train_distance']:.0f} "
+              f"(real held-out faces: {memo['real_test_median_nearest_train_distance']:.0f}); "
               f"{memo['share_closer_than_real_test_1st_percentile']:.1%} of generated faces are closer to a training face "
-              "than 99% of real test faces are.", "",
-              "![samples](samples.png) ![confusion](confusion.png)", "", "Closest generated / training pairs:", "",
+              "than 99% of real held-out faces are.", "", pictures, "", "Closest generated / training pairs:", "",
               "![closest pairs](closest_pairs.png)", ""]
     (out / "eval.md").write_text("\n".join(lines))
     return out / "eval.md"
 
 
-def evaluate_run(generated: dict[str, torch.Tensor], data: str | Path, out: Path, title: str,
-                 classifier_path: str | Path | None = None, inception_weights: str | Path | None = None) -> tuple[dict, Path]:
-    """Score generated faces against FER2013 at `data` and write the report into `out`."""
-    from facegan.data import load_fer2013
-    from facegan.metrics.classifier import SHIPPED_WEIGHTS, load_classifier
-
-    for expression, images in generated.items():
-        if images.shape[1:] != (1, 48, 48):
-            raise FaceganError(f"generated '{expression}' faces are {tuple(images.shape[1:])}; FER2013 scores need 48x48 grayscale")
-    classifier, _ = load_classifier(classifier_path or SHIPPED_WEIGHTS)
+def evaluate_run(generated: dict[str, torch.Tensor], data: str | Path, out: Path, title: str, network_path: str | Path | None = None,
+                 inception_weights: str | Path | None = None, space: FeatureSpace = FER2013) -> tuple[dict, Path]:
+    """Score generated faces against the dataset at `data` (its train and held-out faces) and write the report into `out`."""
+    for group, images in generated.items():
+        if images.shape[1:] != space.shape:
+            raise FaceganError(f"generated '{group}' faces are {tuple(images.shape[1:])}; {space.dataset} scores need "
+                               f"{space.shape[1]}x{space.shape[2]} {'grayscale' if space.shape[0] == 1 else 'colour'}")
+    network = space.load_network(network_path)
     inception = load_inception(inception_weights) if inception_weights else None
-    train, test = load_fer2013(data, "train"), load_fer2013(data, "test")
-    scores = evaluate_fer(generated, classifier, train, test, inception=inception)
-    return scores, write_report(scores, generated, train, out, title)
+    train, test = space.load_split(data, "train"), space.load_split(data, "test")
+    scores = evaluate(generated, space, network, train, test, inception=inception)
+    return scores, write_report(scores, generated, train, out, title, space)
 
 
 def evaluate_checkpoint(checkpoint: str | Path, n: int = 1000, data: str | None = None, out: str | Path | None = None,
-                        classifier_path: str | Path | None = None, inception_weights: str | Path | None = None) -> tuple[dict, Path]:
+                        network_path: str | Path | None = None, inception_weights: str | Path | None = None) -> tuple[dict, Path]:
     """Generate n faces (per class, for conditional models) from a FER2013 or CelebA run and score
     them; the report goes to RUN/eval/ by default."""
     from facegan.sampling import generate
     from facegan.training.checkpoint import load_generator, run_folder
 
     config, generator = load_generator(checkpoint)
+    if config.dataset not in SPACES:
+        raise FaceganError(f"this checkpoint was trained on {config.dataset}; facegan eval scores FER2013 and CelebA models")
     run_dir = run_folder(checkpoint)
-    out = Path(out or run_dir / "eval")
-    title = f"Evaluation of {run_dir}"
     if config.conditional:
         generated = {name: generate(generator, n, label=label) for label, name in enumerate(config.class_names)}
     else:
         generated = {config.expression or "images": generate(generator, n)}
-    if config.dataset == "celeba":
-        return evaluate_celeba_run(generated, data or config.data, out, title, classifier_path, inception_weights)
-    if config.dataset != "fer2013":
-        raise FaceganError(f"this checkpoint was trained on {config.dataset}; facegan eval scores FER2013 and CelebA models")
-    return evaluate_run(generated, data or config.data, out, title, classifier_path, inception_weights)
-
-
-def evaluate_celeba_run(generated: dict[str, torch.Tensor], data: str | Path, out: Path, title: str,
-                        classifier_path: str | Path | None = None, inception_weights: str | Path | None = None) -> tuple[dict, Path]:
-    """Score generated colour faces against CelebA at `data` (its held-out faces) and write the report."""
-    from facegan.data import load_celeba
-    from facegan.metrics.attributes import SHIPPED_WEIGHTS, load_attribute_classifier
-    from facegan.metrics.evaluate_celeba import evaluate_celeba, write_celeba_report
-
-    for name, images in generated.items():
-        if images.shape[1:] != (3, 64, 64):
-            raise FaceganError(f"generated '{name}' faces are {tuple(images.shape[1:])}; CelebA scores need 64x64 colour")
-    classifier, _ = load_attribute_classifier(classifier_path or SHIPPED_WEIGHTS)
-    inception = load_inception(inception_weights) if inception_weights else None
-    train, test = load_celeba(data, "train"), load_celeba(data, "test")
-    scores = evaluate_celeba(generated, classifier, train, test, inception=inception)
-    return scores, write_celeba_report(scores, generated, train, out, title)
+    return evaluate_run(generated, data or config.data, Path(out or run_dir / "eval"), f"Evaluation of {run_dir}", network_path,
+                        inception_weights, SPACES[config.dataset])
 
 
 def headline(scores: dict) -> str:
@@ -235,40 +305,3 @@ def headline(scores: dict) -> str:
     if "attribute" in generated:
         line += f", balanced {scores['classes'][1]} accuracy {generated['attribute']['balanced_accuracy']:.3f}"
     return line
-
-
-class EpochEvaluator:
-    """Scores a FER2013 generator every few epochs of training (`--eval-every`): the classifier and the
-    real faces are loaded once, and each call generates `n` faces and returns the headline scores.
-    A conditional generator (expression None) makes its faces in the test split's class proportions
-    and is scored against the whole test split; its expression accuracy is the balanced one."""
-
-    def __init__(self, data: str | Path, n: int = 500, classifier_path: str | Path | None = None) -> None:
-        from facegan.data import load_fer2013
-        from facegan.metrics.classifier import SHIPPED_WEIGHTS, load_classifier
-
-        self.classifier, _ = load_classifier(classifier_path or SHIPPED_WEIGHTS)
-        self.test = load_fer2013(data, "test")
-        self.n = n
-        self.reference: dict[str, torch.Tensor] = {}
-
-    @torch.no_grad()
-    def __call__(self, generator: torch.nn.Module, expression: str | None) -> dict[str, float]:
-        from facegan.sampling import latent_noise, render
-
-        key = expression or "all"
-        if key not in self.reference:
-            real = self.test.only_class(expression) if expression else self.test
-            _, self.reference[key] = predict(self.classifier, real.images)
-        if expression:
-            labels = torch.full((self.n,), EXPRESSIONS.index(expression))
-        else:
-            labels = self.test.labels[torch.randperm(len(self.test), generator=torch.Generator().manual_seed(0))[: self.n]]
-        was_training = generator.training
-        generator.eval()
-        faces = render(generator, latent_noise(len(labels), generator.nz, 0), labels if generator.num_classes else None)
-        generator.train(was_training)
-        logits, features = predict(self.classifier, faces)
-        scores = compare(features, self.reference[key])
-        scores["expression_accuracy"] = accuracy_summary(logits.argmax(1), labels)["balanced_accuracy"]
-        return {k: v for k, v in scores.items() if k != "n"}

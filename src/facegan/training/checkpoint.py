@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import pickle
 from pathlib import Path
 
 import torch
 
 from facegan.config import Config
 from facegan.errors import FaceganError
+from facegan.weights import read_tagged, save_tagged
 from facegan.models import Discriminator, Generator, Translator, build_dcgan, build_translator
 
 KIND = "facegan-dcgan"
@@ -17,34 +16,16 @@ FORMAT_VERSION = 1
 
 
 def save_checkpoint(state: dict, path: Path) -> None:
-    """Write to a temporary file and rename it, so a crash never leaves a half-written checkpoint."""
-    temporary = path.with_name(path.name + ".tmp")
-    try:
-        torch.save({"kind": KIND, "format_version": FORMAT_VERSION, **state}, temporary)
-        os.replace(temporary, path)
-    except BaseException:  # a full disk, Ctrl-C: leave the last good checkpoint and no partial file
-        temporary.unlink(missing_ok=True)
-        raise
+    """Atomically, so a crash never leaves a half-written checkpoint."""
+    save_tagged({"format_version": FORMAT_VERSION, **state}, KIND, path)
 
 
 def load_checkpoint(path: str | Path) -> dict:
-    """The checkpoint's contents on the CPU, or a clear error if it is missing or not facegan's DCGAN."""
+    """The checkpoint's contents on the CPU, or a clear error if it is missing or not facegan's."""
     path = Path(path)
     if path.is_dir():
         path = path / "checkpoint.pt"
-    if not path.is_file():
-        raise FaceganError(f"checkpoint '{path}' does not exist: pass RUN/checkpoint.pt of a facegan training run")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError, KeyError, IndexError, TypeError,
-            UnicodeDecodeError, AttributeError):  # what torch.load raises on text, random bytes or a truncated file
-        raise FaceganError(
-            f"'{path}' is not a readable facegan checkpoint (corrupt, truncated, or not a plain weights file): "
-            "pass RUN/checkpoint.pt from 'facegan train'"
-        ) from None
-    if not isinstance(state, dict) or state.get("kind") != KIND:
-        kind = state.get("kind", "unknown") if isinstance(state, dict) else type(state).__name__
-        raise FaceganError(f"'{path}' is not a facegan DCGAN checkpoint (it holds '{kind}'): pass RUN/checkpoint.pt from 'facegan train'")
+    state = read_tagged(path, KIND, "facegan checkpoint", "pass RUN/checkpoint.pt of a facegan training run")
     if state.get("format_version") != FORMAT_VERSION:
         raise FaceganError(f"'{path}' has checkpoint format {state.get('format_version')}; this facegan reads format {FORMAT_VERSION}")
     return state

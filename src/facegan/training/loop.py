@@ -35,7 +35,7 @@ from facegan.training.translation import make_translator_step
 from facegan.version import __version__
 
 Evaluator = Callable[[torch.nn.Module, str], dict]
-"""Scores a generator for an expression; facegan.metrics.evaluate.EpochEvaluator is the standard one."""
+"""Scores a generator for an expression; facegan.metrics.epoch.EpochEvaluator is the standard one."""
 
 
 def resolve_device(name: str) -> torch.device:
