@@ -38,7 +38,7 @@ def test_crop_follows_the_models_data_and_pads_at_edges():
     colour = cut(photo, Box(30, 10, 60), 64, 3)
     assert grey.shape == (1, 48, 48) and grey.dtype == torch.uint8 and colour.shape == (3, 64, 64)
     assert colour[:, :, 0].eq(255).all() and colour[:, :, -1].eq(0).all()
-    assert crop_box(Box(100, 100, 100), 3) == Box(70, 70, 160)
+    assert crop_box(Box(100, 100, 100), "celeba") == Box(70, 70, 160)
 
 
 @pytest.mark.parametrize("blend", ["feather", "seamless"])
@@ -99,7 +99,7 @@ def test_edit_command_rewrites_only_the_face(tiny_editor_run, astronaut, tmp_pat
     assert "-> happy in" in printed and "edited_strip.png" in printed and (tmp_path / "edited_strip.png").is_file()
     before, after = np.asarray(Image.open(astronaut)), np.asarray(Image.open(out))
     assert after.shape == before.shape
-    face = crop_box(detect_faces(before)[0], 1)
+    face = crop_box(detect_faces(before)[0], "fer2013")
     outside = np.ones(before.shape[:2], bool)
     outside[face.top : face.top + face.size, face.left : face.left + face.size] = False
     assert np.array_equal(after[outside], before[outside]) and not np.array_equal(after, before)

@@ -99,3 +99,18 @@ def test_unsupported_size_is_refused():
         Generator(32, 3)
     with pytest.raises(ValueError, match="image_size must be one of"):
         Discriminator(128, 3)
+
+
+def test_generator_layers_are_named_and_numbered_checkpoints_still_load():
+    from facegan.models.dcgan import GENERATOR_LAYERS
+
+    torch.manual_seed(0)
+    generator = Generator(48, 1, num_classes=7)
+    assert [name for name, _ in generator.main.named_children()] == list(GENERATOR_LAYERS)
+    assert generator.main.norm2 is generator.main[7] and generator.detail_shape == (128, 12, 12)
+    numbered = {f"main.{GENERATOR_LAYERS.index(key.split('.')[1])}.{key.split('.', 2)[2]}": value
+                for key, value in generator.state_dict().items()}  # how checkpoints before the names were written
+    older = Generator(48, 1, num_classes=7)
+    older.load_state_dict(numbered)
+    z, labels = torch.randn(2, 100), torch.tensor([0, 3])
+    assert torch.equal(older.eval()(z, labels), generator.eval()(z, labels))

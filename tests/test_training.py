@@ -64,7 +64,7 @@ def test_resume_equals_uninterrupted_training(fer_folder, tmp_path):
 def test_a_different_seed_trains_differently(fer_folder, tmp_path):
     a = facegan.train(tiny_config(fer_folder, tmp_path / "a", max_steps=2))
     b = facegan.train(tiny_config(fer_folder, tmp_path / "b", max_steps=2, seed=4))
-    weight = "main.0.weight"
+    weight = "main.layout.weight"
     assert not torch.equal(load_checkpoint(a)["generator"][weight], load_checkpoint(b)["generator"][weight])
 
 

@@ -136,7 +136,7 @@ def cmd_arithmetic(args: argparse.Namespace) -> None:
 
 
 def cmd_train_encoder(args: argparse.Namespace) -> None:
-    from facegan.editing.training import train_encoder_for
+    from facegan.editing.inversion import train_encoder_for
 
     out = train_encoder_for(args.checkpoint, steps=args.steps, seed=args.seed)
     print(f"wrote {out}")

@@ -125,8 +125,9 @@ def attribute_scorer(config: Config, source: str | None, target: str) -> tuple[C
     own classifiers: FER2013 expressions for 48x48 grayscale models, CelebA attributes for colour ones.
     Returns the scorer and the name of what it scores."""
     from facegan.metrics.classifier import predict
+    from facegan.metrics.evaluate import FER2013, feature_space
 
-    if (config.image_size, config.channels) == (48, 1):
+    if feature_space(config) is FER2013:
         from facegan.metrics.classifier import load_classifier
 
         classifier, _ = load_classifier()

@@ -20,7 +20,7 @@ from facegan.editing.blend import paste_face
 from facegan.editing.faces import Box, crop_box, cut, pick_faces, read_photo, save_photo
 from facegan.editing.inversion import Features, feature_network, invert, load_encoder
 from facegan.errors import FaceganError
-from facegan.training.checkpoint import generator_of, load_checkpoint, load_models, run_folder
+from facegan.training.checkpoint import generator_of, load_checkpoint, run_folder
 
 if TYPE_CHECKING:
     from facegan.editing.translate import TranslatorEditor
@@ -52,12 +52,10 @@ class Editor:
     @classmethod
     def from_state(cls, state: dict, checkpoint: str | Path) -> "Editor":
         """`load` for a checkpoint already read."""
-        config, generator, _ = load_models(state)
+        config, generator = generator_of(state, checkpoint)
         if not config.conditional:
             raise FaceganError("editing needs a conditional model (facegan train --conditional): "
                                "it renders one face in every expression")
-        if "generator_ema" in state:
-            generator.load_state_dict(state["generator_ema"])
         encoder = load_encoder(run_folder(checkpoint) / "encoder.pt", state["step"])
         return cls(config, generator.eval().requires_grad_(False), encoder, feature_network(config))
 
@@ -75,7 +73,7 @@ class Editor:
 
     def edit_face(self, photo: np.ndarray, face: Box, steps: int = 30, detail_steps: int = 0) -> FaceEdit:
         started = time.perf_counter()
-        box = crop_box(face, self.config.channels)
+        box = crop_box(face, self.config.dataset)
         original = cut(photo, box, self.config.image_size, self.config.channels)
         layout, detail, source = invert(self.generator, self.encoder, self.features, original[None], steps, detail_steps)
         every_class = self.render_every_class(layout, detail)  # the source class among them is the reconstruction

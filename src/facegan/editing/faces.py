@@ -17,9 +17,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from facegan.errors import FaceganError
 
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is the largest that is edited; bigger is refused before decoding
-MARGIN = {1: 1.15, 3: 1.6}
-"""How much wider than the detector's box the crop is: FER2013 faces are tight (brow to chin), CelebA's
-aligned 64x64 crops keep hair and chin."""
+MARGIN = {"fer2013": 1.15, "celeba": 1.6, "folder": 1.6}
+"""How much wider than the detector's box the crop is, per training dataset: FER2013 faces are tight
+(brow to chin), CelebA's aligned 64x64 crops keep hair and chin (as image folders of faces usually do)."""
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,9 @@ def pick_faces(photo: np.ndarray, face: int | None = None, all_faces: bool = Fal
     return [found[face] if face is not None else max(found, key=lambda box: box.size)]
 
 
-def crop_box(face: Box, channels: int) -> Box:
+def crop_box(face: Box, dataset: str) -> Box:
     """The square the model sees: the detector's box widened by the margin of the model's data."""
-    size = int(round(face.size * MARGIN[channels]))
+    size = int(round(face.size * MARGIN[dataset]))
     centre_x, centre_y = face.left + face.size / 2, face.top + face.size / 2
     return Box(int(round(centre_x - size / 2)), int(round(centre_y - size / 2)), size)
 

@@ -37,15 +37,10 @@ Features = Callable[[torch.Tensor], torch.Tensor]
 
 
 def feature_network(config: Config) -> Features:
-    """The feature extractor of the project's classifier for this model's images."""
-    if config.channels == 1:
-        from facegan.metrics.classifier import load_classifier
+    """The feature extractor of the project's classifier for this model's dataset (see `feature_space`)."""
+    from facegan.metrics.evaluate import feature_space
 
-        classifier, _ = load_classifier()
-    else:
-        from facegan.metrics.attributes import load_attribute_classifier
-
-        classifier, _ = load_attribute_classifier()
+    classifier = feature_space(config).load_network(None)
     classifier.requires_grad_(False).eval()
     return classifier.features
 
@@ -170,3 +165,20 @@ def load_encoder(path: Path, generator_step: int) -> Encoder:
     encoder = Encoder(*saved["shape"])
     encoder.load_state_dict(saved["state"])
     return encoder.eval()
+
+
+def train_encoder_for(checkpoint: str | Path, steps: int = 1500, seed: int = 0) -> Path:
+    """Train RUN/encoder.pt for the (averaged) generator in RUN/checkpoint.pt, on the run's own training faces. Returns its path."""
+    from facegan.data import load_dataset
+    from facegan.training.checkpoint import generator_of, load_checkpoint, run_folder
+    from facegan.training.loop import training_labels
+
+    state = load_checkpoint(checkpoint)
+    config, generator = generator_of(state, checkpoint)
+    if not config.conditional:
+        raise FaceganError("the encoder inverts conditional models: train one with 'facegan train --conditional'")
+    real = load_dataset(config)
+    encoder = train_encoder(generator, real, training_labels(config, real), feature_network(config), steps=steps, seed=seed)
+    run = run_folder(checkpoint)
+    save_encoder(encoder, run / "encoder.pt", state["step"])
+    return run / "encoder.pt"

@@ -80,7 +80,7 @@ class TranslatorEditor:
 
     def edit_face(self, photo: np.ndarray, face: Box) -> FaceEdit:
         started = time.perf_counter()
-        box = crop_box(face, self.config.channels)
+        box = crop_box(face, self.config.dataset)
         original = cut(photo, box, self.config.image_size, self.config.channels)
         masks, colours = self.maps(original[None])
         every_class = visuals.to_uint8(composite(to_model_range(original[None]), masks[0], colours[0]))

@@ -20,7 +20,7 @@ from PIL import Image
 from torch import nn
 
 from facegan import visuals
-from facegan.config import EXPRESSIONS
+from facegan.config import EXPRESSIONS, Config
 from facegan.data.images import ImageSet, list_images
 from facegan.errors import FaceganError
 from facegan.metrics.classifier import accuracy_summary, predict
@@ -97,6 +97,12 @@ class CelebaSpace(FeatureSpace):
 
 FER2013, CELEBA = FeatureSpace(), CelebaSpace()
 SPACES = {"fer2013": FER2013, "celeba": CELEBA}
+
+
+def feature_space(config: Config) -> FeatureSpace:
+    """The feature space a model is measured in: its dataset's, and for an image folder, which has no
+    classes of its own, the one of its faces' shape (FER2013's for grayscale, CelebA's for colour)."""
+    return SPACES.get(config.dataset) or (FER2013 if config.channels == 1 else CELEBA)
 
 
 def read_generated(folder: str | Path) -> dict[str, torch.Tensor]:

@@ -18,11 +18,14 @@ teaches G the classes much sooner. Spectral normalisation (Miyato et al. 2018) r
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import torch
 from torch import nn
 
 SUPPORTED_SIZES = (48, 64)
-DETAIL_NORM = 7  # where in G.main the BatchNorm of the third feature map is (see Generator.draw)
+GENERATOR_LAYERS = ("layout", "norm0", "relu0", "up1", "norm1", "relu1", "up2", "norm2", "relu2", "up3", "norm3", "relu3",
+                    "to_image", "tanh")
 
 
 def _edge_kernel(image_size: int) -> int:
@@ -63,22 +66,25 @@ class Generator(nn.Module):
         def norm(features: int) -> nn.Module:
             return ConditionalBatchNorm2d(features, num_classes) if num_classes else nn.BatchNorm2d(features)
 
-        self.main = nn.Sequential(
-            nn.ConvTranspose2d(nz, ngf * 8, k, 1, 0, bias=False),
-            norm(ngf * 8),
-            nn.ReLU(True),
-            nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False),
-            norm(ngf * 4),
-            nn.ReLU(True),
-            nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False),
-            norm(ngf * 2),
-            nn.ReLU(True),
-            nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False),
-            norm(ngf),
-            nn.ReLU(True),
-            nn.ConvTranspose2d(ngf, channels, 4, 2, 1, bias=False),
-            nn.Tanh(),
-        )
+        # The report's layers, named: each upsampling doubles the side, and `norm2` normalises the third
+        # feature map, where photo editing adds a face's own detail (see `draw`).
+        self.main = nn.Sequential(OrderedDict([
+            ("layout", nn.ConvTranspose2d(nz, ngf * 8, k, 1, 0, bias=False)),
+            ("norm0", norm(ngf * 8)),
+            ("relu0", nn.ReLU(True)),
+            ("up1", nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False)),
+            ("norm1", norm(ngf * 4)),
+            ("relu1", nn.ReLU(True)),
+            ("up2", nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False)),
+            ("norm2", norm(ngf * 2)),
+            ("relu2", nn.ReLU(True)),
+            ("up3", nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False)),
+            ("norm3", norm(ngf)),
+            ("relu3", nn.ReLU(True)),
+            ("to_image", nn.ConvTranspose2d(ngf, channels, 4, 2, 1, bias=False)),
+            ("tanh", nn.Tanh()),
+        ]))
+        self.register_load_state_dict_pre_hook(_name_numbered_layers)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         """z: (N, nz) or (N, nz, 1, 1) -> images (N, channels, size, size) in [-1, 1].
@@ -92,7 +98,7 @@ class Generator(nn.Module):
         """G's first feature map (N, ngf*8, k, k), before any label enters: a conditional G is
         draw(layout(z), labels). Photo editing inverts into it (facegan.editing.inversion), as it can
         hold far more of a face than z's 100 numbers while every class still shapes what follows."""
-        return self.main[0](z.view(z.shape[0], self.nz, 1, 1))
+        return self.main.layout(z.view(z.shape[0], self.nz, 1, 1))
 
     def draw(self, layout: torch.Tensor, labels: torch.Tensor | None, detail: torch.Tensor | None = None) -> torch.Tensor:
         """The rest of a conditional G: a first feature map and labels -> images in [-1, 1].
@@ -102,11 +108,10 @@ class Generator(nn.Module):
         every class still draws it in its own way."""
         if labels is None:
             raise ValueError("this generator is conditional: pass labels")
-        detail_norm = self.main[DETAIL_NORM]
         x = layout
         for layer in self.main[1:]:
             if isinstance(layer, ConditionalBatchNorm2d):
-                x = layer(x, labels, detail if layer is detail_norm else None)
+                x = layer(x, labels, detail if layer is self.main.norm2 else None)
             else:
                 x = layer(x)
         return x
@@ -114,8 +119,15 @@ class Generator(nn.Module):
     @property
     def detail_shape(self) -> tuple[int, int, int]:
         """One face's `detail` in `draw`: the shape of G's third feature map."""
-        side = 4 * self.main[0].kernel_size[0]
-        return self.main[DETAIL_NORM].norm.num_features, side, side
+        side = 4 * self.main.layout.kernel_size[0]
+        return self.main.norm2.norm.num_features, side, side
+
+
+def _name_numbered_layers(module: nn.Module, state: dict, prefix: str, *args) -> None:
+    """Checkpoints written before G's layers had names number them (main.0.weight): read those too."""
+    for key in [key for key in state if key.startswith(prefix + "main.") and key[len(prefix) + 5 :].split(".")[0].isdigit()]:
+        index, rest = key[len(prefix) + 5 :].split(".", 1)
+        state[f"{prefix}main.{GENERATOR_LAYERS[int(index)]}.{rest}"] = state.pop(key)
 
 
 class Discriminator(nn.Module):
