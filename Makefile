@@ -23,8 +23,9 @@ train-demo: $(BIN)/facegan
 		--epochs 15 --device cpu --run-dir $(TRAIN_DEMO_RUN) --overwrite
 	$(BIN)/facegan sample --checkpoint $(TRAIN_DEMO_RUN)/checkpoint.pt --n 64 --out $(TRAIN_DEMO_RUN)/samples --grid --overwrite
 
+# The whole suite, one test file per core at a time (a file's shared fixtures are built once).
 test: $(BIN)/facegan
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 clean:
 	rm -rf $(VENV) runs

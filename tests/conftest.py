@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,11 @@ from PIL import Image
 from facegan.config import EXPRESSIONS
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:  # `make test` runs a file per core: share the cores, do not oversubscribe them
+    import torch
+
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
 
 
 def shared_data(name: str) -> Path:
