@@ -212,10 +212,8 @@ def cmd_eval(args: argparse.Namespace) -> None:
     print(f"{headline(scores)}; report: {report}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="facegan", description="DCGANs for human faces and facial expressions.")
-    commands = parser.add_subparsers(dest="command", required=True)
-
+def add_training_commands(commands: argparse._SubParsersAction) -> None:
+    """train (and resume)."""
     train = commands.add_parser("train", help="train a DCGAN (or resume one)")
     train.add_argument("--preset", choices=sorted(PRESETS), help="the report's exact settings for a dataset")
     add_config_flags(train)
@@ -224,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
     train.set_defaults(func=cmd_train)
 
+
+
+def add_model_commands(commands: argparse._SubParsersAction) -> None:
+    """What a trained model makes: samples, transfer grids, walks, vector arithmetic."""
     sample = commands.add_parser("sample", help="write generated faces as PNG files")
     sample.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt")
     sample.add_argument("--n", type=int, default=64, help="how many faces")
@@ -258,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     arithmetic.add_argument("--seed", type=int, default=0)
     arithmetic.set_defaults(func=cmd_arithmetic)
 
+
+
+def add_editing_commands(commands: argparse._SubParsersAction) -> None:
+    """Photo editing: the inversion encoder, edit, the web page, and its scores."""
     encoder = commands.add_parser("train-encoder", help="train the encoder that photo editing inverts faces with")
     encoder.add_argument("--checkpoint", required=True, help="RUN/checkpoint.pt of a conditional model; writes RUN/encoder.pt")
     encoder.add_argument("--steps", type=int, default=1500)
@@ -296,6 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     edit_eval.add_argument("--out", help="default RUN/edit_eval, or ./edit_eval for the shipped translator")
     edit_eval.set_defaults(func=cmd_eval_edit)
 
+
+
+def add_measuring_commands(commands: argparse._SubParsersAction) -> None:
+    """Scores and speed: eval, the feature networks behind it, bench."""
     evaluate = commands.add_parser("eval", help="score generated faces offline (FER2013 and CelebA models)")
     source = evaluate.add_mutually_exclusive_group(required=True)
     source.add_argument("--checkpoint", help="RUN/checkpoint.pt: generate --n faces and score them")
@@ -326,6 +336,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--device", default="auto")
     bench.add_argument("--data-root", default="../shared/data", help="folder with fer2013/ and celeba/; generated images if absent")
     bench.set_defaults(func=cmd_bench)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="facegan", description="DCGANs for human faces and facial expressions.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for add_commands in (add_training_commands, add_model_commands, add_editing_commands, add_measuring_commands):
+        add_commands(commands)
     return parser
 
 
