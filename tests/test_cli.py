@@ -150,3 +150,17 @@ def test_a_given_lr_also_sets_ds_rate_over_a_preset(fer_folder, tmp_path):
                  "--batch-size", "2", "--max-steps", "1", "--device", "cpu", "--run-dir", str(tmp_path / "run"), "--quiet"]) == 0
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["lr"] == config["lr_d"] == 1e-4
+
+
+def test_every_recipe_option_is_a_flag_with_each_kinds_default(capsys):
+    import dataclasses
+
+    from facegan.config import Recipe
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    for option in dataclasses.fields(Recipe):
+        assert f"--{option.name.replace('_', '-')}" in text, option.name
+    assert "--class-loss WEIGHT D also classifies real faces and G is pushed towards its classes (default: report 0, conditional 5, translator 5)" in text
+    assert "proportion (default: on)" in text  # --uniform-fakes applies to conditional models only: one default
