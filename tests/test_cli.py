@@ -65,8 +65,12 @@ def test_existing_run_folder_is_never_overwritten(capsys, fer_folder, tmp_path):
     (run / "notes.txt").write_text("precious")
     fails_with(capsys, argv, "already exists: continue it with --resume")
     assert (run / "notes.txt").read_text() == "precious"
+    replaced_by_a_failing_run = [*argv, "--overwrite", "--batch-size", "64"]  # 6 faces: fails once the run has started
+    fails_with(capsys, replaced_by_a_failing_run, "fewer than one batch")
+    assert (run / "notes.txt").read_text() == "precious" and (run / "checkpoint.pt").is_file()  # the old run is back, whole
     assert main([*argv, "--overwrite"]) == 0  # a facegan run folder is replaced whole
     assert (run / "checkpoint.pt").is_file() and not (run / "notes.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fer", "run"]  # nothing set aside is left behind
 
 
 def test_resume_continues_and_extends(capsys, fer_folder, tmp_path):

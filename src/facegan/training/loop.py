@@ -14,9 +14,10 @@ import shutil
 import signal
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import torch
 from torch import nn
@@ -55,12 +56,16 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
-def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
-    """Create the run folder. An existing non-empty one is an error unless --overwrite, and --overwrite
-    only ever replaces a facegan run (a folder with its config.json or checkpoint.pt), never any other
-    folder. Rank 0 alone touches it."""
+@contextmanager
+def run_folder_for(run_dir: Path, overwrite: bool) -> Iterator[None]:
+    """Create the run folder for the run inside the `with`. An existing non-empty one is an error unless
+    --overwrite, and --overwrite only ever replaces a facegan run (a folder with its config.json or
+    checkpoint.pt), never any other folder. The run it replaces is set aside, not deleted, until the new
+    run has written a checkpoint: a new run that fails before then leaves the old one as it was. Rank 0
+    alone touches the folders."""
     if run_dir.exists() and not run_dir.is_dir():
         raise FaceganError(f"--run-dir '{run_dir}' is a file: choose a folder")
+    set_aside = run_dir.with_name(f".{run_dir.name}.replaced")
     if run_dir.exists() and any(run_dir.iterdir()):
         is_run = (run_dir / "config.json").is_file() or (run_dir / "checkpoint.pt").is_file()
         if not is_run:
@@ -70,11 +75,21 @@ def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
                 raise FaceganError(f"run folder '{run_dir}' stopped before its first checkpoint: start it again with --overwrite")
             raise FaceganError(f"run folder '{run_dir}' already exists: continue it with --resume {run_dir}, or pass --overwrite")
         if distributed.is_main():
-            shutil.rmtree(run_dir)
+            shutil.rmtree(set_aside, ignore_errors=True)
+            run_dir.rename(set_aside)
     distributed.barrier()
     if distributed.is_main():
         run_dir.mkdir(parents=True, exist_ok=True)
     distributed.barrier()
+    try:
+        yield
+    finally:
+        if distributed.is_main() and set_aside.exists():
+            if any(run_dir.rglob("checkpoint.pt")):
+                shutil.rmtree(set_aside)
+            else:  # the new run wrote nothing worth keeping: the old one comes back
+                shutil.rmtree(run_dir, ignore_errors=True)
+                set_aside.rename(run_dir)
 
 
 def load_training_data(config: Config) -> ImageSet:
@@ -106,8 +121,8 @@ def train(config: Config, overwrite: bool = False, data: ImageSet | None = None,
     if data is None:
         data = load_training_data(config)  # a wrong data path fails here, before any folder is touched
     run_dir = Path(config.run_dir or distributed.from_rank_zero(default_run_dir(config, time.strftime("%Y%m%d-%H%M%S"))))
-    prepare_run_dir(run_dir, overwrite)
-    return _run(replace(config, run_dir=str(run_dir)), data, None, evaluator)
+    with run_folder_for(run_dir, overwrite):
+        return _run(replace(config, run_dir=str(run_dir)), data, None, evaluator)
 
 
 def resume(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides) -> Path:
@@ -135,11 +150,11 @@ def train_all_expressions(config: Config, overwrite: bool = False, evaluator: Ev
     """The report's protocol: seven separate models, one per expression, each in RUN/<expression>/."""
     base = replace(config, expression="all").resolved()
     parent = Path(base.run_dir or distributed.from_rank_zero(default_run_dir(base, time.strftime("%Y%m%d-%H%M%S"))))
-    prepare_run_dir(parent, overwrite)
-    base = replace(base, run_dir=str(parent))
-    if distributed.is_main():
-        (parent / "config.json").write_text(json.dumps(base.to_dict(), indent=2))
-    return _run_expressions(base, parent, evaluator)
+    with run_folder_for(parent, overwrite):
+        base = replace(base, run_dir=str(parent))
+        if distributed.is_main():
+            (parent / "config.json").write_text(json.dumps(base.to_dict(), indent=2))
+        return _run_expressions(base, parent, evaluator)
 
 
 def resume_all_expressions(parent: Path, evaluator: Evaluator | None = None, **overrides) -> Path:
