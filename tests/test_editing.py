@@ -190,7 +190,8 @@ def free_port() -> int:
 
 
 def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
-    """Upload a photo, press Edit, get an image back; a photo without a face gets a message."""
+    """Upload a photo, press Edit, get an image back; a photo without a face gets a message. The waits are
+    generous because `make test` runs another test file beside this one."""
     import shutil
 
     pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
@@ -211,19 +212,19 @@ def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/")
             page.locator("#photo input[type=file]").set_input_files(str(astronaut))
-            page.get_by_text("astronaut.png").first.wait_for(timeout=30_000)
+            page.get_by_text("astronaut.png").first.wait_for(timeout=120_000)
             page.locator("#edit").click()
-            page.locator("#edited img").wait_for(timeout=60_000)
+            page.locator("#edited img").wait_for(timeout=180_000)
             assert page.locator("#edited img").get_attribute("src")
-            sync_api.expect(page.locator("#status")).to_contain_text("-> happy in", timeout=30_000)
+            sync_api.expect(page.locator("#status")).to_contain_text("-> happy in", timeout=120_000)
             page.locator("#closer input").check()
             page.locator("#edit").click()
-            sync_api.expect(page.locator("#status")).to_contain_text("-> happy, closer to the photo", timeout=60_000)
+            sync_api.expect(page.locator("#status")).to_contain_text("-> happy, closer to the photo", timeout=180_000)
             page.reload()
             page.locator("#photo input[type=file]").set_input_files(str(tmp_path / "coffee.png"))
-            page.get_by_text("coffee.png").first.wait_for(timeout=30_000)
+            page.get_by_text("coffee.png").first.wait_for(timeout=120_000)
             page.locator("#edit").click()
-            sync_api.expect(page.get_by_text("no face found in the photo").first).to_be_visible(timeout=30_000)
+            sync_api.expect(page.get_by_text("no face found in the photo").first).to_be_visible(timeout=120_000)
             browser.close()
     finally:
         app.close()
