@@ -189,6 +189,7 @@ def free_port() -> int:
         return handle.getsockname()[1]
 
 
+@pytest.mark.browser
 def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
     """Upload a photo, press Edit, get an image back; a photo without a face gets a message. The waits are
     generous because `make test` runs another test file beside this one."""
