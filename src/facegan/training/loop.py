@@ -216,7 +216,9 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
     # The schedule and the run folder's log.
     config = replace(config, extra=_environment(config, device, world))
     steps_per_epoch = len(images) // world // config.batch_size  # drop_last: every batch has the same shape
-    total_steps = min(config.epochs * steps_per_epoch, config.max_steps or config.epochs * steps_per_epoch)
+    total_steps = config.epochs * steps_per_epoch
+    if config.max_steps is not None:
+        total_steps = min(total_steps, config.max_steps)
     log = RunLog(run_dir, config, start_step=state.step, total_steps=total_steps) if main else None
     if main and saved is None:
         (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
@@ -229,7 +231,9 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
             while state.step < total_steps:
                 epoch, first_batch = divmod(state.step, steps_per_epoch)
                 order = distributed.shard(epoch_order(config.seed, epoch, len(images)), rank, world).to(device)
-                for batch in range(first_batch, min(steps_per_epoch, first_batch + total_steps - state.step)):
+                for batch in range(first_batch, steps_per_epoch):
+                    if state.step >= total_steps:
+                        break
                     if stop.requested:
                         raise KeyboardInterrupt
                     stats = step_fn(order[batch * config.batch_size : (batch + 1) * config.batch_size])
