@@ -8,6 +8,7 @@ from PIL import Image
 
 import facegan
 from facegan.training.checkpoint import load_checkpoint
+from facegan.training.loop import learning_rate_scale
 
 RUN_OUTPUTS = ("real_samples.png", "progress.gif", "losses.csv", "loss_plot.png", "final_samples.png", "config.json", "checkpoint.pt")
 
@@ -59,6 +60,26 @@ def test_resume_equals_uninterrupted_training(fer_folder, tmp_path):
     for name, tensor in a["discriminator"].items():
         assert torch.equal(tensor, b["discriminator"][name]), name
     assert (straight / "losses.csv").read_text() == (halves / "losses.csv").read_text()
+
+
+def test_learning_rates_decay_linearly_over_the_last_iterations():
+    assert [learning_rate_scale(step, 10, 4) for step in range(10)] == [1, 1, 1, 1, 1, 1, 1, 0.75, 0.5, 0.25]
+    assert learning_rate_scale(0, 10, 20) == 0.5  # a window longer than the run starts lowered
+
+
+def test_a_decay_added_on_resume_equals_a_run_that_decayed_from_the_start(fer_folder, tmp_path):
+    straight = facegan.train(tiny_config(fer_folder, tmp_path / "straight", epochs=3, max_steps=8, lr_decay=4))
+    halves = facegan.train(tiny_config(fer_folder, tmp_path / "halves", epochs=3, max_steps=4))  # before the decay starts
+    facegan.resume(halves, max_steps=8, lr_decay=4)
+    constant = facegan.train(tiny_config(fer_folder, tmp_path / "constant", epochs=3, max_steps=8))
+    a, b, c = load_checkpoint(straight), load_checkpoint(halves), load_checkpoint(constant)
+    for name, tensor in a["generator"].items():
+        assert torch.equal(tensor, b["generator"][name]), name
+    assert [group["lr"] for group in a["opt_g"]["param_groups"]] == [2e-4 / 4]  # the last iteration's rate
+    assert a["opt_d"]["param_groups"][0]["lr"] == b["opt_d"]["param_groups"][0]["lr"] == a["config"]["lr_d"] / 4
+    assert not torch.equal(a["generator"]["main.to_image.weight"], c["generator"]["main.to_image.weight"])
+    with pytest.raises(facegan.FaceganError, match="--lr-decay -1"):
+        tiny_config(fer_folder, tmp_path / "bad", lr_decay=-1).resolved()
 
 
 def test_a_different_seed_trains_differently(fer_folder, tmp_path):

@@ -13,8 +13,8 @@ from facegan.config import PRESETS, Config
 from facegan.editing.blend import BLENDS
 from facegan.errors import FaceganError
 
-# What a resumed run may change: how long it goes on and where and how it reports.
-RESUME_FLAGS = ("epochs", "max_steps", "device", "quiet", "tensorboard")
+# What a resumed run may change: how long it goes on, how its rates end, and where and how it reports.
+RESUME_FLAGS = ("epochs", "max_steps", "lr_decay", "device", "quiet", "tensorboard")
 
 
 def config_flags() -> list[dataclasses.Field]:

@@ -98,6 +98,8 @@ class Config(Recipe):
     batch_size: int = flag("images per iteration and process", 128)
     lr: float = flag("Adam learning rate of G, and of D unless --lr-d", 2e-4)
     lr_d: float | None = flag("D's learning rate; default: --lr, or 2x --lr for conditional models and the translator")
+    lr_decay: int | None = flag("lower both learning rates linearly to 0 over the run's last N iterations (StarGAN's "
+                                "schedule); 0 or unset: constant", metavar="N")
     beta1: float = 0.5
     beta2: float = 0.999
     epochs: int | None = flag("default: 50 for FER2013, 25 otherwise (the report's schedule)")
@@ -177,6 +179,8 @@ class Config(Recipe):
             raise FaceganError(f"--ema {self.ema} is not a decay: use a number in [0, 1), e.g. 0.999, or 0 to turn it off")
         if self.eval_every is not None and (self.eval_every < 1 or self.dataset != "fer2013"):
             raise FaceganError("--eval-every takes a number of epochs >= 1 and scores FER2013 runs only so far")
+        if self.lr_decay is not None and self.lr_decay < 0:
+            raise FaceganError(f"--lr-decay {self.lr_decay}: use a number of iterations >= 0 (0 keeps the rates constant)")
         for name in ("epochs", "max_steps", "batch_size"):
             value = getattr(self, name)
             if value is not None and value < 1:

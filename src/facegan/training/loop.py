@@ -207,7 +207,8 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
     images = data.images.to(device)  # decoded once, kept as uint8 on the training device
     labels = training_labels(config, data)
     labels = None if labels is None else labels.to(device)
-    graph = device.type == "cuda" and config.cuda_graphs and world == 1 and config.model == "dcgan"
+    # A captured iteration replays its learning rate as a constant, so a decaying one runs uncaptured.
+    graph = device.type == "cuda" and config.cuda_graphs and world == 1 and config.model == "dcgan" and not config.lr_decay
 
     # The training state, new or as saved, and the function that runs one iteration on it.
     state = build_state(config, data, saved, device, graph)
@@ -236,6 +237,9 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
                         break
                     if stop.requested:
                         raise KeyboardInterrupt
+                    if config.lr_decay:
+                        scale = learning_rate_scale(state.step, total_steps, config.lr_decay)
+                        set_learning_rates(state, config.lr * scale, config.lr_d * scale)
                     stats = step_fn(order[batch * config.batch_size : (batch + 1) * config.batch_size])
                     state.step += 1
                     if main:
@@ -254,6 +258,18 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
     if interrupted:
         raise FaceganError(f"interrupted at iteration {state.step}; everything is saved: continue with --resume {run_dir}")
     return run_dir
+
+
+def learning_rate_scale(step: int, total_steps: int, decay_steps: int) -> float:
+    """StarGAN's schedule: the full rates, then linearly lower over the last `decay_steps` iterations,
+    down to 1 / decay_steps for the last one. A function of the iteration alone, so a resumed run follows it exactly."""
+    return min(1.0, (total_steps - step) / decay_steps)
+
+
+def set_learning_rates(state: TrainingState, lr_g: float, lr_d: float) -> None:
+    for optimizer, lr in ((state.opt_g, lr_g), (state.opt_d, lr_d)):
+        for group in optimizer.param_groups:
+            group["lr"] = lr
 
 
 def build_state(config: Config, data: ImageSet, saved: dict | None, device: torch.device, graph: bool) -> TrainingState:
