@@ -195,6 +195,14 @@ def test_diff_augment_is_differentiable_and_random_per_image():
     assert not torch.allclose(out[0], out[1])
 
 
+def test_the_translators_augmentation_leaves_the_face_whole():
+    torch.manual_seed(0)
+    images = torch.full((64, 1, 48, 48), 0.9)
+    centre = (slice(None), slice(None), slice(6, 42), slice(6, 42))  # beyond the reach of a 6 px shift's empty border
+    assert (diff_augment(images)[centre] == 0).flatten(1).any(1).any()  # cutout blanks part of it
+    assert not (diff_augment(images, with_cutout=False)[centre] == 0).any()
+
+
 def test_hinge_and_bce_losses():
     logits = torch.tensor([2.0, 0.5, -3.0])
     assert d_loss(logits, True, "hinge") == pytest.approx((0 + 0.5 + 4) / 3)

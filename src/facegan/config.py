@@ -50,7 +50,8 @@ class Recipe:
 
     loss: str | None = option("bce", "hinge", "hinge", "D's and G's loss: bce (the report's) or hinge", choices=("bce", "hinge"))
     spectral_norm: bool | None = option(False, True, True, "spectral normalisation in D instead of its BatchNorms")
-    augment: bool | None = option(False, True, False, "DiffAugment (translation, cutout, brightness, contrast) on all D sees")
+    augment: bool | None = option(False, True, False, "DiffAugment (translation, cutout, brightness, contrast) on all D sees; "
+                                        "the translator's has no cutout")
     ema: float | None = option(0.0, 0.0, 0.999, "decay of the average of G's weights used for sampling; 0 = off", metavar="DECAY")
     class_loss: float | None = option(0.0, 5.0, 5.0, "D also classifies real faces and G is pushed towards its classes",
                                       metavar="WEIGHT")

@@ -10,12 +10,11 @@ import torch
 from torch.nn import functional as F
 
 
-def diff_augment(images: torch.Tensor) -> torch.Tensor:
+def diff_augment(images: torch.Tensor, with_cutout: bool = True) -> torch.Tensor:
     """Brightness, contrast (and saturation for colour), then translation by up to 1/8 of the size,
     then cutout of a square half the size. Each image draws its own parameters."""
-    images = adjust_colour(images)
-    images = translate(images, ratio=0.125)
-    return cutout(images, ratio=0.5)
+    images = translate(adjust_colour(images), ratio=0.125)
+    return cutout(images, ratio=0.5) if with_cutout else images
 
 
 def adjust_colour(images: torch.Tensor) -> torch.Tensor:

@@ -48,7 +48,9 @@ def translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torc
     device tensor, without syncing. D's classifier weighs each real face by `class_weights` of its class, if given."""
     device = real_uint8.device
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
-    seen = diff_augment if recipe.augment else (lambda images: images)
+    # No cutout: a hidden half face starved D's classifier, and G's edits with it (measured: with cutout,
+    # G still returned its input unchanged after two epochs).
+    seen = (lambda images: diff_augment(images, with_cutout=False)) if recipe.augment else (lambda images: images)
     real = to_model_range(real_uint8).contiguous(memory_format=torch.channels_last)
     plain_g = getattr(translator, "module", translator)
 
