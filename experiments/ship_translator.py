@@ -6,7 +6,7 @@
     python experiments/ship_translator.py --run runs/translator --command "<the train command>"
 
 Writes src/facegan/editing/weights/fer2013_translator.pt (fp16) and docs/translator_model_card.md from
-the run's config.json, losses.csv and checkpoint, and the scores in RUN/edit_eval/edit_eval.json.
+the run's checkpoint (and the config in it), losses.csv, and the scores in RUN/edit_eval/edit_eval.json.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     run = Path(args.run)
     state = load_checkpoint(run / "checkpoint.pt")
-    config = json.loads((run / "config.json").read_text())
+    config = state["config"]  # as trained last: a resume may have changed it (experiments/resume_with_augment.py)
     scores = json.loads((run / "edit_eval" / "edit_eval.json").read_text())
     with open(run / "losses.csv") as handle:
         last = list(csv.DictReader(handle))[-1]
@@ -67,7 +67,7 @@ def main() -> None:
         f"| file | `src/facegan/editing/weights/fer2013_translator.pt`, fp16, {SHIPPED.stat().st_size / 1e6:.1f} MB; the EMA of the weights (decay {config['ema']}) |",
         "| data | FER2013's 28,709 training faces (never its test faces) |",
         f"| training | `{args.command}` |",
-        f"| recipe | hinge loss, spectral-norm projection D with an auxiliary classifier (weight {config['class_loss']}, balanced), cycle {config['cycle_loss']}, mask {config['mask_loss']}, mask smoothness {config['mask_smoothness']}, Adam lr {config['lr']} (D {config['lr_d']}), batch {config['batch_size']} |",
+        f"| recipe | hinge loss, spectral-norm projection D with an auxiliary classifier (weight {config['class_loss']}, balanced), {'DiffAugment without cutout, ' if config['augment'] else ''}cycle {config['cycle_loss']}, mask {config['mask_loss']}, mask smoothness {config['mask_smoothness']}, Adam lr {config['lr']} (D {config['lr_d']}), batch {config['batch_size']} |",
         f"| commit | {commit} |",
         f"| images seen | {card['images_seen']:,} ({state['step']:,} iterations, {card['images_seen'] / 28709:.1f} epochs) |",
         f"| hardware | {card['hardware']} |",
