@@ -39,7 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     run = Path(args.run)
     state = load_checkpoint(run / "checkpoint.pt")
-    config = state["config"]  # as trained last: a resume may have changed it (experiments/resume_with_augment.py)
+    config = state["config"]  # as trained last: a resume may have changed it (experiments/resume_with_changes.py)
     scores = json.loads((run / "edit_eval" / "edit_eval.json").read_text())
     with open(run / "losses.csv") as handle:
         last = list(csv.DictReader(handle))[-1]

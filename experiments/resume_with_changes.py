@@ -1,0 +1,31 @@
+"""Continue a translator run with DiffAugment (no cutout) turned on, and optionally a new mask weight: does
+augmenting what D sees stop the decline that training on without it showed after about 4 epochs, and does
+a heavier mask buy the person back?
+
+    cp -r <a copy of the run at iteration 3926> runs/aug_B
+    python experiments/resume_with_changes.py runs/aug_B --max-steps 7399
+    cp -r runs/aug_B runs/mask_C
+    python experiments/resume_with_changes.py runs/mask_C --max-steps 8296 --mask-loss 1.0
+
+The CLI's --resume keeps a run's recipe; this changes options of it through the Python API.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import facegan
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("run")
+    parser.add_argument("--max-steps", type=int, required=True)
+    parser.add_argument("--mask-loss", type=float, help="default: the run's own")
+    args = parser.parse_args()
+    changes = {} if args.mask_loss is None else {"mask_loss": args.mask_loss}
+    print(f"wrote {facegan.resume(args.run, max_steps=args.max_steps, augment=True, quiet=True, **changes)}")
+
+
+if __name__ == "__main__":
+    main()
