@@ -6,6 +6,8 @@ a heavier mask buy the person back?
     python experiments/resume_with_changes.py runs/aug_B --max-steps 7399
     cp -r runs/aug_B runs/mask_C
     python experiments/resume_with_changes.py runs/mask_C --max-steps 8296 --mask-loss 1.0
+    cp -r runs/mask_C runs/mask_D
+    python experiments/resume_with_changes.py runs/mask_D --max-steps 9193 --mask-loss 3.0
 
 The CLI's --resume keeps a run's recipe; this changes options of it through the Python API.
 """
