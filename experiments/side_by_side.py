@@ -20,7 +20,8 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--rows", type=int, default=4)
     args = parser.parse_args()
-    crops = [Image.open(path).convert("RGB").crop((0, 0, 804, TOP + args.rows * ROW)) for path in args.strips]
+    pictures = [Image.open(path).convert("RGB") for path in args.strips]
+    crops = [picture.crop((0, 0, picture.width, TOP + args.rows * ROW)) for picture in pictures]
     gap = 20
     canvas = Image.new("RGB", (sum(crop.width for crop in crops) + gap * (len(crops) - 1), crops[0].height), "white")
     for index, crop in enumerate(crops):

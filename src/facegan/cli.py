@@ -9,12 +9,9 @@ import sys
 import warnings
 from pathlib import Path
 
-from facegan.config import PRESETS, Config
+from facegan.config import PRESETS, RESUMABLE, Config
 from facegan.editing.blend import BLENDS
 from facegan.errors import FaceganError
-
-# What a resumed run may change: how long it goes on, how its rates end, and where and how it reports.
-RESUME_FLAGS = ("epochs", "max_steps", "lr_decay", "device", "quiet", "tensorboard")
 
 
 def config_flags() -> list[dataclasses.Field]:
@@ -75,7 +72,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     given = {flag.name: getattr(args, flag.name) for flag in config_flags() if getattr(args, flag.name) is not None}
     try:
         if args.resume:
-            overrides = {name: given[name] for name in RESUME_FLAGS if name in given}
+            overrides = {name: given[name] for name in RESUMABLE if name in given}
             run = training.resume(args.resume, epoch_evaluator(args.resume), **overrides)
         else:
             settings = {**PRESETS.get(args.preset, {}), **given, "cuda_graphs": not args.no_cuda_graphs}

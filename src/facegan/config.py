@@ -28,6 +28,8 @@ KINDS: tuple[str, ...] = ("report", "conditional", "translator")
 DEFAULT_EPOCHS = {"fer2013": 50, "celeba": 25, "folder": 25}
 DEFAULT_SHAPE = {"fer2013": (48, 1), "celeba": (64, 3), "folder": (64, 3)}
 LR_D_RATIO = {"report": 1.0, "conditional": 2.0, "translator": 2.0}
+# What a resumed run may change: how long it goes on, how its rates end, and where and how it reports.
+RESUMABLE = ("epochs", "max_steps", "lr_decay", "device", "quiet", "tensorboard")
 """D's learning rate over G's when --lr-d is not given (Heusel et al.'s two time-scale rule beyond the report)."""
 
 

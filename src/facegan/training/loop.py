@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from facegan import visuals
-from facegan.config import EXPRESSIONS, Config, default_run_dir
+from facegan.config import EXPRESSIONS, RESUMABLE, Config, default_run_dir
 from facegan.data import ImageSet, load_dataset
 from facegan.errors import FaceganError
 from facegan.training import distributed
@@ -165,7 +165,7 @@ def resume_all_expressions(parent: Path, evaluator: Evaluator | None = None, **o
 
 def _run_expressions(base: Config, parent: Path, evaluator: Evaluator | None) -> Path:
     everything = load_dataset(replace(base, expression=None))
-    overrides = dict(epochs=base.epochs, max_steps=base.max_steps, device=base.device, quiet=base.quiet, tensorboard=base.tensorboard)
+    overrides = {name: getattr(base, name) for name in RESUMABLE}
     for expression in EXPRESSIONS:
         run_dir = parent / expression
         if (run_dir / "checkpoint.pt").exists():

@@ -13,6 +13,7 @@ classifier). The translator G then learns four things at once:
 from __future__ import annotations
 
 from contextlib import nullcontext
+from functools import partial
 from typing import Callable
 
 import torch
@@ -50,7 +51,7 @@ def translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torc
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
     # No cutout: a hidden half face starved D's classifier, and G's edits with it (measured: with cutout,
     # G still returned its input unchanged after two epochs).
-    seen = (lambda images: diff_augment(images, with_cutout=False)) if recipe.augment else (lambda images: images)
+    seen = partial(diff_augment, with_cutout=False) if recipe.augment else (lambda images: images)
     real = to_model_range(real_uint8).contiguous(memory_format=torch.channels_last)
     plain_g = getattr(translator, "module", translator)
 
