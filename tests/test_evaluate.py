@@ -36,14 +36,18 @@ def test_report_is_written_with_floor_and_memorisation(fer_folder, tmp_path, unt
         assert (tmp_path / "eval" / name).is_file(), name
     assert json.loads((tmp_path / "eval" / "eval.json").read_text())["counts"] == {"happy": 2, "sad": 2}
     assert "floor (real train faces)" in report.read_text()
+    # FER2013 is also scored in the appearance network's features, which see how a face is drawn.
+    assert "| Fréchet distance (appearance features) |" in report.read_text()
+    assert {"frechet_distance", "kid"} <= set(scores["generated"]["appearance"]) <= set(scores["floor"]["appearance"])
 
 
 def test_floor_of_real_faces_is_better_than_flat_grey_faces(fer_folder, untrained_classifier):
     classifier, _ = load_classifier(untrained_classifier)
     train, test = load_fer2013(fer_folder, "train"), load_fer2013(fer_folder, "test")
     flat = {e: torch.full((6, 1, 48, 48), 128, dtype=torch.uint8) for e in EXPRESSIONS}
-    scores = evaluate(flat, FER2013, classifier, train, test)
+    scores = evaluate(flat, FER2013, classifier, train, test, appearance=FER2013.load_appearance())
     assert scores["generated"]["frechet_distance"] > scores["floor"]["frechet_distance"]
+    assert scores["generated"]["appearance"]["frechet_distance"] > scores["floor"]["appearance"]["frechet_distance"]
     assert scores["counts"] == {e: 2 for e in EXPRESSIONS}  # the test split's proportions: 2 of each
     # One face over and over has no spread; real training faces spread about as the test faces do.
     assert scores["generated"]["diversity"]["mean"] == 0

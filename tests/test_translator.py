@@ -150,6 +150,24 @@ def test_editing_the_bundled_photo_changes_only_the_face_with_no_checkpoint(tmp_
     assert "the translator edits in one pass" in capsys.readouterr().err
 
 
+def test_strength_scales_the_change_and_zero_keeps_the_photo(tmp_path, capsys):
+    from facegan.data import DEMO_PHOTO as BUNDLED_PHOTO
+    from facegan.editing.faces import read_photo
+
+    photo = read_photo(BUNDLED_PHOTO).astype(int)
+    change = {}
+    for strength in ("0", "0.5", "1"):
+        out = tmp_path / f"surprise_{strength}.png"
+        assert main(["edit", str(BUNDLED_PHOTO), "--to", "surprise", "--out", str(out), "--strength", strength]) == 0
+        difference = np.abs(read_photo(out).astype(int) - photo)
+        change[strength] = difference.mean()
+        if strength == "0":  # the photo, but for float rounding in the feathered blend
+            assert difference.max() <= 1
+    assert 0.3 * change["1"] < change["0.5"] < 0.7 * change["1"]
+    assert main(["edit", str(BUNDLED_PHOTO), "--to", "surprise", "--out", str(tmp_path / "x.png"), "--strength", "1.5"]) == 2
+    assert "strength 1.5 is out of range" in capsys.readouterr().err and not (tmp_path / "x.png").exists()
+
+
 def test_identity_score_on_constructed_cases():
     pytest.importorskip("dlib", reason="the identity score needs dlib: pip install 'facegan[identity]'")
     from facegan.data import load_fer2013
@@ -178,7 +196,7 @@ def test_eval_edit_runs_with_the_shipped_translator(fer_folder, tmp_path, capsys
     pytest.importorskip("dlib", reason="the identity score needs dlib: pip install 'facegan[identity]'")
     assert main(["eval-edit", "--data", str(fer_folder), "--n", "14", "--out", str(tmp_path / "scores")]) == 0
     scores = json.loads((tmp_path / "scores" / "edit_eval.json").read_text())
-    assert scores["n_faces"] == 14 and scores["n_edits"] == 14 * 6 and scores["method"] == "translator"
+    assert scores["n_faces"] == 14 and scores["n_edits"] == 14 * 6 and scores["method"] == "translator (strength 1)"
     assert 0 <= scores["same_person"]["all"] <= 1 and set(scores["same_person"]["per_target"]) == set(EXPRESSIONS)
     assert 0 <= scores["expression"]["balanced_accuracy"] <= 1 and scores["realism"]["frechet_distance"] >= 0
     assert (tmp_path / "scores" / "strips.png").is_file() and "same person" in capsys.readouterr().out
@@ -188,6 +206,7 @@ def test_web_page_edits_with_the_shipped_translator(tmp_path, monkeypatch):
     pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
     from facegan.data import DEMO_PHOTO
     from facegan.editing import load_editor
+    from facegan.editing.faces import read_photo
     from facegan.editing.web import build_app, edit_upload
 
     editor = load_editor()
@@ -195,6 +214,8 @@ def test_web_page_edits_with_the_shipped_translator(tmp_path, monkeypatch):
     assert result.shape == (512, 512, 3) and strip.shape[1] > 7 * 48 and "-> sad in" in status
     with pytest.raises(FaceganError, match="upload a photo first"):
         edit_upload(editor, None, "sad", -1)
+    unchanged, _, status = edit_upload(editor, str(DEMO_PHOTO), "sad", -1, strength=0)
+    assert np.abs(unchanged.astype(int) - read_photo(DEMO_PHOTO)).max() <= 1 and "strength 0" in status and editor.strength == 1
     build_app(editor)  # the page builds without a checkpoint
     # Uploads reach facegan's own reader, so every refusal is the command line's one clear message.
     (tmp_path / "notes.png").write_text("not an image")

@@ -143,7 +143,7 @@ def cmd_edit(args: argparse.Namespace) -> None:
     from facegan.editing.edit import edit_photo_file
 
     edits, written = edit_photo_file(args.photo, args.checkpoint, args.to, args.out, args.face, args.all_faces,
-                                     args.blend, args.strip, args.steps, args.detail_steps)
+                                     args.blend, args.strip, args.steps, args.detail_steps, args.strength)
     for edit in edits:
         print(f"face at ({edit.box.left}, {edit.box.top}), {edit.box.size} px: {edit.source} -> {args.to} in {edit.seconds:.3f} s")
     print("wrote " + ", ".join(str(path) for path in written))
@@ -152,7 +152,7 @@ def cmd_edit(args: argparse.Namespace) -> None:
 def cmd_eval_edit(args: argparse.Namespace) -> None:
     from facegan.editing.scores import evaluate_editing, headline
 
-    scores, out = evaluate_editing(args.checkpoint, args.data, args.n, args.out, args.steps, args.detail_steps)
+    scores, out = evaluate_editing(args.checkpoint, args.data, args.n, args.out, args.steps, args.detail_steps, args.strength)
     print(f"{headline(scores)}; wrote {out}")
 
 
@@ -175,7 +175,9 @@ def cmd_bench(args: argparse.Namespace) -> None:
 
 
 def cmd_train_classifier(args: argparse.Namespace) -> None:
-    out = Path(args.out or f"runs/{args.dataset}_classifier.pt")
+    if args.network == "appearance" and args.dataset != "fer2013":
+        raise FaceganError("the appearance network is trained on FER2013: pass --dataset fer2013")
+    out = Path(args.out or f"runs/{args.dataset}_{'appearance' if args.network == 'appearance' else 'classifier'}.pt")
     out.parent.mkdir(parents=True, exist_ok=True)
     if args.dataset == "celeba":
         from facegan.data import load_celeba
@@ -188,6 +190,15 @@ def cmd_train_classifier(args: argparse.Namespace) -> None:
               f"Smiling {scores['per_attribute'].get('Smiling', float('nan')):.4f}")
         return
     from facegan.data import load_fer2013
+
+    if args.network == "appearance":
+        from facegan.metrics.appearance import save_appearance_network, train_appearance_network
+
+        model, scores = train_appearance_network(load_fer2013(args.data, "train"), load_fer2013(args.data, "test"),
+                                                 epochs=args.epochs, seed=args.seed)
+        save_appearance_network(model, out, scores)
+        print(f"wrote {out}: held-out mirror retrieval {scores['mirror_retrieval']:.4f}")
+        return
     from facegan.metrics.classifier import save_classifier, train_classifier
 
     model, scores = train_classifier(load_fer2013(args.data, "train"), load_fer2013(args.data, "test"), epochs=args.epochs, seed=args.seed)
@@ -258,6 +269,8 @@ def add_model_commands(commands: argparse._SubParsersAction) -> None:
     arithmetic.set_defaults(func=cmd_arithmetic)
 
 
+STRENGTH_HELP = "translator only: how much of its change to apply, from 0 (the photo) to 1 (the full edit, default)"
+
 
 def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     """Photo editing: the inversion encoder, edit, the web page, and its scores."""
@@ -282,6 +295,7 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     edit.add_argument("--detail-steps", type=int,
                       help="inversion (DCGAN checkpoints): then steps on G's feature maps for the face's own detail (default 0)")
     edit.add_argument("--blend", choices=BLENDS, default="feather", help="feathered mask or OpenCV seamless cloning")
+    edit.add_argument("--strength", type=float, default=1.0, help=STRENGTH_HELP)
     edit.set_defaults(func=cmd_edit)
 
     web = commands.add_parser("web", help="serve the photo-editing page (Gradio)")
@@ -295,6 +309,7 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     edit_eval.add_argument("--n", type=int, default=500, help="test faces, each turned to the six other expressions")
     edit_eval.add_argument("--steps", type=int, default=30, help="inversion only: refinement steps on z, as in facegan edit")
     edit_eval.add_argument("--detail-steps", type=int, default=0, help="inversion only: refinement steps on G's feature maps")
+    edit_eval.add_argument("--strength", type=float, default=1.0, help=STRENGTH_HELP)
     edit_eval.add_argument("--data", help="FER2013 (default: the model's own training data)")
     edit_eval.add_argument("--out", help="default RUN/edit_eval, or ./edit_eval for the shipped translator")
     edit_eval.set_defaults(func=cmd_eval_edit)
@@ -318,10 +333,12 @@ def add_measuring_commands(commands: argparse._SubParsersAction) -> None:
     classifier = commands.add_parser("train-classifier", help="train the expression classifier that evaluation uses")
     classifier.add_argument("--dataset", choices=("fer2013", "celeba"), default="fer2013",
                             help="fer2013: the expression classifier; celeba: the 40-attribute classifier")
+    classifier.add_argument("--network", choices=("classifier", "appearance"), default="classifier",
+                            help="appearance: FER2013's label-free appearance network (SimCLR), the feature space of realism scores")
     classifier.add_argument("--data", required=True, help="FER2013 CSV or folder, or CelebA folder (needs train and test splits)")
     classifier.add_argument("--epochs", type=int, default=25)
     classifier.add_argument("--seed", type=int, default=0)
-    classifier.add_argument("--out", help="default runs/<dataset>_classifier.pt")
+    classifier.add_argument("--out", help="default runs/<dataset>_<network>.pt")
     classifier.set_defaults(func=cmd_train_classifier)
 
     bench = commands.add_parser("bench", help="training images/s of facegan against the canonical DCGAN loop")

@@ -6,9 +6,10 @@ scores, always reported together, since each alone can be won by a bad edit:
   still calls the source's person, per target; its floor is how often two different test faces pass;
 - expression: the share the project's classifier assigns to the asked-for expression, balanced over
   targets (a caricature can win this; the other two catch it);
-- realism: Fréchet distance and KID between the edits and the real test faces, in the classifier's
-  feature space, each target taking its share of the test split (`metrics.evaluate`, as for samples),
-  with the floor, real training faces at the same n.
+- realism: Fréchet distance and KID between the edits and the real test faces, each target taking its
+  share of the test split (`metrics.evaluate`, as for samples), with the floor, real training faces at
+  the same n; in the appearance network's features, which see how a face is drawn, and in the
+  classifier's, which see mostly its expression (the issue's target was set in those).
 Also: reconstruction (PSNR, SSIM) of each face asked for its own expression, and seconds per face.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -49,26 +51,65 @@ def renderer(editor: Editor | TranslatorEditor, steps: int = 30, detail_steps: i
     return invert_and_draw
 
 
+@dataclass
+class TestEdits:
+    """Test faces, each rendered in every class (`every_class`: n, K, C, s, s)."""
+
+    faces: torch.Tensor
+    sources: torch.Tensor
+    every_class: torch.Tensor
+
+    @property
+    def others(self) -> torch.Tensor:
+        """(n, K - 1): every class but each face's own."""
+        classes = self.every_class.shape[1]
+        return (self.sources[:, None] + torch.arange(1, classes)) % classes
+
+    @property
+    def edited(self) -> torch.Tensor:
+        """The edits proper, face by face: (n (K - 1), C, s, s)."""
+        return self.every_class[torch.arange(len(self.faces))[:, None], self.others].flatten(0, 1)
+
+    @property
+    def targets(self) -> torch.Tensor:
+        return self.others.flatten()
+
+    @property
+    def origin(self) -> torch.Tensor:
+        """Which face each edit was made from."""
+        return torch.arange(len(self.faces)).repeat_interleave(self.every_class.shape[1] - 1)
+
+    @property
+    def redrawn(self) -> torch.Tensor:
+        """Each face asked for its own class."""
+        return self.every_class[torch.arange(len(self.faces)), self.sources]
+
+
+def edit_test_faces(render: Renderer, test: ImageSet, n: int = 500, seed: int = 0) -> TestEdits:
+    """n test faces picked at random (by `seed`), each turned to every class."""
+    pick = torch.randperm(len(test), generator=torch.Generator().manual_seed(seed))[:n]
+    return TestEdits(test.images[pick], test.labels[pick], render(test.images[pick]))
+
+
+def edit_quality(edits: TestEdits, class_names: tuple[str, ...], test: ImageSet, train: ImageSet, seed: int = 0) -> dict:
+    """`metrics.evaluate`'s scores of the edits, grouped by target: expression, and realism in both feature spaces."""
+    classifier, _ = load_classifier()
+    edited, targets = edits.edited, edits.targets
+    generated = {name: edited[targets == k] for k, name in enumerate(class_names)}
+    return evaluate(generated, FER2013, classifier, train, test, seed, appearance=FER2013.load_appearance())
+
+
 def score_editing(render: Renderer, class_names: tuple[str, ...], test: ImageSet, train: ImageSet, n: int = 500,
                   seed: int = 0, identity: FaceRecognition | None = None) -> tuple[dict, torch.Tensor]:
     """The three scores (see the module docstring) and example strips: each face, then every class."""
     identity = identity or FaceRecognition()
-    pick = torch.randperm(len(test), generator=torch.Generator().manual_seed(seed))[:n]
-    faces, sources = test.images[pick], test.labels[pick]
-    every_class = render(faces)
-    classes = len(class_names)
-    rows = torch.arange(len(faces))
-    others = (sources[:, None] + torch.arange(1, classes)) % classes  # (n, classes - 1): every other class
-    edited = every_class[rows[:, None], others].flatten(0, 1)
-    targets, origin = others.flatten(), rows.repeat_interleave(classes - 1)
-
-    classifier, _ = load_classifier()
-    generated = {name: edited[targets == k] for k, name in enumerate(class_names)}
-    quality = evaluate(generated, FER2013, classifier, train, test, seed)
+    edits = edit_test_faces(render, test, n, seed)
+    faces, every_class, edited, targets = edits.faces, edits.every_class, edits.edited, edits.targets
+    quality = edit_quality(edits, class_names, test, train, seed)
 
     source_descriptors = identity.descriptors(faces)
-    kept = same_person(source_descriptors[origin], identity.descriptors(edited))
-    redrawn = every_class[rows, sources]
+    kept = same_person(source_descriptors[edits.origin], identity.descriptors(edited))
+    redrawn = edits.redrawn
     scores = {
         "n_faces": len(faces),
         "n_edits": len(edited),
@@ -78,8 +119,8 @@ def score_editing(render: Renderer, class_names: tuple[str, ...], test: ImageSet
                         "floor_different_people": different_people_rate(source_descriptors, seed)},
         "expression": {key: quality["generated"]["expression"][key] for key in ("accuracy", "balanced_accuracy", "per_class")},
         "realism": {"counts": quality["counts"],
-                    **{key: quality["generated"][key] for key in ("frechet_distance", "kid", "precision", "recall")},
-                    "floor": {key: quality["floor"][key] for key in ("frechet_distance", "kid", "precision", "recall")}},
+                    **{key: quality["generated"][key] for key in ("frechet_distance", "kid", "precision", "recall", "appearance")},
+                    "floor": {key: quality["floor"][key] for key in ("frechet_distance", "kid", "precision", "recall", "appearance")}},
         "own_expression_reconstruction": {"psnr": float(psnr(faces, redrawn).mean()), "ssim": float(ssim(faces, redrawn).mean())},
         "seconds_per_face": seconds_per_face(render, faces[:20]),
     }
@@ -96,12 +137,12 @@ def seconds_per_face(render: Renderer, faces: torch.Tensor) -> float:
 
 
 def evaluate_editing(checkpoint: str | Path | None = None, data: str | Path | None = None, n: int = 500, out: str | Path | None = None,
-                     steps: int = 30, detail_steps: int = 0) -> tuple[dict, Path]:
+                     steps: int = 30, detail_steps: int = 0, strength: float = 1.0) -> tuple[dict, Path]:
     """`facegan eval-edit`: score an editor (default: the shipped translator) on FER2013's test faces;
     writes edit_eval.json and strips.png into `out` (default: RUN/edit_eval, or ./edit_eval)."""
     from facegan.data import load_fer2013
 
-    editor = load_editor(checkpoint)
+    editor = load_editor(checkpoint, strength)
     if editor.config.dataset != "fer2013":
         raise FaceganError("edit scores use FER2013's test faces: pass a FER2013 translator or conditional model")
     data = data or editor.config.data
@@ -111,7 +152,7 @@ def evaluate_editing(checkpoint: str | Path | None = None, data: str | Path | No
     test, train = load_fer2013(data, "test"), load_fer2013(data, "train")
     scores, examples = score_editing(renderer(editor, steps, detail_steps), editor.config.class_names, test, train, n,
                                      identity=identity)
-    scores["method"] = "translator" if isinstance(editor, TranslatorEditor) else f"inversion ({steps} steps, {detail_steps} detail steps)"
+    scores["method"] = f"translator (strength {strength:g})" if isinstance(editor, TranslatorEditor) else f"inversion ({steps} steps, {detail_steps} detail steps)"
     if out is None:
         out = run_folder(checkpoint) / "edit_eval" if checkpoint is not None else Path("edit_eval")
     out = Path(out)
@@ -126,5 +167,7 @@ def headline(scores: dict) -> str:
     same, realism = scores["same_person"], scores["realism"]
     return (f"{scores['n_edits']} edits of {scores['n_faces']} faces: same person {same['all']:.3f} "
             f"(different people {same['floor_different_people']:.3f}); expression {scores['expression']['balanced_accuracy']:.3f} balanced; "
-            f"Fréchet distance {realism['frechet_distance']:.2f} (floor {realism['floor']['frechet_distance']:.2f}); "
+            f"Fréchet distance {realism['appearance']['frechet_distance']:.2f} in appearance features "
+            f"(floor {realism['floor']['appearance']['frechet_distance']:.2f}), "
+            f"{realism['frechet_distance']:.2f} in classifier features (floor {realism['floor']['frechet_distance']:.2f}); "
             f"{scores['seconds_per_face'] * 1000:.0f} ms per face")

@@ -10,6 +10,7 @@ facegan ships one, trained on FER2013 (docs/translator_model_card.md), so editin
 
 from __future__ import annotations
 
+import copy
 import time
 from pathlib import Path
 
@@ -34,21 +35,30 @@ FORMAT_VERSION = 1
 
 
 class TranslatorEditor:
-    def __init__(self, config: Config, translator: Translator) -> None:
-        self.config, self.translator = config, translator.eval().requires_grad_(False)
+    """Edits with a translator. `strength` scales how much of the translator's repaint is applied, pixel by
+    pixel: 1 is the translator's own edit, 0 the photo unchanged (the mask A becomes 1 - strength (1 - A))."""
+
+    def __init__(self, config: Config, translator: Translator, strength: float = 1.0) -> None:
+        self.config, self.translator, self.strength = config, translator.eval().requires_grad_(False), checked_strength(strength)
         self.classifier = None
         if config.dataset == "fer2013":  # names the photo's own expression in messages and strips
             from facegan.metrics.classifier import load_classifier
 
             self.classifier = load_classifier()[0]
 
+    def with_strength(self, strength: float) -> "TranslatorEditor":
+        """The same editor applying `strength` of the change (the web page's slider); nothing is reloaded."""
+        edited = copy.copy(self)
+        edited.strength = checked_strength(strength)
+        return edited
+
     @classmethod
-    def load(cls, checkpoint: str | Path | None = None) -> "TranslatorEditor":
+    def load(cls, checkpoint: str | Path | None = None, strength: float = 1.0) -> "TranslatorEditor":
         """The translator of a training run (its averaged weights), a file written by `export_translator`,
         or, without a path, the one shipped with facegan."""
         if checkpoint is None or file_kind(Path(checkpoint)) == KIND:
-            return cls(*load_exported(SHIPPED if checkpoint is None else checkpoint))
-        return cls(*load_generator(checkpoint, "translator"))
+            return cls(*load_exported(SHIPPED if checkpoint is None else checkpoint), strength)
+        return cls(*load_generator(checkpoint, "translator"), strength)
 
     def class_index(self, name: str) -> int:
         if name not in self.config.class_names:
@@ -63,8 +73,11 @@ class TranslatorEditor:
         targets = torch.arange(classes).repeat(len(faces_uint8))
         masks, colours = zip(*(self.translator.maps(faces[i : i + batch_size], targets[i : i + batch_size])
                                for i in range(0, len(faces), batch_size)))
+        masks, colours = torch.cat(masks), torch.cat(colours)
+        if self.strength != 1:
+            masks = 1 - self.strength * (1 - masks)
         shape = (len(faces_uint8), classes)
-        return torch.cat(masks).view(*shape, *masks[0].shape[1:]), torch.cat(colours).view(*shape, *colours[0].shape[1:])
+        return masks.view(*shape, *masks.shape[1:]), colours.view(*shape, *colours.shape[1:])
 
     def translate_every_class(self, faces_uint8: torch.Tensor) -> torch.Tensor:
         """Every face turned to every class, uint8 (N, K, C, s, s)."""
@@ -108,6 +121,12 @@ class TranslatorEditor:
     def strip(self, edit: FaceEdit) -> tuple[torch.Tensor, list[str]]:
         """Before/after: the crop, then the face turned to every class; with the column names."""
         return torch.cat([edit.original[None], edit.every_class]), ["photo", *self.config.class_names]
+
+
+def checked_strength(strength: float) -> float:
+    if not 0 <= strength <= 1:
+        raise FaceganError(f"strength {strength} is out of range: pass a number from 0 (the photo unchanged) to 1 (the full edit)")
+    return strength
 
 
 def export_translator(checkpoint: str | Path, out: str | Path, card: dict) -> Path:

@@ -81,13 +81,15 @@ def train_classifier(train: ImageSet, test: ImageSet, epochs: int = 20, batch_si
 
 
 def fit(model: nn.Module, images: torch.Tensor, loss_of: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], epochs: int,
-        batch_size: int, lr: float, seed: int, after_epoch: Callable[[int, float, float], None]) -> None:
-    """The training both feature networks share: AdamW with a one-cycle schedule, random flips and
-    shifts, bf16 autocast where this CPU runs it natively. `loss_of(logits, rows)` scores a batch of the images at `rows`;
+        batch_size: int, lr: float, seed: int, after_epoch: Callable[[int, float, float], None],
+        augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] = augment, views: int = 1) -> None:
+    """The training every feature network shares: AdamW with a one-cycle schedule, `augment` (default:
+    random flips and shifts), bf16 autocast where this CPU runs it natively. `loss_of(logits, rows)` scores
+    a batch of the images at `rows`, seen `views` times (the views one after another);
     `after_epoch(epoch, last loss, seconds)` reports."""
     generator = torch.Generator().manual_seed(seed)
     bf16 = resolve_precision("auto", torch.device("cpu")) == "bf16"
-    steps_per_epoch = len(images) // batch_size
+    steps_per_epoch = max(1, len(images) // batch_size)  # a set smaller than a batch is one batch
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=5e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps_per_epoch)
     for epoch in range(epochs):
@@ -96,7 +98,8 @@ def fit(model: nn.Module, images: torch.Tensor, loss_of: Callable[[torch.Tensor,
         order = torch.randperm(len(images), generator=generator)
         for step in range(steps_per_epoch):
             rows = order[step * batch_size : (step + 1) * batch_size]
-            batch = augment(to_input(images[rows]), generator).contiguous(memory_format=torch.channels_last)
+            faces = to_input(images[rows])
+            batch = torch.cat([augment(faces, generator) for _ in range(views)]).contiguous(memory_format=torch.channels_last)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 loss = loss_of(model(batch).float(), rows)
             optimizer.zero_grad(set_to_none=True)
@@ -107,13 +110,13 @@ def fit(model: nn.Module, images: torch.Tensor, loss_of: Callable[[torch.Tensor,
 
 
 @torch.no_grad()
-def predict(model: nn.Module, images_uint8: torch.Tensor, batch_size: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
-    """Logits and 256-d features of uint8 images from either feature network, with flip test-time averaging."""
+def predict(model: nn.Module, images_uint8: torch.Tensor, batch_size: int = 512, flip_average: bool = True) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits and 256-d features of uint8 images from any feature network, with flip test-time averaging."""
     model.eval().to(memory_format=torch.channels_last)  # oneDNN's fast layout on CPUs: 1.5x, same numbers
     logits, features = [], []
     for chunk in images_uint8.split(batch_size):
         batch = to_input(chunk).contiguous(memory_format=torch.channels_last)
-        feats = (model.features(batch) + model.features(batch.flip(3))) / 2
+        feats = (model.features(batch) + model.features(batch.flip(3))) / 2 if flip_average else model.features(batch)
         features.append(feats)
         logits.append(model.head(feats))
     return torch.cat(logits), torch.cat(features)

@@ -4,7 +4,8 @@ FER2013 and CelebA alike.
 Generated faces come grouped by class: FER2013's expressions (`facegan sample`'s OUT/<expression>/
 layout), a CelebA model's two attribute classes, or one group "images" of an unconditional colour
 model. A `FeatureSpace` says, once per dataset, which network's features the scores use, where the
-real faces come from and how classes are named. Every distance is computed twice at the same n: for
+real faces come from and how classes are named; FER2013's also has an appearance network, a second
+feature space that sees how a face is drawn, where the classifier's sees its expression. Every distance is computed twice at the same n: for
 the generated faces, and for real training faces (the floor, the best value reachable) against the
 same real reference, the held-out split.
 """
@@ -38,6 +39,12 @@ class FeatureSpace:
 
         return load_classifier(path or SHIPPED_WEIGHTS)[0]
 
+    def load_appearance(self) -> nn.Module | None:
+        """The label-free network whose features judge realism (facegan.metrics.appearance), if the dataset has one."""
+        from facegan.metrics.appearance import load_appearance_network
+
+        return load_appearance_network()[0]
+
     def load_split(self, data: str | Path, split: str) -> ImageSet:
         from facegan.data import load_fer2013
 
@@ -68,6 +75,9 @@ class CelebaSpace(FeatureSpace):
         from facegan.metrics.attributes import SHIPPED_WEIGHTS, load_attribute_classifier
 
         return load_attribute_classifier(path or SHIPPED_WEIGHTS)[0]
+
+    def load_appearance(self) -> nn.Module | None:
+        return None  # none trained for CelebA yet: its attribute features see more than one property
 
     def load_split(self, data: str | Path, split: str) -> ImageSet:
         from facegan.data import load_celeba
@@ -189,8 +199,18 @@ def diversity(features: torch.Tensor, labels: torch.Tensor, reference_features: 
     return {"mean": sum(per_class.values()) / len(per_class) if per_class else float("nan"), "per_class": per_class}
 
 
+def appearance_scores(appearance: nn.Module | None, candidate: torch.Tensor, floor: torch.Tensor,
+                      reference: torch.Tensor) -> tuple[dict, dict]:
+    """Fréchet distance, KID and precision/recall in the appearance network's features, of the candidate and the floor."""
+    if appearance is None:
+        return {}, {}
+    _, reference_features = predict(appearance, reference)
+    return ({"appearance": compare(predict(appearance, candidate)[1], reference_features)},
+            {"appearance": compare(predict(appearance, floor)[1], reference_features)})
+
+
 def evaluate(generated: dict[str, torch.Tensor], space: FeatureSpace, network: nn.Module, train: ImageSet, test: ImageSet,
-             seed: int = 0, inception: nn.Module | None = None) -> dict:
+             seed: int = 0, inception: nn.Module | None = None, appearance: nn.Module | None = None) -> dict:
     """All scores for faces generated per group (class). See the module docstring for the floor."""
     groups = list(generated)
     classes = {group: space.class_of(group, groups) for group in groups}
@@ -211,12 +231,13 @@ def evaluate(generated: dict[str, torch.Tensor], space: FeatureSpace, network: n
     floor_logits, floor_features = predict(network, floor)
     floor_labels = torch.cat([torch.full((counts[group],), label) for group, label in classes.items()])
     generated_fid, floor_fid = inception_scores(inception, candidate, floor, reference)
+    generated_appearance, floor_appearance = appearance_scores(appearance, candidate, floor, reference)
     scores = {
         space.groups_key: groups,
         "counts": counts,
-        "generated": {**compare(candidate_features, reference_features), **generated_fid,
+        "generated": {**compare(candidate_features, reference_features), **generated_fid, **generated_appearance,
                       "diversity": diversity(generated_features, labels, reference_features, reference_labels, classes)},
-        "floor": {**compare(floor_features, reference_features), **floor_fid,
+        "floor": {**compare(floor_features, reference_features), **floor_fid, **floor_appearance,
                   "diversity": diversity(floor_features, floor_labels, reference_features, reference_labels, classes)},
         "memorisation": memorisation(candidate, train.images, matched_subsample(test.images, test_labels, classes, counts, seed)),
     }
@@ -245,6 +266,9 @@ def write_report(scores: dict, generated: dict[str, torch.Tensor], train: ImageS
     lines = [f"# {title}", "", f"Generated faces per class (proportions of the {space.dataset} held-out faces): {scores['counts']}", "",
              "| score | generated | floor (real train faces) |", "| --- | ---: | ---: |"]
     lines += [f"| {name} | {gen[key]:{fmt}} | {floor[key]:{fmt}} |" for name, key, fmt in rows]
+    if "appearance" in gen:
+        lines += [f"| {name} (appearance features) | {gen['appearance'][key]:{fmt}} | {floor['appearance'][key]:{fmt}} |"
+                  for name, key, fmt in (("Fréchet distance", "frechet_distance", ".2f"), ("KID", "kid", ".4f"))]
     if "inception_fid" in gen:
         lines.append(f"| Inception FID (pt_inception weights) | {gen['inception_fid']:.2f} | {floor['inception_fid']:.2f} |")
     pictures = "![samples](samples.png)"
@@ -279,7 +303,7 @@ def evaluate_run(generated: dict[str, torch.Tensor], data: str | Path, out: Path
     network = space.load_network(network_path)
     inception = load_inception(inception_weights) if inception_weights else None
     train, test = space.load_split(data, "train"), space.load_split(data, "test")
-    scores = evaluate(generated, space, network, train, test, inception=inception)
+    scores = evaluate(generated, space, network, train, test, inception=inception, appearance=space.load_appearance())
     return scores, write_report(scores, generated, train, out, title, space)
 
 
@@ -306,6 +330,9 @@ def headline(scores: dict) -> str:
     """The one line `facegan eval` prints."""
     generated = scores["generated"]
     line = f"Fréchet distance {generated['frechet_distance']:.2f} (floor {scores['floor']['frechet_distance']:.2f})"
+    if "appearance" in generated:
+        line += (f", in appearance features {generated['appearance']['frechet_distance']:.2f} "
+                 f"(floor {scores['floor']['appearance']['frechet_distance']:.2f})")
     if "expression" in generated:
         line += f", balanced expression accuracy {generated['expression']['balanced_accuracy']:.3f}"
     if "attribute" in generated:
