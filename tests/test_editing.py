@@ -118,6 +118,8 @@ def test_edit_refusals(tiny_editor_run, astronaut, tmp_path, capsys):
     assert "--face 3 does not exist: the photo has 1 face(s)" in capsys.readouterr().err
     assert main(["edit", str(astronaut), "--checkpoint", checkpoint, "--to", "sad", "--out", str(astronaut)]) == 2
     assert "would replace the photo itself" in capsys.readouterr().err
+    assert main(["edit", str(astronaut), "--checkpoint", checkpoint, "--to", "sad", "--strength", "0.5", "--out", str(tmp_path / "o.png")]) == 2
+    assert "edits by inversion, which has no strength" in capsys.readouterr().err
     assert not (tmp_path / "o.png").exists()
     (tiny_editor_run / "encoder.pt").rename(tmp_path / "encoder.pt")
     try:

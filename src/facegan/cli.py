@@ -269,7 +269,8 @@ def add_model_commands(commands: argparse._SubParsersAction) -> None:
     arithmetic.set_defaults(func=cmd_arithmetic)
 
 
-STRENGTH_HELP = "translator only: how much of its change to apply, from 0 (the photo) to 1 (the full edit, default)"
+STRENGTH_HELP = ("translator only: how much of its change to apply, from 0 (the photo) to 1 (all of it); "
+                 "default: the shipped translator's own (its model card), or 1 for a run")
 
 
 def add_editing_commands(commands: argparse._SubParsersAction) -> None:
@@ -295,7 +296,7 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     edit.add_argument("--detail-steps", type=int,
                       help="inversion (DCGAN checkpoints): then steps on G's feature maps for the face's own detail (default 0)")
     edit.add_argument("--blend", choices=BLENDS, default="feather", help="feathered mask or OpenCV seamless cloning")
-    edit.add_argument("--strength", type=float, default=1.0, help=STRENGTH_HELP)
+    edit.add_argument("--strength", type=float, help=STRENGTH_HELP)
     edit.set_defaults(func=cmd_edit)
 
     web = commands.add_parser("web", help="serve the photo-editing page (Gradio)")
@@ -309,7 +310,7 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     edit_eval.add_argument("--n", type=int, default=500, help="test faces, each turned to the six other expressions")
     edit_eval.add_argument("--steps", type=int, default=30, help="inversion only: refinement steps on z, as in facegan edit")
     edit_eval.add_argument("--detail-steps", type=int, default=0, help="inversion only: refinement steps on G's feature maps")
-    edit_eval.add_argument("--strength", type=float, default=1.0, help=STRENGTH_HELP)
+    edit_eval.add_argument("--strength", type=float, help=STRENGTH_HELP)
     edit_eval.add_argument("--data", help="FER2013 (default: the model's own training data)")
     edit_eval.add_argument("--out", help="default RUN/edit_eval, or ./edit_eval for the shipped translator")
     edit_eval.set_defaults(func=cmd_eval_edit)

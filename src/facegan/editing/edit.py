@@ -104,9 +104,10 @@ class Editor:
         return images, ["photo", f"redrawn ({edit.source})", *self.config.class_names]
 
 
-def load_editor(checkpoint: str | Path | None = None, strength: float = 1.0) -> "Editor | TranslatorEditor":
+def load_editor(checkpoint: str | Path | None = None, strength: float | None = None) -> "Editor | TranslatorEditor":
     """What edits with a checkpoint: a translator run (or none: the translator shipped with facegan)
-    translates the face, applying `strength` of its edit; a conditional DCGAN inverts it and redraws it."""
+    translates the face, applying `strength` of its edit (None: the translator's own default); a
+    conditional DCGAN inverts it and redraws it."""
     from facegan.editing.translate import KIND, TranslatorEditor
     from facegan.weights import file_kind
 
@@ -115,7 +116,7 @@ def load_editor(checkpoint: str | Path | None = None, strength: float = 1.0) -> 
     state = load_checkpoint(checkpoint)  # read once, whichever editor it becomes
     if Config.from_dict(state["config"]).model == "translator":
         return TranslatorEditor(*generator_of(state, checkpoint, "translator"), strength)
-    if strength != 1:
+    if strength is not None:
         raise FaceganError(f"'{checkpoint}' edits by inversion, which has no strength: leave out --strength "
                            "(--detail-steps keeps more of the photo)")
     return Editor.from_state(state, checkpoint)
@@ -123,7 +124,7 @@ def load_editor(checkpoint: str | Path | None = None, strength: float = 1.0) -> 
 
 def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, target: str, out: str | Path, face: int | None = None,
                     all_faces: bool = False, blend: str = "feather", strip: bool = False, steps: int | None = None,
-                    detail_steps: int | None = None, strength: float = 1.0) -> tuple[list[FaceEdit], list[Path]]:
+                    detail_steps: int | None = None, strength: float | None = None) -> tuple[list[FaceEdit], list[Path]]:
     """`facegan edit`: read the photo, edit it, write OUT (and OUT_strip.png per face). The original is never overwritten.
 
     `target` "all" writes OUT_<class> for every class. Without a checkpoint the shipped translator

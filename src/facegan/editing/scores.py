@@ -137,7 +137,7 @@ def seconds_per_face(render: Renderer, faces: torch.Tensor) -> float:
 
 
 def evaluate_editing(checkpoint: str | Path | None = None, data: str | Path | None = None, n: int = 500, out: str | Path | None = None,
-                     steps: int = 30, detail_steps: int = 0, strength: float = 1.0) -> tuple[dict, Path]:
+                     steps: int = 30, detail_steps: int = 0, strength: float | None = None) -> tuple[dict, Path]:
     """`facegan eval-edit`: score an editor (default: the shipped translator) on FER2013's test faces;
     writes edit_eval.json and strips.png into `out` (default: RUN/edit_eval, or ./edit_eval)."""
     from facegan.data import load_fer2013
@@ -152,7 +152,7 @@ def evaluate_editing(checkpoint: str | Path | None = None, data: str | Path | No
     test, train = load_fer2013(data, "test"), load_fer2013(data, "train")
     scores, examples = score_editing(renderer(editor, steps, detail_steps), editor.config.class_names, test, train, n,
                                      identity=identity)
-    scores["method"] = f"translator (strength {strength:g})" if isinstance(editor, TranslatorEditor) else f"inversion ({steps} steps, {detail_steps} detail steps)"
+    scores["method"] = f"translator (strength {editor.strength:g})" if isinstance(editor, TranslatorEditor) else f"inversion ({steps} steps, {detail_steps} detail steps)"
     if out is None:
         out = run_folder(checkpoint) / "edit_eval" if checkpoint is not None else Path("edit_eval")
     out = Path(out)

@@ -31,7 +31,7 @@ def require_gradio():
 
 
 def edit_upload(editor: Editor | TranslatorEditor, path: str | None, target: str, face: float | None,
-                closer: bool = False, strength: float = 1.0) -> tuple[np.ndarray, np.ndarray, str]:
+                closer: bool = False, strength: float | None = None) -> tuple[np.ndarray, np.ndarray, str]:
     """What the page's Edit button does: the edited photo, the before/after strip and a status line.
     `closer` (inversion only) adds the photo's own detail, at some cost to the change; `strength`
     (translator only) applies part of the change."""
@@ -46,12 +46,12 @@ def edit_upload(editor: Editor | TranslatorEditor, path: str | None, target: str
     if isinstance(editor, Editor):
         result, edits = editor.edit(photo, target, index, detail_steps=CLOSER_DETAIL_STEPS if closer else 0)
     else:
-        editor = editor.with_strength(strength)
+        editor = editor if strength is None else editor.with_strength(strength)
         result, edits = editor.edit(photo, target, index)
     images, _ = editor.strip(edits[0])
     strip = make_grid_uint8(images, len(images)).permute(1, 2, 0).numpy()
     edit = edits[0]
-    how = ", closer to the photo" if closer else f", strength {strength:g}" if strength != 1 else ""
+    how = ", closer to the photo" if closer else f", strength {editor.strength:g}" if isinstance(editor, TranslatorEditor) else ""
     return result, strip, f"Face at ({edit.box.left}, {edit.box.top}): {edit.source} -> {target}{how} in {edit.seconds:.2f} s."
 
 
@@ -77,8 +77,8 @@ def build_app(editor: Editor | TranslatorEditor):
             face = gr.Number(value=-1, precision=0, label="Face: 0 is the leftmost, -1 the largest")
             closer = gr.Checkbox(label="Closer to the photo (slower; a weaker expression change)", elem_id="closer",
                                  visible=isinstance(editor, Editor))  # the translator keeps the photo's pixels already
-            strength = gr.Slider(0, 1, value=1, step=0.05, label="Strength (1: the full change)", elem_id="strength",
-                                 visible=isinstance(editor, TranslatorEditor))
+            strength = gr.Slider(0, 1, value=getattr(editor, "strength", 1), step=0.05, label="Strength (1: the whole change)",
+                                 elem_id="strength", visible=isinstance(editor, TranslatorEditor))
             button = gr.Button("Edit", variant="primary", elem_id="edit")
         status = gr.Markdown(elem_id="status")
         strip = gr.Image(type="numpy", label="Before / after: the crop, then every expression", interactive=False)
