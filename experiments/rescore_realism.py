@@ -1,7 +1,7 @@
 """Realism of translators' edits in both feature spaces, without the slow same-person score: the same
 500 test faces and 3,000 edits as `facegan eval-edit --n 500`, so the numbers sit beside its table.
 
-    python experiments/rescore_realism.py shipped runs/aug_B_epoch4.pt runs/mask_D/checkpoint.pt --data ../shared/data/fer2013
+    python experiments/rescore_realism.py shipped runs/aug_B/checkpoint.pt runs/mask_D/checkpoint.pt --data ../shared/data/fer2013 [--strength S]
 
 "shipped" is the translator inside the package.
 """
@@ -20,15 +20,16 @@ def main() -> None:
     parser.add_argument("checkpoints", nargs="+")
     parser.add_argument("--data", required=True)
     parser.add_argument("--n", type=int, default=500)
+    parser.add_argument("--strength", type=float, help="as facegan eval-edit's")
     args = parser.parse_args()
     test, train = load_fer2013(args.data, "test"), load_fer2013(args.data, "train")
     print("| translator | expression | FD classifier | KID classifier | FD appearance | KID appearance | precision appearance |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for checkpoint in args.checkpoints:
-        editor = load_editor(None if checkpoint == "shipped" else checkpoint)
+        editor = load_editor(None if checkpoint == "shipped" else checkpoint, args.strength)
         quality = edit_quality(edit_test_faces(renderer(editor), test, args.n), editor.config.class_names, test, train)
         generated, appearance = quality["generated"], quality["generated"]["appearance"]
-        print(f"| {checkpoint} | {generated['expression']['balanced_accuracy']:.3f} | {generated['frechet_distance']:.2f} | "
+        print(f"| {checkpoint}, strength {editor.strength:g} | {generated['expression']['balanced_accuracy']:.3f} | {generated['frechet_distance']:.2f} | "
               f"{generated['kid']:.4f} | {appearance['frechet_distance']:.2f} | {appearance['kid']:.4f} | {appearance['precision']:.3f} |",
               flush=True)
     floor = quality["floor"]

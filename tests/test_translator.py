@@ -10,6 +10,7 @@ from PIL import Image
 import facegan
 from facegan.cli import main
 from facegan.config import EXPRESSIONS, Config
+from facegan.editing import load_editor
 from facegan.editing.translate import SHIPPED, TranslatorEditor, export_translator, load_exported
 from facegan.errors import FaceganError
 from facegan.models import Translator
@@ -110,7 +111,7 @@ def test_exported_translator_is_small_and_loads_with_weights_only(fer_folder, tm
     # The strength it was shipped with is its editor's default; a run's is 1; either can be overridden.
     assert strength == 0.6 and TranslatorEditor.load(exported).strength == 0.6 and TranslatorEditor.load(exported, 1.0).strength == 1.0
     live = TranslatorEditor.load(run / "checkpoint.pt").translator
-    assert TranslatorEditor.load(run / "checkpoint.pt").strength == 1.0
+    assert TranslatorEditor.load(run / "checkpoint.pt").strength == 1.0 and load_editor(run / "checkpoint.pt").strength == 1.0
     faces = torch.rand(2, 1, 48, 48) * 2 - 1
     with torch.no_grad():
         assert (translator(faces, torch.tensor([1, 2])) - live(faces, torch.tensor([1, 2]))).abs().max() < 0.02  # fp16 rounding

@@ -115,7 +115,7 @@ def load_editor(checkpoint: str | Path | None = None, strength: float | None = N
         return TranslatorEditor.load(checkpoint, strength)
     state = load_checkpoint(checkpoint)  # read once, whichever editor it becomes
     if Config.from_dict(state["config"]).model == "translator":
-        return TranslatorEditor(*generator_of(state, checkpoint, "translator"), strength)
+        return TranslatorEditor(*generator_of(state, checkpoint, "translator"), 1.0 if strength is None else strength)
     if strength is not None:
         raise FaceganError(f"'{checkpoint}' edits by inversion, which has no strength: leave out --strength "
                            "(--detail-steps keeps more of the photo)")
