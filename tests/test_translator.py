@@ -104,14 +104,13 @@ def test_short_training_run_writes_every_output_and_resumes_bit_identically(fer_
 
 def test_exported_translator_is_small_and_loads_with_weights_only(fer_folder, tmp_path):
     run = facegan.train(translator_config(fer_folder, tmp_path / "run", max_steps=2))
-    exported = export_translator(run / "checkpoint.pt", tmp_path / "translator.pt", {"images_seen": 12}, strength=0.6)
+    exported = export_translator(run / "checkpoint.pt", tmp_path / "translator.pt", {"images_seen": 12})
     saved = torch.load(exported, weights_only=True)
     assert saved["kind"] == "facegan-translator" and saved["translator"]["attention.weight"].dtype == torch.float16
-    config, translator, strength = load_exported(exported)
-    # The strength it was shipped with is its editor's default; a run's is 1; either can be overridden.
-    assert strength == 0.6 and TranslatorEditor.load(exported).strength == 0.6 and TranslatorEditor.load(exported, 1.0).strength == 1.0
+    config, translator = load_exported(exported)
     live = TranslatorEditor.load(run / "checkpoint.pt").translator
-    assert TranslatorEditor.load(run / "checkpoint.pt").strength == 1.0 and load_editor(run / "checkpoint.pt").strength == 1.0
+    # Without --strength every translator applies all of its change.
+    assert load_editor(run / "checkpoint.pt").strength == 1.0 and load_editor(exported).strength == 1.0
     faces = torch.rand(2, 1, 48, 48) * 2 - 1
     with torch.no_grad():
         assert (translator(faces, torch.tensor([1, 2])) - live(faces, torch.tensor([1, 2]))).abs().max() < 0.02  # fp16 rounding
@@ -200,7 +199,7 @@ def test_eval_edit_runs_with_the_shipped_translator(fer_folder, tmp_path, capsys
     pytest.importorskip("dlib", reason="the identity score needs dlib: pip install 'facegan[identity]'")
     assert main(["eval-edit", "--data", str(fer_folder), "--n", "14", "--out", str(tmp_path / "scores")]) == 0
     scores = json.loads((tmp_path / "scores" / "edit_eval.json").read_text())
-    assert scores["n_faces"] == 14 and scores["n_edits"] == 14 * 6 and scores["method"] == f"translator (strength {TranslatorEditor.load().strength:g})"
+    assert scores["n_faces"] == 14 and scores["n_edits"] == 14 * 6 and scores["method"] == "translator (strength 1)"
     assert 0 <= scores["same_person"]["all"] <= 1 and set(scores["same_person"]["per_target"]) == set(EXPRESSIONS)
     assert 0 <= scores["expression"]["balanced_accuracy"] <= 1 and scores["realism"]["frechet_distance"] >= 0
     assert (tmp_path / "scores" / "strips.png").is_file() and "same person" in capsys.readouterr().out
@@ -215,13 +214,12 @@ def test_web_page_edits_with_the_shipped_translator(tmp_path, monkeypatch):
 
     editor = load_editor()
     result, strip, status = edit_upload(editor, str(DEMO_PHOTO), "sad", -1)
-    assert result.shape == (512, 512, 3) and strip.shape[1] > 7 * 48 and f"-> sad, strength {editor.strength:g} in" in status
+    assert result.shape == (512, 512, 3) and strip.shape[1] > 7 * 48 and "-> sad, strength 1 in" in status
     with pytest.raises(FaceganError, match="upload a photo first"):
         edit_upload(editor, None, "sad", -1)
     unchanged, _, status = edit_upload(editor, str(DEMO_PHOTO), "sad", -1, strength=0)
-    shipped_strength = editor.strength
     assert np.abs(unchanged.astype(int) - read_photo(DEMO_PHOTO)).max() <= 1 and "strength 0" in status
-    assert editor.strength == shipped_strength  # the page's slider changes one edit, not the editor
+    assert editor.strength == 1  # the page's slider changes one edit, not the editor
     build_app(editor)  # the page builds without a checkpoint
     # Uploads reach facegan's own reader, so every refusal is the command line's one clear message.
     (tmp_path / "notes.png").write_text("not an image")

@@ -269,8 +269,7 @@ def add_model_commands(commands: argparse._SubParsersAction) -> None:
     arithmetic.set_defaults(func=cmd_arithmetic)
 
 
-STRENGTH_HELP = ("translator only: how much of its change to apply, from 0 (the photo) to 1 (all of it); "
-                 "default: the shipped translator's own (its model card), or 1 for a run")
+STRENGTH_HELP = "translator only: how much of its change to apply, from 0 (the photo) to 1 (all of it, the default)"
 
 
 def add_editing_commands(commands: argparse._SubParsersAction) -> None:

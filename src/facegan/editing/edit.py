@@ -106,13 +106,13 @@ class Editor:
 
 def load_editor(checkpoint: str | Path | None = None, strength: float | None = None) -> "Editor | TranslatorEditor":
     """What edits with a checkpoint: a translator run (or none: the translator shipped with facegan)
-    translates the face, applying `strength` of its edit (None: the translator's own default); a
-    conditional DCGAN inverts it and redraws it."""
+    translates the face, applying `strength` of its edit (None: all of it); a conditional DCGAN inverts
+    it and redraws it."""
     from facegan.editing.translate import KIND, TranslatorEditor
     from facegan.weights import file_kind
 
     if checkpoint is None or file_kind(Path(checkpoint)) == KIND:
-        return TranslatorEditor.load(checkpoint, strength)
+        return TranslatorEditor.load(checkpoint, 1.0 if strength is None else strength)
     state = load_checkpoint(checkpoint)  # read once, whichever editor it becomes
     if Config.from_dict(state["config"]).model == "translator":
         return TranslatorEditor(*generator_of(state, checkpoint, "translator"), 1.0 if strength is None else strength)

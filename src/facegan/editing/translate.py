@@ -53,14 +53,12 @@ class TranslatorEditor:
         return edited
 
     @classmethod
-    def load(cls, checkpoint: str | Path | None = None, strength: float | None = None) -> "TranslatorEditor":
+    def load(cls, checkpoint: str | Path | None = None, strength: float = 1.0) -> "TranslatorEditor":
         """The translator of a training run (its averaged weights), a file written by `export_translator`,
-        or, without a path, the one shipped with facegan. `strength` None: the exported file's own
-        (chosen by measurement when it was shipped), or 1 for a run."""
+        or, without a path, the one shipped with facegan."""
         if checkpoint is None or file_kind(Path(checkpoint)) == KIND:
-            config, translator, own_strength = load_exported(SHIPPED if checkpoint is None else checkpoint)
-            return cls(config, translator, own_strength if strength is None else strength)
-        return cls(*load_generator(checkpoint, "translator"), 1.0 if strength is None else strength)
+            return cls(*load_exported(SHIPPED if checkpoint is None else checkpoint), strength)
+        return cls(*load_generator(checkpoint, "translator"), strength)
 
     def class_index(self, name: str) -> int:
         if name not in self.config.class_names:
@@ -131,20 +129,18 @@ def checked_strength(strength: float) -> float:
     return strength
 
 
-def export_translator(checkpoint: str | Path, out: str | Path, card: dict, strength: float = 1.0) -> Path:
-    """The averaged translator of a run in half precision (a few MB), with its model card's facts and
-    the strength its edits are applied at by default."""
+def export_translator(checkpoint: str | Path, out: str | Path, card: dict) -> Path:
+    """The averaged translator of a run in half precision (a few MB), with its model card's facts."""
     config, translator = load_generator(checkpoint, "translator")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_tagged({"format_version": FORMAT_VERSION, "config": config.to_dict(), "translator": to_half(translator.state_dict()),
-                 "card": card, "strength": checked_strength(strength)}, KIND, out)
+                 "card": card}, KIND, out)
     return out
 
 
-def load_exported(path: str | Path) -> tuple[Config, Translator, float]:
-    """A file written by `export_translator`, in float32 for the CPU, and its default strength (1 in files
-    written before it was stored)."""
+def load_exported(path: str | Path) -> tuple[Config, Translator]:
+    """A file written by `export_translator`, in float32 for the CPU."""
     saved = read_tagged(path, KIND, "facegan translator file", "reinstall facegan, or pass --checkpoint RUN/checkpoint.pt of a translator run")
     try:
         if saved["format_version"] != FORMAT_VERSION:
@@ -152,8 +148,7 @@ def load_exported(path: str | Path) -> tuple[Config, Translator, float]:
         config = Config.from_dict(saved["config"])
         translator = Translator(config.image_size, config.channels, len(config.class_names))
         translator.load_state_dict(to_float(saved["translator"]))
-        strength = checked_strength(float(saved.get("strength", 1.0)))
     except (KeyError, TypeError, ValueError, RuntimeError):
         raise FaceganError(f"'{path}' is not a readable facegan translator file (format {FORMAT_VERSION}): "
                            "pass RUN/checkpoint.pt of a translator run") from None
-    return config, translator, strength
+    return config, translator

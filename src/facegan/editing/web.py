@@ -77,7 +77,7 @@ def build_app(editor: Editor | TranslatorEditor):
             face = gr.Number(value=-1, precision=0, label="Face: 0 is the leftmost, -1 the largest")
             closer = gr.Checkbox(label="Closer to the photo (slower; a weaker expression change)", elem_id="closer",
                                  visible=isinstance(editor, Editor))  # the translator keeps the photo's pixels already
-            strength = gr.Slider(0, 1, value=getattr(editor, "strength", 1), step=0.05, label="Strength (1: the whole change)",
+            strength = gr.Slider(0, 1, value=1, step=0.05, label="Strength (1: the whole change)",
                                  elem_id="strength", visible=isinstance(editor, TranslatorEditor))
             button = gr.Button("Edit", variant="primary", elem_id="edit")
         status = gr.Markdown(elem_id="status")
