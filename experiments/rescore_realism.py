@@ -29,7 +29,8 @@ def main() -> None:
         editor = load_editor(None if checkpoint == "shipped" else checkpoint, args.strength)
         quality = edit_quality(edit_test_faces(renderer(editor), test, args.n), editor.config.class_names, test, train)
         generated, appearance = quality["generated"], quality["generated"]["appearance"]
-        print(f"| {checkpoint}, strength {editor.strength:g} | {generated['expression']['balanced_accuracy']:.3f} | {generated['frechet_distance']:.2f} | "
+        label = checkpoint if args.strength is None else f"{checkpoint}, strength {args.strength:g}"
+        print(f"| {label} | {generated['expression']['balanced_accuracy']:.3f} | {generated['frechet_distance']:.2f} | "
               f"{generated['kid']:.4f} | {appearance['frechet_distance']:.2f} | {appearance['kid']:.4f} | {appearance['precision']:.3f} |",
               flush=True)
     floor = quality["floor"]
