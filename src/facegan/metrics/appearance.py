@@ -47,7 +47,8 @@ class AppearanceNetwork(nn.Module):
 
 def crop_flip_jitter(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """SimCLR's views, for grayscale faces: a random crop of 70-100% of the side, resized back, a random
-    flip, and brightness and contrast changes of up to 30%, each drawn per face."""
+    flip, contrast scaled by 0.7-1.3 and brightness shifted by up to 0.3 (of the [-1, 1] range), each
+    drawn per face."""
     n = len(batch)
     draw = lambda low, high: low + (high - low) * torch.rand(n, generator=generator)  # noqa: E731
     scale = draw(0.7, 1.0)
