@@ -111,11 +111,12 @@ def load_editor(checkpoint: str | Path | None = None, strength: float | None = N
     from facegan.editing.translate import KIND, TranslatorEditor
     from facegan.weights import file_kind
 
+    share = 1.0 if strength is None else strength
     if checkpoint is None or file_kind(Path(checkpoint)) == KIND:
-        return TranslatorEditor.load(checkpoint, 1.0 if strength is None else strength)
+        return TranslatorEditor.load(checkpoint, share)
     state = load_checkpoint(checkpoint)  # read once, whichever editor it becomes
     if Config.from_dict(state["config"]).model == "translator":
-        return TranslatorEditor(*generator_of(state, checkpoint, "translator"), 1.0 if strength is None else strength)
+        return TranslatorEditor(*generator_of(state, checkpoint, "translator"), share)
     if strength is not None:
         raise FaceganError(f"'{checkpoint}' edits by inversion, which has no strength: leave out --strength "
                            "(--detail-steps keeps more of the photo)")

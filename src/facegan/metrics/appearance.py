@@ -19,8 +19,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from facegan.data.images import ImageSet
-from facegan.metrics.classifier import FEATURES, _block, fit, predict
-from facegan.weights import read_tagged, save_tagged, to_float, to_half
+from facegan.metrics.classifier import FEATURES, fit, load_feature_network, predict, save_feature_network, vgg_body
 
 SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_appearance.pt"
 KIND = "facegan-appearance-network"
@@ -34,7 +33,7 @@ class AppearanceNetwork(nn.Module):
     def __init__(self, width: int = 16) -> None:
         super().__init__()
         self.width = width
-        self.body = nn.Sequential(_block(1, width), _block(width, 2 * width), _block(2 * width, 4 * width), _block(4 * width, 8 * width))
+        self.body = vgg_body(1, width)
         self.embed = nn.Sequential(nn.Flatten(), nn.Linear(8 * width * 3 * 3, FEATURES), nn.BatchNorm1d(FEATURES), nn.ReLU(inplace=True))
         self.head = nn.Linear(FEATURES, PROJECTION)
 
@@ -99,12 +98,10 @@ def retrieval_accuracy(model: AppearanceNetwork, images_uint8: torch.Tensor) -> 
 
 
 def save_appearance_network(model: AppearanceNetwork, path: Path, metrics: dict) -> None:
-    save_tagged({"width": model.width, "state": to_half(model.state_dict()), "metrics": metrics}, KIND, path)
+    save_feature_network(model, path, KIND, metrics)
 
 
 def load_appearance_network(path: str | Path = SHIPPED_WEIGHTS) -> tuple[AppearanceNetwork, dict]:
     """The network and the checks stored with it; the shipped one by default, always offline."""
-    saved = read_tagged(path, KIND, "facegan appearance network", "pass a file from 'facegan train-classifier --network appearance'")
-    model = AppearanceNetwork(saved["width"])
-    model.load_state_dict(to_float(saved["state"]))
-    return model.eval(), saved["metrics"]
+    return load_feature_network(path, KIND, "facegan appearance network", "pass a file from 'facegan train-classifier --network appearance'",
+                                lambda saved: AppearanceNetwork(saved["width"]))

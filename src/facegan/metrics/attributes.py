@@ -15,8 +15,7 @@ from torch.nn import functional as F
 
 from facegan.data.images import ImageSet
 from facegan.errors import FaceganError
-from facegan.metrics.classifier import FEATURES, _block, fit, predict
-from facegan.weights import read_tagged, save_tagged, to_float, to_half
+from facegan.metrics.classifier import FEATURES, fit, load_feature_network, predict, save_feature_network, vgg_body
 
 SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "celeba_attributes.pt"
 KIND = "facegan-celeba-attribute-classifier"
@@ -28,8 +27,7 @@ class AttributeClassifier(nn.Module):
     def __init__(self, attribute_names: tuple[str, ...], width: int = 32) -> None:
         super().__init__()
         self.attribute_names, self.width = tuple(attribute_names), width
-        self.body = nn.Sequential(_block(3, width), _block(width, 2 * width), _block(2 * width, 4 * width), _block(4 * width, 8 * width),
-                                  nn.AdaptiveAvgPool2d(2))
+        self.body = nn.Sequential(*vgg_body(3, width), nn.AdaptiveAvgPool2d(2))
         self.embed = nn.Sequential(nn.Flatten(), nn.Dropout(0.3), nn.Linear(8 * width * 2 * 2, FEATURES), nn.BatchNorm1d(FEATURES), nn.ReLU(inplace=True))
         self.head = nn.Linear(FEATURES, len(self.attribute_names))
 
@@ -67,13 +65,10 @@ def evaluate_attribute_classifier(model: AttributeClassifier, data: ImageSet) ->
 
 
 def save_attribute_classifier(model: AttributeClassifier, path: Path, metrics: dict) -> None:
-    save_tagged({"width": model.width, "attribute_names": list(model.attribute_names), "state": to_half(model.state_dict()),
-                 "metrics": metrics}, KIND, path)
+    save_feature_network(model, path, KIND, metrics, attribute_names=list(model.attribute_names))
 
 
 def load_attribute_classifier(path: str | Path = SHIPPED_WEIGHTS) -> tuple[AttributeClassifier, dict]:
     """The classifier and its held-out scores; the shipped one by default, always offline."""
-    saved = read_tagged(path, KIND, "facegan CelebA attribute classifier", "pass a file from 'facegan train-classifier --dataset celeba'")
-    model = AttributeClassifier(tuple(saved["attribute_names"]), saved["width"])
-    model.load_state_dict(to_float(saved["state"]))
-    return model.eval(), saved["metrics"]
+    return load_feature_network(path, KIND, "facegan CelebA attribute classifier", "pass a file from 'facegan train-classifier --dataset celeba'",
+                                lambda saved: AttributeClassifier(tuple(saved["attribute_names"]), saved["width"]))

@@ -33,13 +33,18 @@ def _block(channels_in: int, channels_out: int) -> nn.Sequential:
     )
 
 
+def vgg_body(channels: int, width: int) -> nn.Sequential:
+    """Four blocks of two 3x3 convolutions, each block halving the side (48 -> 3) and doubling the width."""
+    return nn.Sequential(_block(channels, width), _block(width, 2 * width), _block(2 * width, 4 * width), _block(4 * width, 8 * width))
+
+
 class ExpressionClassifier(nn.Module):
     """A small VGG-style CNN: 48x48 grayscale in [-1, 1] -> 7 expression logits, with 256-d features."""
 
     def __init__(self, width: int = 32) -> None:
         super().__init__()
         self.width = width
-        self.body = nn.Sequential(_block(1, width), _block(width, 2 * width), _block(2 * width, 4 * width), _block(4 * width, 8 * width))
+        self.body = vgg_body(1, width)
         self.embed = nn.Sequential(nn.Flatten(), nn.Dropout(0.3), nn.Linear(8 * width * 3 * 3, FEATURES), nn.BatchNorm1d(FEATURES), nn.ReLU(inplace=True))
         self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(FEATURES, len(EXPRESSIONS)))
 
@@ -142,14 +147,26 @@ def accuracy_summary(predicted: torch.Tensor, labels: torch.Tensor, names: tuple
     }
 
 
+def save_feature_network(model: nn.Module, path: Path, kind: str, metrics: dict, **extra) -> None:
+    """Any of facegan's feature networks: half-precision weights (the file stays small), its width and
+    `extra` to rebuild it, and the scores it was shipped with."""
+    save_tagged({"width": model.width, **extra, "state": to_half(model.state_dict()), "metrics": metrics}, kind, path)
+
+
+def load_feature_network(path: str | Path, kind: str, name: str, remedy: str,
+                         build: Callable[[dict], nn.Module]) -> tuple[nn.Module, dict]:
+    """A file from `save_feature_network`: the network `build(saved)` makes, with its weights, and its scores."""
+    saved = read_tagged(path, kind, name, remedy)
+    model = build(saved)
+    model.load_state_dict(to_float(saved["state"]))
+    return model.eval(), saved["metrics"]
+
+
 def save_classifier(model: ExpressionClassifier, path: Path, metrics: dict) -> None:
-    """Half-precision weights (the file stays small) with the test scores they were shipped with."""
-    save_tagged({"width": model.width, "state": to_half(model.state_dict()), "metrics": metrics}, KIND, path)
+    save_feature_network(model, path, KIND, metrics)
 
 
 def load_classifier(path: str | Path = SHIPPED_WEIGHTS) -> tuple[ExpressionClassifier, dict]:
     """The classifier and the test scores stored with it; the shipped one by default, always offline."""
-    saved = read_tagged(path, KIND, "facegan expression classifier", "pass a file from 'facegan train-classifier'")
-    model = ExpressionClassifier(saved["width"])
-    model.load_state_dict(to_float(saved["state"]))
-    return model.eval(), saved["metrics"]
+    return load_feature_network(path, KIND, "facegan expression classifier", "pass a file from 'facegan train-classifier'",
+                                lambda saved: ExpressionClassifier(saved["width"]))
