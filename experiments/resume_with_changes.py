@@ -13,6 +13,8 @@ a heavier mask or a lighter class loss buy the person back?
     cp -r runs/mask_E runs/class_F
     python experiments/resume_with_changes.py runs/class_F --max-steps 10987 --class-loss 2.5
 
+The stages after that, up to the shipped translator (runs/r4_c65, mask 30 and class 6.5 at iteration 18,163),
+are listed in docs/results.md and in the model card.
 The CLI's --resume keeps a run's recipe; this changes options of it through the Python API.
 """
 
