@@ -15,6 +15,7 @@ a heavier mask or a lighter class loss buy the person back?
 
 The stages after that, up to the shipped translator (runs/r4_c65, mask 30 and class 6.5 at iteration 18,163),
 are listed in docs/results.md and in the model card.
+
 The CLI's --resume keeps a run's recipe; this changes options of it through the Python API.
 """
 

@@ -108,12 +108,12 @@ def load_editor(checkpoint: str | Path | None = None, strength: float | None = N
     """What edits with a checkpoint: a translator run (or none: the translator shipped with facegan)
     translates the face, applying `strength` of its edit (None: all of it); a conditional DCGAN inverts
     it and redraws it."""
-    from facegan.editing.translate import KIND, TranslatorEditor
+    from facegan.editing.translate import KIND, SHIPPED, TranslatorEditor, load_exported
     from facegan.weights import file_kind
 
     share = 1.0 if strength is None else strength
     if checkpoint is None or file_kind(Path(checkpoint)) == KIND:
-        return TranslatorEditor.load(checkpoint, share)
+        return TranslatorEditor(*load_exported(SHIPPED if checkpoint is None else checkpoint), share)  # its kind is read once
     state = load_checkpoint(checkpoint)  # read once, whichever editor it becomes
     if Config.from_dict(state["config"]).model == "translator":
         return TranslatorEditor(*generator_of(state, checkpoint, "translator"), share)
