@@ -8,6 +8,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import NoReturn
 
 from facegan.config import PRESETS, RESUMABLE, Config
 from facegan.editing.blend import BLENDS
@@ -269,6 +270,13 @@ def add_model_commands(commands: argparse._SubParsersAction) -> None:
     arithmetic.set_defaults(func=cmd_arithmetic)
 
 
+def port_number(text: str) -> int:
+    """A TCP port, checked here: Gradio would raise an OverflowError traceback for 70000."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port: use a whole number from 1 to 65535")
+    return int(text)
+
+
 STRENGTH_HELP = "translator only: how much of its change to apply, from 0 (the photo) to 1 (all of it, the default)"
 
 
@@ -301,7 +309,7 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     web = commands.add_parser("web", help="serve the photo-editing page (Gradio)")
     web.add_argument("--checkpoint", help="default: the shipped translator; or a translator run, or a conditional DCGAN with its encoder")
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
-    web.add_argument("--port", type=int, default=7860)
+    web.add_argument("--port", type=port_number, default=7860, help="1 to 65535 (default 7860)")
     web.set_defaults(func=cmd_web)
 
     edit_eval = commands.add_parser("eval-edit", help="score editing on FER2013 test faces: same person, expression, realism")
@@ -352,9 +360,17 @@ def add_measuring_commands(commands: argparse._SubParsersAction) -> None:
     bench.set_defaults(func=cmd_bench)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a wrong option told in one line (what is wrong, and where the options are listed)
+    instead of the whole usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"facegan: error: {message} ('{self.prog} --help' lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="facegan", description="DCGANs for human faces and facial expressions.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = OneLineParser(prog="facegan", description="DCGANs for human faces and facial expressions.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for add_commands in (add_training_commands, add_model_commands, add_editing_commands, add_measuring_commands):
         add_commands(commands)
     return parser

@@ -10,6 +10,7 @@ option means a field of `Recipe`, its use in the step, and a test.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,17 @@ class Config(Recipe):
         return config
 
     def _check(self) -> None:
+        for config_field in fields(Config):
+            value = getattr(self, config_field.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise FaceganError(f"{_flag(config_field.name)} {value} is not a number facegan can train with: give a finite one")
+        for name in ("lr", "lr_d"):
+            if getattr(self, name) <= 0:
+                raise FaceganError(f"{_flag(name)} {getattr(self, name)} is not a learning rate: use a number > 0, e.g. 2e-4")
+        if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
+            raise FaceganError(f"Adam's betas ({self.beta1}, {self.beta2}) must each be in [0, 1)")
+        if not 0 <= self.seed < 2**32:
+            raise FaceganError(f"--seed {self.seed}: use a whole number from 0 to {2**32 - 1}")
         if self.expression is not None:
             if self.dataset != "fer2013":
                 raise FaceganError("--expression only applies to --dataset fer2013")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import torch
 from PIL import Image
 from torchvision.utils import make_grid
+
+from facegan.files import write_atomically
 
 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
@@ -28,12 +29,10 @@ def save_grid(images: torch.Tensor, path: Path, nrow: int = 8) -> None:
 
 
 def save_png(image: torch.Tensor, path: Path) -> None:
-    """Save one uint8 image (C, H, W), grayscale when C is 1. Written to a temporary name and renamed, so
-    an interrupted run never leaves a half-written picture."""
+    """Save one uint8 image (C, H, W), grayscale when C is 1."""
     array = image.permute(1, 2, 0).numpy()
-    temporary = path.with_name(path.name + ".tmp")
-    Image.fromarray(array[..., 0] if array.shape[2] == 1 else array).save(temporary, format="PNG")
-    os.replace(temporary, path)
+    picture = Image.fromarray(array[..., 0] if array.shape[2] == 1 else array)
+    write_atomically(path, lambda temporary: picture.save(temporary, format="PNG"))
 
 
 def save_loss_plot(losses_csv: Path, path: Path) -> None:
@@ -52,7 +51,7 @@ def save_loss_plot(losses_csv: Path, path: Path) -> None:
     ax.set_xlabel("iterations")
     ax.set_ylabel("Loss")
     ax.legend()
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    write_atomically(path, lambda temporary: fig.savefig(temporary, format="png", dpi=100, bbox_inches="tight"))
     plt.close(fig)
 
 
@@ -75,7 +74,7 @@ def save_confusion_matrix(confusion: list[list[int]], names: tuple[str, ...], pa
         for column in range(len(names)):
             if counts[row].sum() > 0:
                 ax.text(column, row, f"{shares[row, column]:.2f}", ha="center", va="center", fontsize=7)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    write_atomically(path, lambda temporary: fig.savefig(temporary, format="png", dpi=100, bbox_inches="tight"))
     plt.close(fig)
 
 
@@ -94,16 +93,15 @@ def save_labelled_grid(images: torch.Tensor, path: Path, column_names: list[str]
     for index, name in enumerate(column_names):
         width = draw.textlength(name)
         draw.text((index * column_width + (column_width - width) / 2, 1), name, fill="black")
-    temporary = path.with_name(path.name + ".tmp")
-    canvas.save(temporary, format="PNG")
-    os.replace(temporary, path)
+    write_atomically(path, lambda temporary: canvas.save(temporary, format="PNG"))
 
 
 def save_gif(frames: list[Path] | list[torch.Tensor], path: Path, milliseconds_per_frame: int = 500) -> None:
     """Animate saved pictures (the per-epoch fixed-noise grids, like the PyTorch DCGAN tutorial's
     animation) or uint8 (C, H, W) images (latent walks)."""
     images = [_as_picture(frame) for frame in frames]
-    images[0].save(path, save_all=True, append_images=images[1:], duration=milliseconds_per_frame, loop=0)
+    write_atomically(path, lambda temporary: images[0].save(temporary, format="GIF", save_all=True, append_images=images[1:],
+                                                          duration=milliseconds_per_frame, loop=0))
 
 
 def _as_picture(frame: Path | torch.Tensor) -> Image.Image:

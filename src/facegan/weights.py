@@ -6,13 +6,13 @@ they share one writer and one reader, and a wrong or damaged file always gets th
 
 from __future__ import annotations
 
-import os
 import pickle
 from pathlib import Path
 
 import torch
 
 from facegan.errors import FaceganError
+from facegan.files import write_atomically
 
 READ_ERRORS = (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError, KeyError, IndexError, TypeError,
                UnicodeDecodeError, AttributeError)
@@ -20,20 +20,19 @@ READ_ERRORS = (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSErr
 
 
 def save_tagged(contents: dict, kind: str, path: Path) -> None:
-    """Write to a temporary file and rename it, so a crash never leaves a half-written file."""
-    path = Path(path)
-    temporary = path.with_name(path.name + ".tmp")
+    """Written atomically: a full disk or a crash leaves the previous file as it was, and says so."""
     try:
-        torch.save({"kind": kind, **contents}, temporary)
-        os.replace(temporary, path)
-    except BaseException:  # a full disk, Ctrl-C: leave the last good file and no partial one
-        temporary.unlink(missing_ok=True)
-        raise
+        write_atomically(path, lambda temporary: torch.save({"kind": kind, **contents}, temporary))
+    except (OSError, RuntimeError) as error:  # torch's writer reports a full disk as a RuntimeError
+        reason = getattr(error, "strerror", None) or str(error).strip().splitlines()[-1]
+        kept = "the previous file is kept" if Path(path).exists() else "nothing was written"
+        raise FaceganError(f"cannot write '{path}' ({reason}; is the disk full?): {kept}") from None
 
 
-def read_tagged(path: Path, kind: str, name: str, remedy: str) -> dict:
-    """The contents of a file tagged `kind`, on the CPU. Otherwise one line: what `path` is instead
-    (missing, unreadable, or another `name`), then what to do (`remedy`)."""
+def read_tagged(path: Path, kind: str, name: str, remedy: str, shape: dict[str, type | tuple[type, ...]]) -> dict:
+    """The contents of a file tagged `kind`, on the CPU, holding every entry of `shape` with its type and
+    only finite numbers. Otherwise one line: what `path` is instead (missing, unreadable, another
+    `name`, damaged or forged, or a model whose weights went to NaN), then what to do (`remedy`)."""
     path = Path(path)
     if not path.is_file():
         raise FaceganError(f"{name} '{path}' does not exist: {remedy}")
@@ -44,7 +43,23 @@ def read_tagged(path: Path, kind: str, name: str, remedy: str) -> dict:
     if not isinstance(saved, dict) or saved.get("kind") != kind:
         found = saved.get("kind", "unknown") if isinstance(saved, dict) else type(saved).__name__
         raise FaceganError(f"'{path}' is not a {name} (it holds '{found}'): {remedy}")
+    wrong = [entry for entry, kinds in shape.items() if not isinstance(saved.get(entry), kinds)]
+    if wrong:
+        raise FaceganError(f"'{path}' is a damaged {name} ({', '.join(wrong)} missing or of the wrong type): {remedy}")
+    if not all_finite(saved):
+        raise FaceganError(f"'{path}' is a {name} whose weights are not finite (NaN or infinite: its training diverged): {remedy}")
     return saved
+
+
+def all_finite(contents) -> bool:
+    """Whether every floating-point tensor in nested dicts, lists and tuples holds only finite numbers."""
+    if isinstance(contents, torch.Tensor):
+        return not contents.is_floating_point() or bool(torch.isfinite(contents).all())
+    if isinstance(contents, dict):
+        return all(all_finite(value) for value in contents.values())
+    if isinstance(contents, (list, tuple)):
+        return all(all_finite(value) for value in contents)
+    return True
 
 
 def file_kind(path: Path) -> str | None:

@@ -17,9 +17,10 @@ import torch
 from facegan import visuals
 from facegan.config import Config
 from facegan.editing.blend import paste_face
-from facegan.editing.faces import Box, crop_box, cut, pick_faces, read_photo, save_photo
+from facegan.editing.faces import Box, crop_box, cut, pick_faces, read_photo_with_alpha, save_photo
 from facegan.editing.inversion import Features, feature_network, invert, load_encoder
 from facegan.errors import FaceganError
+from facegan.files import output_file
 from facegan.training.checkpoint import generator_of, load_checkpoint, run_folder
 
 if TYPE_CHECKING:
@@ -130,8 +131,8 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
 
     `target` "all" writes OUT_<class> for every class. Without a checkpoint the shipped translator
     edits, applying `strength` of its change; `steps` and `detail_steps` tune inversion (DCGAN checkpoints)."""
-    out = Path(out)
-    photo = read_photo(photo_path)
+    out = output_file(out)
+    photo, alpha = read_photo_with_alpha(photo_path)
     editor = load_editor(checkpoint, strength)
     names = editor.config.class_names if target == "all" else (target,)
     labels = [editor.class_index(name) for name in names]
@@ -146,7 +147,7 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
     if any(path.resolve() == Path(photo_path).resolve() for path in outputs + strips):
         raise FaceganError("an output file would replace the photo itself: choose another --out, so the original is kept")
     for label, path in zip(labels, outputs):
-        save_photo(editor.paste(photo, edits, label, blend), path)
+        save_photo(editor.paste(photo, edits, label, blend), path, alpha)
     for edit, path in zip(edits, strips):
         images, columns = editor.strip(edit)
         visuals.save_labelled_grid(images, path, columns)

@@ -15,6 +15,7 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from facegan.errors import FaceganError
+from facegan.files import write_atomically
 
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is the largest that is edited; bigger is refused before decoding
 MARGIN = {"fer2013": 1.15, "celeba": 1.6, "folder": 1.6}
@@ -31,21 +32,31 @@ class Box:
     size: int
 
 
-def read_photo(path: str | Path) -> np.ndarray:
+def read_photo(path: str | Path, shown_as: str | None = None) -> np.ndarray:
     """The photo as an RGB uint8 array (H, W, 3), or a clear error for a missing, corrupt or huge file."""
+    return read_photo_with_alpha(path, shown_as)[0]
+
+
+def read_photo_with_alpha(path: str | Path, shown_as: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The photo as RGB (H, W, 3) and its transparency (H, W), None for an opaque photo, both upright by
+    its EXIF orientation. Messages name the photo `shown_as` (the web page's upload name, not the
+    server's temporary path), by default its path."""
     path = Path(path)
+    name = shown_as or str(path)
     if not path.is_file():
-        raise FaceganError(f"photo '{path}' does not exist")
+        raise FaceganError(f"photo '{name}' does not exist")
     try:
         with Image.open(path) as image:  # reads the header only: the size is checked before decoding
             if image.width * image.height > MAX_PIXELS:
-                raise FaceganError(f"'{path}' is {image.width}x{image.height}: photos up to {MAX_PIXELS // 1_000_000} megapixels "
+                raise FaceganError(f"'{name}' is {image.width}x{image.height}: photos up to {MAX_PIXELS // 1_000_000} megapixels "
                                    "can be edited, so scale it down first")
-            return to_rgb(ImageOps.exif_transpose(image))
+            upright = ImageOps.exif_transpose(image)
+            alpha = np.asarray(upright.convert("RGBA"))[..., 3].copy() if upright.has_transparency_data else None
+            return to_rgb(upright), alpha
     except Image.DecompressionBombError:  # PIL's own limit, far above ours, refuses before we can look
-        raise FaceganError(f"'{path}' is too large: photos up to {MAX_PIXELS // 1_000_000} megapixels can be edited") from None
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise FaceganError(f"'{path}' is not a readable image (JPEG, PNG, WebP, ...)") from None
+        raise FaceganError(f"'{name}' is too large: photos up to {MAX_PIXELS // 1_000_000} megapixels can be edited") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise FaceganError(f"'{name}' is not a readable image (JPEG, PNG, WebP, ...)") from None
 
 
 def to_rgb(image: Image.Image) -> np.ndarray:
@@ -106,17 +117,21 @@ def cut(photo: np.ndarray, box: Box, image_size: int, channels: int) -> torch.Te
     return torch.from_numpy(region).permute(2, 0, 1).contiguous()
 
 
-def save_photo(photo: np.ndarray, path: str | Path) -> None:
-    """Write an RGB array in the format the file name says, via a temporary file and a rename."""
-    import os
+def save_photo(photo: np.ndarray, path: str | Path, alpha: np.ndarray | None = None) -> None:
+    """Write an RGB array in the format the file name says, with the photo's transparency `alpha` where
+    the format keeps one (PNG, WebP, TIFF); a JPEG has none, so it is dropped there with a warning."""
+    import warnings
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
+    format = Image.registered_extensions().get(path.suffix.lower(), "PNG")
     image = Image.fromarray(photo)
+    if alpha is not None:
+        if format in ("PNG", "WEBP", "TIFF"):
+            image.putalpha(Image.fromarray(alpha))
+        else:
+            warnings.warn(f"'{path.name}' is a {format}, which has no transparency: the photo's transparent parts come out "
+                          "opaque (write a .png to keep them)")
     try:
-        image.save(temporary, format=Image.registered_extensions().get(path.suffix.lower(), "PNG"), quality=95)
-    except (KeyError, ValueError, OSError) as error:
-        temporary.unlink(missing_ok=True)
+        write_atomically(path, lambda temporary: image.save(temporary, format=format, quality=95))
+    except (KeyError, ValueError) as error:
         raise FaceganError(f"cannot write '{path}': {error}") from None
-    os.replace(temporary, path)

@@ -158,12 +158,16 @@ def save_encoder(encoder: Encoder, path: Path, generator_step: int) -> None:
 
 def load_encoder(path: Path, generator_step: int) -> Encoder:
     """The encoder trained for this very generator (the checkpoint's iteration must match)."""
-    saved = read_tagged(path, KIND, "facegan encoder", f"train it once for this model with 'facegan train-encoder --checkpoint {path.parent}'")
+    remedy = f"train it once for this model with 'facegan train-encoder --checkpoint {path.parent}'"
+    saved = read_tagged(path, KIND, "facegan encoder", remedy, {"generator_step": int, "state": dict, "shape": list})
     if saved["generator_step"] != generator_step:
         raise FaceganError(f"'{path}' was trained for this run's generator at iteration {saved['generator_step']}, "
                            f"not {generator_step}: retrain it with 'facegan train-encoder'")
-    encoder = Encoder(*saved["shape"])
-    encoder.load_state_dict(saved["state"])
+    try:
+        encoder = Encoder(*saved["shape"])
+        encoder.load_state_dict(saved["state"])
+    except (TypeError, ValueError, RuntimeError, AttributeError):
+        raise FaceganError(f"'{path}' holds an encoder of another shape or version: {remedy}") from None
     return encoder.eval()
 
 

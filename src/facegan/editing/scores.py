@@ -29,11 +29,15 @@ from facegan.editing.edit import Editor, load_editor
 from facegan.editing.inversion import invert
 from facegan.editing.translate import TranslatorEditor
 from facegan.errors import FaceganError
+from facegan.files import write_atomically
 from facegan.metrics.classifier import load_classifier
 from facegan.metrics.distances import psnr, ssim
 from facegan.metrics.evaluate import FER2013, evaluate
 from facegan.metrics.identity import FaceRecognition, different_people_rate, same_person
 from facegan.training.checkpoint import run_folder
+
+MIN_FACES = 2
+"""The fewest test faces eval-edit scores: realism compares spreads of features, which one face has not."""
 
 Renderer = Callable[[torch.Tensor], torch.Tensor]
 """uint8 faces (N, C, s, s) -> uint8 (N, K, C, s, s): every face turned to every class."""
@@ -142,6 +146,8 @@ def evaluate_editing(checkpoint: str | Path | None = None, data: str | Path | No
     writes edit_eval.json and strips.png into `out` (default: RUN/edit_eval, or ./edit_eval)."""
     from facegan.data import load_fer2013
 
+    if n < MIN_FACES:
+        raise FaceganError(f"--n {n}: score at least {MIN_FACES} test faces (500 for the README's tables)")
     editor = load_editor(checkpoint, strength)
     if editor.config.dataset != "fer2013":
         raise FaceganError("edit scores use FER2013's test faces: pass a FER2013 translator or conditional model")
@@ -157,7 +163,7 @@ def evaluate_editing(checkpoint: str | Path | None = None, data: str | Path | No
         out = run_folder(checkpoint) / "edit_eval" if checkpoint is not None else Path("edit_eval")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "edit_eval.json").write_text(json.dumps(scores, indent=2))
+    write_atomically(out / "edit_eval.json", lambda temporary: temporary.write_text(json.dumps(scores, indent=2)))
     visuals.save_labelled_grid(examples, out / "strips.png", ["photo", *editor.config.class_names])
     return scores, out
 

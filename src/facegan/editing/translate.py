@@ -141,14 +141,15 @@ def export_translator(checkpoint: str | Path, out: str | Path, card: dict) -> Pa
 
 def load_exported(path: str | Path) -> tuple[Config, Translator]:
     """A file written by `export_translator`, in float32 for the CPU."""
-    saved = read_tagged(path, KIND, "facegan translator file", "reinstall facegan, or pass --checkpoint RUN/checkpoint.pt of a translator run")
+    saved = read_tagged(path, KIND, "facegan translator file", "reinstall facegan, or pass --checkpoint RUN/checkpoint.pt of a translator run",
+                        {"format_version": int, "config": dict, "translator": dict})
     try:
         if saved["format_version"] != FORMAT_VERSION:
             raise ValueError("another format")
         config = Config.from_dict(saved["config"])
         translator = Translator(config.image_size, config.channels, len(config.class_names))
         translator.load_state_dict(to_float(saved["translator"]))
-    except (KeyError, TypeError, ValueError, RuntimeError):
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError, OverflowError):
         raise FaceganError(f"'{path}' is not a readable facegan translator file (format {FORMAT_VERSION}): "
                            "pass RUN/checkpoint.pt of a translator run") from None
     return config, translator

@@ -1,7 +1,9 @@
 """The web page: upload a photo, pick the face and the expression, get the edited photo back.
 
 A thin Gradio layer over `Editor`, served on 127.0.0.1 unless told otherwise. Uploads are limited
-in size and type, and every refusal (no face, not an image, too big) is shown as a message.
+in size and type, and every refusal (no face, not an image, too big) is shown as a message that names
+the upload, never the server's paths. Every request, whatever its route, is refused past the size
+limit before any of it is read: a photo sent to the API as a data: URL is no way around it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from facegan.visuals import make_grid_uint8
 UPLOAD_TYPES = (".jpg", ".jpeg", ".png", ".webp")
 MAX_UPLOAD = "10mb"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # also checked by the handler: an API call can send a photo past Gradio's own limit
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024
+"""The largest request body: a photo at the upload limit as base64 (a data: URL), plus the form around it."""
 CLOSER_DETAIL_STEPS = 50  # detail steps when "closer to the photo" is ticked (docs/results.md: editing by inversion)
 
 
@@ -37,11 +41,16 @@ def edit_upload(editor: Editor | TranslatorEditor, path: str | None, target: str
     (translator only) applies part of the change."""
     if not path:
         raise FaceganError("upload a photo first")
+    if closer and not isinstance(editor, Editor):
+        raise FaceganError("'closer to the photo' refines an inversion: this translator keeps the photo's own pixels already")
+    if strength is not None and isinstance(editor, Editor):
+        raise FaceganError("strength applies to a translator's edit: inversion has none (use 'closer to the photo')")
+    name = Path(path).name
     if Path(path).suffix.lower() not in UPLOAD_TYPES:
-        raise FaceganError(f"'{Path(path).name}' is not a photo this page takes: upload {', '.join(UPLOAD_TYPES)}")
+        raise FaceganError(f"'{name}' is not a photo this page takes: upload {', '.join(UPLOAD_TYPES)}")
     if Path(path).stat().st_size > MAX_UPLOAD_BYTES:
-        raise FaceganError(f"'{Path(path).name}' is over {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: upload a smaller photo")
-    photo = read_photo(path)  # facegan's own checked reader: size before decoding, EXIF orientation, one clear message
+        raise FaceganError(f"'{name}' is over {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: upload a smaller photo")
+    photo = read_photo(path, shown_as=name)  # facegan's checked reader: size before decoding, EXIF orientation, one clear message
     index = None if face is None or face < 0 else int(face)
     if isinstance(editor, Editor):
         result, edits = editor.edit(photo, target, index, detail_steps=CLOSER_DETAIL_STEPS if closer else 0)
@@ -56,11 +65,16 @@ def edit_upload(editor: Editor | TranslatorEditor, path: str | None, target: str
 
 
 def build_app(editor: Editor | TranslatorEditor):
+    """The page, with only the controls the editor uses: "closer to the photo" for inversion, the strength
+    slider for the translator (so the API takes no option that would do nothing)."""
     gr = require_gradio()
+    inverts = isinstance(editor, Editor)
 
-    def on_edit(path: str | None, target: str, face: float | None, closer: bool, strength: float):
+    def on_edit(path: str | None, target: str, face: float | None, control: bool | float):
         try:
-            return edit_upload(editor, path, target, face, closer, strength)
+            if inverts:
+                return edit_upload(editor, path, target, face, closer=control)
+            return edit_upload(editor, path, target, face, strength=control)
         except FaceganError as error:
             raise gr.Error(str(error)) from None
 
@@ -75,18 +89,70 @@ def build_app(editor: Editor | TranslatorEditor):
         with gr.Row():
             target = gr.Dropdown(names, value="happy" if "happy" in names else names[-1], label="Expression")
             face = gr.Number(value=-1, precision=0, label="Face: 0 is the leftmost, -1 the largest")
-            closer = gr.Checkbox(label="Closer to the photo (slower; a weaker expression change)", elem_id="closer",
-                                 visible=isinstance(editor, Editor))  # the translator keeps the photo's pixels already
-            strength = gr.Slider(0, 1, value=1, step=0.05, label="Strength (1: the whole change)",
-                                 elem_id="strength", visible=isinstance(editor, TranslatorEditor))
+            if inverts:
+                control = gr.Checkbox(label="Closer to the photo (slower; a weaker expression change)", elem_id="closer")
+            else:
+                control = gr.Slider(0, 1, value=1, step=0.05, label="Strength (1: the whole change)", elem_id="strength")
             button = gr.Button("Edit", variant="primary", elem_id="edit")
         status = gr.Markdown(elem_id="status")
         strip = gr.Image(type="numpy", label="Before / after: the crop, then every expression", interactive=False)
-        button.click(on_edit, [photo, target, face, closer, strength], [edited, strip, status])
+        button.click(on_edit, [photo, target, face, control], [edited, strip, status])
     return app
+
+
+class RequestSizeLimit:
+    """ASGI middleware: a request whose body is over `limit` bytes gets 413 before any of it is read or
+    decoded, whatever its route (Gradio's own limit covers its upload route only)."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.limit:
+            return await self.refuse(send)
+        received, started = 0, False
+
+        async def counted_receive():  # a body sent in chunks, without a length, is counted as it comes
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise RequestTooLarge
+            return message
+
+        async def watched_send(message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, watched_send)
+        except RequestTooLarge:
+            if not started:
+                await self.refuse(send)
+
+    async def refuse(self, send) -> None:
+        body = f"request over {self.limit // (1024 * 1024)} MB: upload a photo of at most {MAX_UPLOAD}".encode()
+        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"text/plain"),
+                                                                             (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class RequestTooLarge(Exception):
+    """A request body grew past the limit while it was being read."""
+
+
+def launch(app, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -> None:
+    """Serve the page with facegan's limits: the upload size, and the request size on every route."""
+    from starlette.middleware import Middleware
+
+    app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD, show_error=True, prevent_thread_lock=not block,
+               app_kwargs={"middleware": [Middleware(RequestSizeLimit, limit=MAX_REQUEST_BYTES)]})
 
 
 def serve(checkpoint: str | Path | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
     """The page for a checkpoint's editor, or without one, the translator shipped with facegan."""
-    app = build_app(load_editor(checkpoint))
-    app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD, show_error=True)
+    launch(build_app(load_editor(checkpoint)), host, port)

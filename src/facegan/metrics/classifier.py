@@ -18,6 +18,7 @@ from torch.nn import functional as F
 from facegan.config import EXPRESSIONS
 from facegan.data.images import ImageSet
 from facegan.training.precision import resolve_precision
+from facegan.errors import FaceganError
 from facegan.weights import read_tagged, save_tagged, to_float, to_half
 
 SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_classifier.pt"
@@ -156,9 +157,12 @@ def save_feature_network(model: nn.Module, path: Path, kind: str, metrics: dict,
 def load_feature_network(path: str | Path, kind: str, name: str, remedy: str,
                          build: Callable[[dict], nn.Module]) -> tuple[nn.Module, dict]:
     """A file from `save_feature_network`: the network `build(saved)` makes, with its weights, and its scores."""
-    saved = read_tagged(path, kind, name, remedy)
-    model = build(saved)
-    model.load_state_dict(to_float(saved["state"]))
+    saved = read_tagged(path, kind, name, remedy, {"width": int, "state": dict, "metrics": dict})
+    try:
+        model = build(saved)
+        model.load_state_dict(to_float(saved["state"]))
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError):
+        raise FaceganError(f"'{path}' holds a {name} of another shape or version: {remedy}") from None
     return model.eval(), saved["metrics"]
 
 

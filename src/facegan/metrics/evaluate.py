@@ -24,6 +24,7 @@ from facegan import visuals
 from facegan.config import EXPRESSIONS, Config
 from facegan.data.images import ImageSet, list_images
 from facegan.errors import FaceganError
+from facegan.files import write_atomically
 from facegan.metrics.classifier import accuracy_summary, predict
 from facegan.metrics.distances import frechet_distance, kernel_inception_distance, nearest_neighbours, precision_recall, spread
 from facegan.metrics.inception import load_inception
@@ -253,7 +254,7 @@ def write_report(scores: dict, generated: dict[str, torch.Tensor], train: ImageS
                  space: FeatureSpace = FER2013) -> Path:
     """eval.json, eval.md and its pictures (samples, confusion matrix, closest training pairs) in `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "eval.json").write_text(json.dumps(scores, indent=2))
+    write_atomically(out / "eval.json", lambda temporary: temporary.write_text(json.dumps(scores, indent=2)))
     groups = scores[space.groups_key]
     per_group = max(1, 64 // len(generated) // 8 * 8)  # one or more whole rows of 8 per group
     visuals.save_grid(torch.cat([images[:per_group] for images in generated.values()]), out / "samples.png")
@@ -289,7 +290,7 @@ def write_report(scores: dict, generated: dict[str, torch.Tensor], train: ImageS
               f"{memo['share_closer_than_real_test_1st_percentile']:.1%} of generated faces are closer to a training face "
               "than 99% of real held-out faces are.", "", pictures, "", "Closest generated / training pairs:", "",
               "![closest pairs](closest_pairs.png)", ""]
-    (out / "eval.md").write_text("\n".join(lines))
+    write_atomically(out / "eval.md", lambda temporary: temporary.write_text("\n".join(lines)))
     return out / "eval.md"
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import torch
 
-from facegan.config import Config
+from facegan.config import EXPRESSIONS, Config
 from facegan.errors import FaceganError
-from facegan.weights import read_tagged, save_tagged
+from facegan.weights import file_kind, read_tagged, save_tagged
 from facegan.models import Discriminator, Generator, Translator, build_dcgan, build_translator
 
 KIND = "facegan-dcgan"
 FORMAT_VERSION = 1
+CHECKPOINT_SHAPE = {"format_version": int, "config": dict, "generator": dict, "discriminator": dict, "opt_g": dict, "opt_d": dict,
+                    "step": int, "epoch": int, "fixed_noise": torch.Tensor, "rng_cpu": list, "rng_cuda": list}
+"""What every checkpoint holds (save_checkpoint's callers write all of it)."""
 
 
 def save_checkpoint(state: dict, path: Path) -> None:
@@ -25,7 +29,7 @@ def load_checkpoint(path: str | Path) -> dict:
     path = Path(path)
     if path.is_dir():
         path = path / "checkpoint.pt"
-    state = read_tagged(path, KIND, "facegan checkpoint", "pass RUN/checkpoint.pt of a facegan training run")
+    state = read_tagged(path, KIND, "facegan checkpoint", "pass RUN/checkpoint.pt of a facegan training run", CHECKPOINT_SHAPE)
     if state.get("format_version") != FORMAT_VERSION:
         raise FaceganError(f"'{path}' has checkpoint format {state.get('format_version')}; this facegan reads format {FORMAT_VERSION}")
     return state
@@ -44,7 +48,7 @@ def load_models(state: dict) -> tuple[Config, torch.nn.Module, torch.nn.Module]:
     try:
         config = Config.from_dict(state["config"])
         generator, discriminator = build_models(config)
-    except (KeyError, TypeError, ValueError, FaceganError):
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError, RuntimeError, FaceganError):
         raise FaceganError("the checkpoint holds no usable config: it was not written by 'facegan train'") from None
     try:
         generator.load_state_dict(state["generator"])
@@ -55,6 +59,27 @@ def load_models(state: dict) -> tuple[Config, torch.nn.Module, torch.nn.Module]:
             f"({str(error).splitlines()[0]}): it comes from another architecture or facegan version"
         ) from None
     return config, generator, discriminator
+
+
+RUN_OUTPUTS = frozenset({"config.json", "checkpoint.pt", "losses.csv", "metrics.csv", "real_samples.png", "final_samples.png",
+                         "loss_plot.png", "progress.gif", "fixed_noise", "tensorboard"})
+"""What a training run writes into its folder."""
+
+
+def is_run_folder(folder: Path) -> bool:
+    """Whether `--overwrite` may replace `folder`: it holds a checkpoint tagged as facegan's, or (a run
+    stopped before its first checkpoint, or the report's seven-model folder) a config.json that facegan
+    wrote and nothing but what runs write. A file name alone never makes a folder a run."""
+    if file_kind(folder / "checkpoint.pt") == KIND:
+        return True
+    try:
+        config = json.loads((folder / "config.json").read_text())
+    except (OSError, ValueError):
+        return False
+    if not isinstance(config, dict) or not {"model", "dataset", "seed", "extra"} <= config.keys():
+        return False
+    return all(entry.name in RUN_OUTPUTS or (entry.name in EXPRESSIONS and entry.is_dir() and is_run_folder(entry))
+               for entry in folder.iterdir())
 
 
 def run_folder(checkpoint: str | Path) -> Path:

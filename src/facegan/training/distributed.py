@@ -56,6 +56,15 @@ def gather(tensor: torch.Tensor) -> list[torch.Tensor]:
     return gathered
 
 
+def all_true(flag: bool) -> bool:
+    """Whether `flag` holds on every rank, so that all of them take the same branch."""
+    if not dist.is_initialized():
+        return flag
+    agreed = torch.tensor([float(flag)], device="cuda" if dist.get_backend() == "nccl" else "cpu")
+    dist.all_reduce(agreed, op=dist.ReduceOp.MIN)
+    return agreed.item() == 1.0
+
+
 def check_in_sync(*modules: torch.nn.Module) -> None:
     """Raise if any rank's weights differ from rank 0's: DDP must keep them bit-identical."""
     if not dist.is_initialized():

@@ -12,6 +12,7 @@ import json
 import platform
 import shutil
 import signal
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -26,14 +27,16 @@ from facegan import visuals
 from facegan.config import EXPRESSIONS, RESUMABLE, Config, default_run_dir
 from facegan.data import ImageSet, load_dataset
 from facegan.errors import FaceganError
+from facegan.files import write_atomically
 from facegan.training import distributed
-from facegan.training.checkpoint import build_models, load_checkpoint, load_models, save_checkpoint
+from facegan.training.checkpoint import build_models, is_run_folder, load_checkpoint, load_models, save_checkpoint
 from facegan.training.ema import WeightAverage
 from facegan.training.log import RunLog, require_tensorboard
 from facegan.training.precision import resolve_precision
 from facegan.training.step import make_optimizers, make_step, to_model_range
 from facegan.training.translation import make_translator_step
 from facegan.version import __version__
+from facegan.weights import all_finite
 
 Evaluator = Callable[[torch.nn.Module, str], dict]
 """Scores a generator for an expression; facegan.metrics.epoch.EpochEvaluator is the standard one."""
@@ -59,23 +62,25 @@ def resolve_device(name: str) -> torch.device:
 @contextmanager
 def run_folder_for(run_dir: Path, overwrite: bool) -> Iterator[None]:
     """Create the run folder for the run inside the `with`. An existing non-empty one is an error unless
-    --overwrite, and --overwrite only ever replaces a facegan run (a folder with its config.json or
-    checkpoint.pt), never any other folder. The run it replaces is set aside, not deleted, until the new
-    run has written a checkpoint: a new run that fails before then leaves the old one as it was. Rank 0
-    alone touches the folders."""
+    --overwrite, and --overwrite only ever replaces a facegan run (`is_run_folder`), never any other
+    folder. The run it replaces is set aside in a hidden folder of its own, not deleted, until the new
+    run has written a checkpoint: a new run that fails before then leaves the old one as it was, and a
+    folder it created and wrote no checkpoint into is removed. Rank 0 alone touches the folders."""
+    if not run_dir.resolve().name:
+        raise FaceganError(f"--run-dir '{run_dir}' is the file system's root: choose a folder for the run")
     if run_dir.exists() and not run_dir.is_dir():
         raise FaceganError(f"--run-dir '{run_dir}' is a file: choose a folder")
-    set_aside = run_dir.with_name(f".{run_dir.name}.replaced")
+    created, set_aside = not run_dir.exists(), None
     if run_dir.exists() and any(run_dir.iterdir()):
-        is_run = (run_dir / "config.json").is_file() or (run_dir / "checkpoint.pt").is_file()
-        if not is_run:
+        if not is_run_folder(run_dir):
             raise FaceganError(f"'{run_dir}' is not empty and not a facegan run, so it is left alone: choose a new --run-dir")
         if not overwrite:
-            if not (run_dir / "checkpoint.pt").is_file():
+            if not any(run_dir.rglob("checkpoint.pt")):
                 raise FaceganError(f"run folder '{run_dir}' stopped before its first checkpoint: start it again with --overwrite")
             raise FaceganError(f"run folder '{run_dir}' already exists: continue it with --resume {run_dir}, or pass --overwrite")
         if distributed.is_main():
-            shutil.rmtree(set_aside, ignore_errors=True)
+            resolved = run_dir.resolve()
+            set_aside = Path(tempfile.mkdtemp(prefix=f".{resolved.name}.replaced-", dir=resolved.parent)) / resolved.name
             run_dir.rename(set_aside)
     distributed.barrier()
     if distributed.is_main():
@@ -84,12 +89,16 @@ def run_folder_for(run_dir: Path, overwrite: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        if distributed.is_main() and set_aside.exists():
-            if any(run_dir.rglob("checkpoint.pt")):
-                shutil.rmtree(set_aside)
-            else:  # the new run wrote nothing worth keeping: the old one comes back
+        if distributed.is_main():
+            wrote_checkpoint = run_dir.is_dir() and any(run_dir.rglob("checkpoint.pt"))
+            if not wrote_checkpoint and (created or set_aside is not None):
                 shutil.rmtree(run_dir, ignore_errors=True)
-                set_aside.rename(run_dir)
+            if set_aside is not None:
+                if not wrote_checkpoint:  # the new run wrote nothing worth keeping: the old one comes back
+                    set_aside.rename(run_dir)
+                else:
+                    shutil.rmtree(set_aside)
+                set_aside.parent.rmdir()
 
 
 def load_training_data(config: Config) -> ImageSet:
@@ -153,7 +162,7 @@ def train_all_expressions(config: Config, overwrite: bool = False, evaluator: Ev
     with run_folder_for(parent, overwrite):
         base = replace(base, run_dir=str(parent))
         if distributed.is_main():
-            (parent / "config.json").write_text(json.dumps(base.to_dict(), indent=2))
+            write_atomically(parent / "config.json", lambda temporary: temporary.write_text(json.dumps(base.to_dict(), indent=2)))
         return _run_expressions(base, parent, evaluator)
 
 
@@ -187,6 +196,7 @@ class TrainingState:
     step: int
     fixed_inputs: torch.Tensor  # the monitoring noise, or the translator's monitoring faces
     fixed_labels: torch.Tensor | None
+    saved_step: int | None  # the iteration of the last checkpoint written, None before the first
 
     @property
     def sampler(self) -> nn.Module:
@@ -211,7 +221,13 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
     graph = device.type == "cuda" and config.cuda_graphs and world == 1 and config.model == "dcgan" and not config.lr_decay
 
     # The training state, new or as saved, and the function that runs one iteration on it.
-    state = build_state(config, data, saved, device, graph)
+    try:
+        state = build_state(config, data, saved, device, graph)
+    except (KeyError, ValueError, RuntimeError, TypeError, IndexError) as error:
+        if saved is None:
+            raise
+        raise FaceganError(f"'{run_dir / 'checkpoint.pt'}' cannot be resumed ({str(error).strip().splitlines()[0]}): it is damaged "
+                           "or from another facegan version") from None
     step_fn = make_training_step(config, state, images, labels, graph)
 
     # The schedule and the run folder's log.
@@ -222,7 +238,7 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
         total_steps = min(total_steps, config.max_steps)
     log = RunLog(run_dir, config, start_step=state.step, total_steps=total_steps) if main else None
     if main and saved is None:
-        (run_dir / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
+        write_atomically(run_dir / "config.json", lambda temporary: temporary.write_text(json.dumps(config.to_dict(), indent=2)))
         visuals.save_grid(data.images[epoch_order(config.seed, 0, len(data))[:64]], run_dir / "real_samples.png")
 
     # Training: an iteration per batch; a grid, scores and a checkpoint at the end of every epoch.
@@ -244,6 +260,8 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
                     state.step += 1
                     if main:
                         log.step(epoch, state.step, stats)
+                    if state.step % LOSS_CHECK_EVERY == 0:
+                        stop_if_diverged(state, finite=bool(torch.isfinite(stats).all()))
                 end_of_epoch(config, state, epoch, steps_per_epoch, log, evaluator, device)
     except KeyboardInterrupt:
         interrupted = True
@@ -258,6 +276,20 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
     if interrupted:
         raise FaceganError(f"interrupted at iteration {state.step}; everything is saved: continue with --resume {run_dir}")
     return run_dir
+
+
+LOSS_CHECK_EVERY = 25
+"""Iterations between two looks at the losses (a look waits for the device, so not every iteration)."""
+
+
+def stop_if_diverged(state: TrainingState, finite: bool) -> None:
+    """Stop the run, on every process at once, when a loss or a weight has gone NaN or infinite, before
+    anything of it is saved: the last checkpoint stays the last good one."""
+    if distributed.all_true(finite):
+        return
+    kept = f"the checkpoint of iteration {state.saved_step} is kept" if state.saved_step is not None else "no checkpoint was written"
+    raise FaceganError(f"training diverged: a loss or weight became NaN or infinite by iteration {state.step}, so the run stopped "
+                       f"and {kept}: lower --lr or the recipe's weights and start again")
 
 
 def learning_rate_scale(step: int, total_steps: int, decay_steps: int) -> float:
@@ -296,7 +328,8 @@ def build_state(config: Config, data: ImageSet, saved: dict | None, device: torc
         if average is not None:
             average.model.load_state_dict(saved["generator_ema"])
     fixed_labels = None if fixed_labels is None else fixed_labels.to(device)
-    return TrainingState(generator, discriminator, opt_g, opt_d, average, step, fixed_inputs.to(device), fixed_labels)
+    return TrainingState(generator, discriminator, opt_g, opt_d, average, step, fixed_inputs.to(device), fixed_labels,
+                         step if saved is not None else None)
 
 
 def make_training_step(config: Config, state: TrainingState, images: torch.Tensor, labels: torch.Tensor | None,
@@ -318,9 +351,13 @@ def make_training_step(config: Config, state: TrainingState, images: torch.Tenso
 
 def end_of_epoch(config: Config, state: TrainingState, epoch: int, steps_per_epoch: int, log: RunLog | None,
                  evaluator: Evaluator | None, device: torch.device) -> None:
-    """Every process hands in its RNG state; the main one writes the grid, the scores and the checkpoint."""
+    """Every process hands in its RNG state; the main one writes the grid, the scores and the checkpoint,
+    unless the weights have diverged."""
+    models = (state.generator, state.discriminator) + ((state.average.model,) if state.average is not None else ())
+    stop_if_diverged(state, finite=all(all_finite(model.state_dict()) for model in models))
     rng_cpu = distributed.gather(torch.get_rng_state())
     rng_cuda = distributed.gather(torch.cuda.get_rng_state(device) if device.type == "cuda" else torch.empty(0, dtype=torch.uint8))
+    state.saved_step = state.step  # on every process: rank 0 writes it next, or stops the run if it cannot
     if not distributed.is_main():
         return
     log.flush()
