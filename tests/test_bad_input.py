@@ -12,6 +12,7 @@ import torch
 from PIL import Image
 
 from facegan.cli import main
+from facegan.errors import FaceganError
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -28,15 +29,37 @@ def pixels(value: str = "7") -> str:
     return " ".join([value] * 2304)
 
 
+FACEGAN_CONFIG = '{"model": "dcgan", "dataset": "fer2013", "seed": 0, "extra": {}}'
+"""The keys every config.json that facegan writes has (a run stopped before its first checkpoint holds only this)."""
+
+
 def a_run(tmp: Path, with_checkpoint: bool) -> Path:
-    """A folder that looks like a facegan run (config.json), with or without its checkpoint."""
+    """A folder that looks like a facegan run (its config.json), with or without a (forged, tagged) checkpoint."""
     run = tmp / "run"
     run.mkdir()
-    (run / "config.json").write_text("{}")
+    (run / "config.json").write_text(FACEGAN_CONFIG)
     (run / "losses.csv").write_text("epoch,iteration\n")
     if with_checkpoint:
         torch.save({"kind": "facegan-dcgan", "format_version": 1, "config": {"image_size": 32}}, run / "checkpoint.pt")
     return run
+
+
+def forged(tmp: Path, name: str = "forged.pt", **contents) -> str:
+    """A checkpoint with facegan's tag and the given contents (the issue's forgeries)."""
+    (tmp / name).parent.mkdir(exist_ok=True)
+    torch.save({"kind": "facegan-dcgan", "format_version": 1, **contents}, tmp / name)
+    return str(tmp / name)
+
+
+def poisoned_translator(tmp: Path) -> str:
+    """The shipped translator with one weight set to NaN: what a diverged run would export."""
+    from facegan.editing.translate import SHIPPED
+
+    saved = torch.load(SHIPPED, weights_only=True)
+    first = next(iter(saved["translator"]))
+    saved["translator"][first] = saved["translator"][first].clone().fill_(float("nan"))
+    torch.save(saved, tmp / "nan.pt")
+    return str(tmp / "nan.pt")
 
 
 def face_photo(tmp: Path, name: str) -> str:
@@ -73,7 +96,7 @@ CASES = [
      lambda t, f: (t.joinpath("c.pt").write_bytes(np.random.default_rng(3).bytes(5000)),
                    ["sample", "--checkpoint", str(t / "c.pt"), "--out", str(t / "s")])[-1], "not a readable facegan checkpoint"),
     ("a forged minimal checkpoint",
-     lambda t, f: ["sample", "--checkpoint", str(a_run(t, True) / "checkpoint.pt"), "--out", str(t / "s")], "no usable config"),
+     lambda t, f: ["sample", "--checkpoint", str(a_run(t, True) / "checkpoint.pt"), "--out", str(t / "s")], "damaged facegan checkpoint"),
     ("a CSV with a word for pixels", lambda t, f: train(fer_csv(t, f"3,{pixels('x')},Training\n"), "--run-dir", str(t / "new")),
      "line 2: expected 2304 pixels"),
     ("a CSV with a pixel of 300", lambda t, f: train(fer_csv(t, f"3,{pixels('300')},Training\n"), "--run-dir", str(t / "new")),
@@ -88,6 +111,64 @@ CASES = [
     ("an edit into a path under a file",
      lambda t, f: (t.joinpath("FILE").write_text("mine"),
                    ["edit", face_photo(t, "face.png"), "--to", "sad", "--out", str(t / "FILE" / "x.jpg")])[-1], "cannot read or write"),
+    # Issue 25: folders that are not runs, and the temporary folder a replaced run is set aside in.
+    ("overwrite of a folder whose config.json is not facegan's (the thesis case)",
+     lambda t, f: (t.joinpath("p").mkdir(), t.joinpath("p/config.json").write_text("{}"), t.joinpath("p/thesis.tex").write_text("x"),
+                   train(f, "--run-dir", str(t / "p"), "--overwrite"))[-1], "not a facegan run"),
+    ("overwrite of a run folder the user added a file to, with no checkpoint",
+     lambda t, f: (a_run(t, False).joinpath("notes.md").write_text("mine"), train(f, "--run-dir", str(t / "run"), "--overwrite"))[-1],
+     "not a facegan run"),
+    ("--run-dir /", lambda t, f: train(f, "--run-dir", "/"), "the file system's root"),
+    # Non-finite and out-of-range numbers: refused before any folder is made.
+    ("--cycle-loss nan", lambda t, f: train(f, "--model", "translator", "--cycle-loss", "nan", "--run-dir", str(t / "new")), "--cycle-loss nan"),
+    ("--mask-loss inf", lambda t, f: train(f, "--model", "translator", "--mask-loss", "inf", "--run-dir", str(t / "new")), "--mask-loss inf"),
+    ("--class-loss -inf", lambda t, f: train(f, "--conditional", "--class-loss=-inf", "--run-dir", str(t / "new")), "not a number"),
+    ("--ema nan", lambda t, f: train(f, "--ema", "nan", "--run-dir", str(t / "new")), "--ema nan"),
+    ("--lr -1", lambda t, f: train(f, "--lr", "-1", "--run-dir", str(t / "new")), "not a learning rate"),
+    ("--lr nan", lambda t, f: train(f, "--lr", "nan", "--run-dir", str(t / "new")), "--lr nan"),
+    ("--lr 0", lambda t, f: train(f, "--lr", "0", "--run-dir", str(t / "new")), "not a learning rate"),
+    ("--lr-d inf", lambda t, f: train(f, "--lr-d", "inf", "--run-dir", str(t / "new")), "--lr-d inf"),
+    ("--seed 1e23", lambda t, f: train(f, "--seed", "1e23", "--run-dir", str(t / "new")), "invalid int value: '1e23'"),
+    ("--seed 10**23", lambda t, f: train(f, "--seed", str(10**23), "--run-dir", str(t / "new")), "use a whole number from 0"),
+    ("--seed -1", lambda t, f: train(f, "--seed", "-1", "--run-dir", str(t / "new")), "use a whole number from 0"),
+    ("--lr-decay -5", lambda t, f: train(f, "--lr-decay", "-5", "--run-dir", str(t / "new")), "--lr-decay -5"),
+    ("an unknown option", lambda t, f: train(f, "--epohcs", "3", "--run-dir", str(t / "new")), "unrecognized arguments"),
+    # Forged and damaged weight files, for every command that reads one.
+    ("sample: a checkpoint whose config is not a dict",
+     lambda t, f: ["sample", "--checkpoint", forged(t, config=[1, 2]), "--out", str(t / "s")], "damaged facegan checkpoint"),
+    ("edit: a checkpoint with no config and no step",
+     lambda t, f: ["edit", face_photo(t, "face.png"), "--to", "sad", "--checkpoint", forged(t), "--out", str(t / "o.png")],
+     "damaged facegan checkpoint"),
+    ("eval: a checkpoint whose config is a string",
+     lambda t, f: ["eval", "--checkpoint", forged(t, config="x"), "--n", "4", "--out", str(t / "e")], "damaged facegan checkpoint"),
+    ("train --resume: a forged checkpoint",
+     lambda t, f: ["train", "--resume", str(Path(forged(t, "run/checkpoint.pt")).parent)], "damaged facegan checkpoint"),
+    ("edit: a translator whose weights are NaN",
+     lambda t, f: ["edit", face_photo(t, "face.png"), "--to", "sad", "--checkpoint", poisoned_translator(t), "--out", str(t / "o.png")],
+     "not finite"),
+    ("eval-edit: a translator whose weights are NaN",
+     lambda t, f: ["eval-edit", "--checkpoint", poisoned_translator(t), "--data", f, "--n", "4", "--out", str(t / "e")], "not finite"),
+    ("sample: a folder as checkpoint", lambda t, f: ["sample", "--checkpoint", str(t), "--out", str(t / "s")], "does not exist"),
+    # Counts, ports and output names.
+    ("eval-edit --n 0", lambda t, f: ["eval-edit", "--data", f, "--n", "0", "--out", str(t / "e")], "--n 0"),
+    ("eval-edit --n -1", lambda t, f: ["eval-edit", "--data", f, "--n", "-1", "--out", str(t / "e")], "--n -1"),
+    ("web --port 70000", lambda t, f: ["web", "--port", "70000"], "'70000' is not a port"),
+    ("web --port abc", lambda t, f: ["web", "--port", "abc"], "'abc' is not a port"),
+    ("web: a forged checkpoint", lambda t, f: ["web", "--checkpoint", forged(t, config=7)], "damaged facegan checkpoint"),
+    ("edit --out ''", lambda t, f: ["edit", face_photo(t, "face.png"), "--to", "sad", "--out", ""], "output file name is empty"),
+    ("edit --out .", lambda t, f: ["edit", face_photo(t, "face.png"), "--to", "sad", "--out", "."], "names a folder"),
+    ("edit --out EXISTING_DIR",
+     lambda t, f: (t.joinpath("album").mkdir(), t.joinpath("album/a.jpg").write_text("mine"),
+                   ["edit", face_photo(t, "face.png"), "--to", "sad", "--out", str(t / "album")])[-1], "names a folder"),
+    ("edit --out newdir/", lambda t, f: ["edit", face_photo(t, "face.png"), "--to", "sad", "--out", str(t / "newdir") + "/"],
+     "names a folder"),
+    ("edit --to all, where one output name is a folder",
+     lambda t, f: (t.joinpath("o_fear.png").mkdir(), ["edit", face_photo(t, "face.png"), "--to", "all", "--out", str(t / "o.png")])[-1],
+     "names a folder"),
+    ("edit --face 3 of a photo with one face",
+     lambda t, f: ["edit", face_photo(t, "face.png"), "--to", "sad", "--face", "3", "--out", str(t / "o.png")], "--face 3 does not exist"),
+    ("edit --strength 1.5", lambda t, f: ["edit", face_photo(t, "face.png"), "--to", "sad", "--strength", "1.5", "--out", str(t / "o.png")],
+     "out of range"),
     ("a 16-bit photo with no face",
      lambda t, f: (Image.fromarray(np.full((64, 64), 60000, np.uint16)).save(t / "grey16.png"),
                    ["edit", str(t / "grey16.png"), "--to", "sad", "--out", str(t / "o.png")])[-1], "no face found"),
@@ -103,8 +184,10 @@ def test_bad_input_is_one_clear_line_and_loses_nothing(setup, words, fer_folder,
     assert main(argv) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and error[0].startswith("facegan: error: ") and words in error[0], error
+    assert "Traceback" not in error[0] and "/tmp/" not in error[0].replace(str(tmp_path), "")
     after = snapshot(user)
     assert {name: digest for name, digest in after.items() if name in before} == before  # nothing changed or removed
+    assert set(after) == set(before)  # and nothing left behind: no temporary file, no empty run folder
 
 
 def test_a_full_disk_leaves_no_partial_checkpoint(tmp_path, monkeypatch):
@@ -116,7 +199,7 @@ def test_a_full_disk_leaves_no_partial_checkpoint(tmp_path, monkeypatch):
 
     monkeypatch.setattr(checkpoint.torch, "save", full_disk)
     (tmp_path / "checkpoint.pt").write_bytes(b"the last good one")
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(FaceganError, match=r"No space left on device; is the disk full\?\): the previous file is kept"):
         checkpoint.save_checkpoint({}, tmp_path / "checkpoint.pt")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt"]
     assert (tmp_path / "checkpoint.pt").read_bytes() == b"the last good one"

@@ -94,7 +94,8 @@ def test_checkpoint_from_another_architecture(capsys, tmp_path):
     generator, discriminator = build_dcgan(48, 1)
     config = {"dataset": "celeba", "data": "x", "image_size": 64, "channels": 3}
     path = tmp_path / "checkpoint.pt"
-    save_checkpoint({"config": config, "generator": generator.state_dict(), "discriminator": discriminator.state_dict()}, path)
+    save_checkpoint({"config": config, "generator": generator.state_dict(), "discriminator": discriminator.state_dict(), "opt_g": {},
+                     "opt_d": {}, "step": 0, "epoch": 0, "fixed_noise": torch.zeros(64, 100), "rng_cpu": [], "rng_cuda": []}, path)
     fails_with(capsys, ["sample", "--checkpoint", str(path), "--out", str(tmp_path / "out")], "do not fit a 64x64x3 DCGAN")
 
 
@@ -161,8 +162,7 @@ def test_every_recipe_option_is_a_flag_with_each_kinds_default(capsys):
 
     from facegan.config import Recipe
 
-    with pytest.raises(SystemExit):
-        main(["train", "--help"])
+    assert main(["train", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
     for option in dataclasses.fields(Recipe):
         assert f"--{option.name.replace('_', '-')}" in text, option.name

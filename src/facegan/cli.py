@@ -377,7 +377,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit:  # a wrong option (its one line is printed) or --help
+        return exit.code
     warnings.formatwarning = lambda message, *_args, **_kwargs: f"facegan: warning: {message}\n"
     try:
         args.func(args)

@@ -144,6 +144,8 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
         edits = editor.edit_faces(photo, face, all_faces)
     outputs = [out] if target != "all" else [out.with_name(f"{out.stem}_{name}{out.suffix}") for name in names]
     strips = [out.with_name(f"{out.stem}_strip{number if len(edits) > 1 else ''}.png") for number in range(len(edits) if strip else 0)]
+    for path in outputs + strips:  # every name checked before the first file is written
+        output_file(path)
     if any(path.resolve() == Path(photo_path).resolve() for path in outputs + strips):
         raise FaceganError("an output file would replace the photo itself: choose another --out, so the original is kept")
     for label, path in zip(labels, outputs):
