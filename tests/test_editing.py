@@ -203,11 +203,11 @@ def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
     if chromium is None:
         pytest.skip("no chromium on PATH (Debian: apt-get install chromium); Playwright's own browser download is not used")
     from facegan.editing.edit import Editor
-    from facegan.editing.web import MAX_UPLOAD, build_app
+    from facegan.editing.web import build_app, launch
 
     app = build_app(Editor.load(tiny_editor_run / "checkpoint.pt"))
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, max_file_size=MAX_UPLOAD)
+    launch(app, "127.0.0.1", port, block=False)  # as `facegan web` serves it: with the request limit on every route
     Image.fromarray(skimage_data.coffee()).save(tmp_path / "coffee.png")
     try:
         with sync_api.sync_playwright() as playwright:

@@ -23,8 +23,8 @@ def save_tagged(contents: dict, kind: str, path: Path) -> None:
     """Written atomically: a full disk or a crash leaves the previous file as it was, and says so."""
     try:
         write_atomically(path, lambda temporary: torch.save({"kind": kind, **contents}, temporary))
-    except (OSError, RuntimeError) as error:  # torch's writer reports a full disk as a RuntimeError
-        reason = getattr(error, "strerror", None) or str(error).strip().splitlines()[-1]
+    except (OSError, RuntimeError) as error:  # torch's writer reports a full disk as a RuntimeError ("unexpected pos ...")
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else "the write stopped part-way"
         kept = "the previous file is kept" if Path(path).exists() else "nothing was written"
         raise FaceganError(f"cannot write '{path}' ({reason}; is the disk full?): {kept}") from None
 

@@ -110,39 +110,34 @@ class RequestSizeLimit:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        declared = dict(scope["headers"]).get(b"content-length", b"0")
-        if not declared.isdigit() or int(declared) > self.limit:
-            return await self.refuse(send)
-        received, started = 0, False
-
-        async def counted_receive():  # a body sent in chunks, without a length, is counted as it comes
-            nonlocal received
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > self.limit:
+                return await self.refuse(send)
+            return await self.app(scope, receive, send)
+        # A body sent in chunks, with no length: read up to the limit here, then hand it on.
+        messages, size = [], 0
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise RequestTooLarge
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                return await self.refuse(send)
+            messages.append(message)
+            if not message.get("more_body"):
+                break
 
-        async def watched_send(message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
+        async def replay():
+            return messages.pop(0) if messages else await receive()
 
-        try:
-            await self.app(scope, counted_receive, watched_send)
-        except RequestTooLarge:
-            if not started:
-                await self.refuse(send)
+        await self.app(scope, replay, send)
 
     async def refuse(self, send) -> None:
         body = f"request over {self.limit // (1024 * 1024)} MB: upload a photo of at most {MAX_UPLOAD}".encode()
         await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"text/plain"),
                                                                              (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
-
-
-class RequestTooLarge(Exception):
-    """A request body grew past the limit while it was being read."""
 
 
 def launch(app, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -> None:
