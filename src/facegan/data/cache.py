@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Callable
 
@@ -18,6 +17,7 @@ import numpy as np
 import torch
 
 from facegan.data.images import ImageSet, map_images
+from facegan.files import write_atomically
 
 
 def fingerprint(source: Path) -> str:
@@ -44,13 +44,16 @@ def load_cached(source: Path, request: dict, cache_dir: Path, build: Callable[[P
         if meta["fingerprint"] == stamp:
             return ImageSet(map_images(images_file, tuple(meta["shape"])), meta["labels"], tuple(meta["class_names"]),
                             meta["attributes"], tuple(meta["attribute_names"]))
-    building = images_file.with_suffix(".u8.tmp")
-    data = build(building)
-    if not building.is_file():  # the loader parsed in memory: write what it returned
-        np.ascontiguousarray(data.images.numpy()).tofile(building)
-    os.replace(building, images_file)
+    built: list[ImageSet] = []
+
+    def decode_into(building: Path) -> None:
+        built.append(build(building))
+        if building.stat().st_size == 0:  # the loader parsed in memory: write what it returned
+            np.ascontiguousarray(built[0].images.numpy()).tofile(building)
+
+    write_atomically(images_file, decode_into)
+    data = built[0]
     meta = {"fingerprint": stamp, "shape": list(data.images.shape), "labels": data.labels, "class_names": list(data.class_names),
             "attributes": data.attributes, "attribute_names": list(data.attribute_names)}
-    torch.save(meta, meta_file.with_suffix(".tmp"))
-    os.replace(meta_file.with_suffix(".tmp"), meta_file)
+    write_atomically(meta_file, lambda temporary: torch.save(meta, temporary))
     return ImageSet(map_images(images_file, tuple(data.images.shape)), data.labels, data.class_names, data.attributes, data.attribute_names)

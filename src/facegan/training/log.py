@@ -12,6 +12,7 @@ import torch
 from facegan import visuals
 from facegan.config import Config
 from facegan.errors import FaceganError
+from facegan.files import write_atomically
 
 COLUMNS = ("epoch", "iteration", "loss_D", "loss_G", "D(x)", "D(G(z))")
 
@@ -43,14 +44,12 @@ class RunLog:
             with open(self.losses_csv, newline="") as handle:
                 rows = [row for row in csv.reader(handle)][1:]
             rows = [row for row in rows if int(row[1]) <= step]
-        with open(self.losses_csv, "w", newline="") as handle:
-            csv.writer(handle).writerows([COLUMNS, *rows])
+        write_csv(self.losses_csv, [COLUMNS, *rows])
         metrics = self.run_dir / "metrics.csv"
         if metrics.exists():
             with open(metrics, newline="") as handle:
                 header, *scored = list(csv.reader(handle))
-            with open(metrics, "w", newline="") as handle:
-                csv.writer(handle).writerows([header, *(row for row in scored if step and int(row[1]) <= step)])
+            write_csv(metrics, [header, *(row for row in scored if step and int(row[1]) <= step)])
 
     def step(self, epoch: int, step: int, stats: torch.Tensor) -> None:
         self.pending.append((epoch, step, stats))
@@ -121,6 +120,16 @@ class RunLog:
         visuals.save_grid(final_images, self.run_dir / "final_samples.png", self.grid_columns)
         if self.tensorboard is not None:
             self.tensorboard.close()
+
+
+def write_csv(path: Path, rows: list) -> None:
+    """A whole CSV file, replaced at once (a crash mid-write keeps the old one)."""
+
+    def write(temporary: Path) -> None:
+        with open(temporary, "w", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+
+    write_atomically(path, write)
 
 
 def peak_rss_mb() -> float:
