@@ -232,3 +232,28 @@ def test_web_page_edits_with_the_shipped_translator(tmp_path, monkeypatch):
     monkeypatch.setattr(web, "MAX_UPLOAD_BYTES", 1000)  # as a data: URL sent to the API past Gradio's limit would be
     with pytest.raises(FaceganError, match="is over 0 MB"):
         edit_upload(editor, str(DEMO_PHOTO), "sad", -1)
+
+
+def test_a_colour_translator_paints_every_channel_of_a_colour_photo(monkeypatch):
+    """Its colour map is RGB: a mask of 0 with a red map paints red, where a grayscale map would keep the
+    photo's colour; a mask of 1 keeps the photo exactly. Then through the editor, on the colour astronaut."""
+    from facegan.data import DEMO_PHOTO
+    from facegan.editing.blend import translate_region
+    from facegan.editing.faces import read_photo
+
+    region = np.random.default_rng(0).integers(0, 256, (40, 40, 3), dtype=np.uint8)
+    red = torch.tensor([1.0, -1.0, -1.0])[:, None, None].expand(3, 8, 8)
+    assert (translate_region(region, torch.zeros(1, 8, 8), red) == [255, 0, 0]).all()
+    assert np.array_equal(translate_region(region, torch.ones(1, 8, 8), red), region)
+    grey_painted = translate_region(region, torch.zeros(1, 8, 8), torch.zeros(1, 8, 8))
+    assert grey_painted.std(axis=2).mean() > 5  # a grayscale map sets the luminance and keeps the photo's colour
+
+    config = Config(model="translator", dataset="celeba", attribute="Smiling", conditional=True, data="x").resolved()
+    torch.manual_seed(0)
+    editor = TranslatorEditor(config, Translator(config.image_size, config.channels, len(config.class_names)))
+    monkeypatch.setattr(editor.translator, "maps", lambda faces, targets: (torch.zeros(len(faces), 1, 64, 64),
+                                                                           red[:, :1, :1].expand(len(faces), 3, 64, 64)))
+    photo = read_photo(DEMO_PHOTO)
+    edited, (edit,) = editor.edit(photo, "Smiling")
+    centre = edited[edit.box.top + edit.box.size // 2, edit.box.left + edit.box.size // 2]
+    assert centre[0] > 240 and centre[1] < 15 and centre[2] < 15, centre

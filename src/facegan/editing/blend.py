@@ -55,15 +55,20 @@ def render_into_region(region: np.ndarray, face: torch.Tensor) -> np.ndarray:
 
 def translate_region(region: np.ndarray, mask: torch.Tensor, colour: torch.Tensor) -> np.ndarray:
     """GANimation's composite at the photo's own resolution: the translator's mask A (1, s, s) in [0, 1]
-    and colour map C (1, s, s) in [-1, 1], upsampled smoothly to the region, give A * photo + (1 - A) * C
-    in luminance. Where A is 1 the photo's own pixels stay, sharp; the colour is kept everywhere."""
+    and colour map C (C, s, s) in [-1, 1], upsampled smoothly to the region, give A * photo + (1 - A) * C.
+    Where A is 1 the photo's own pixels stay, sharp. A grayscale translator's C is luminance, so the
+    photo's own colour is kept everywhere; a colour translator's C is RGB, every channel of it."""
     import cv2
 
     size = region.shape[0]
     mask = cv2.resize(mask[0].float().numpy(), (size, size), interpolation=cv2.INTER_LINEAR)
-    colour = cv2.resize((colour[0].float().numpy() + 1) * 127.5, (size, size), interpolation=cv2.INTER_CUBIC)
+    painted = (colour.float().permute(1, 2, 0).numpy() + 1) * 127.5
+    painted = cv2.resize(painted, (size, size), interpolation=cv2.INTER_CUBIC).reshape(size, size, -1)
+    if painted.shape[2] == 3:
+        mask = mask[..., None]
+        return np.clip(mask * region.astype(np.float32) + (1 - mask) * painted + 0.5, 0, 255).astype(np.uint8)
     luminance = cv2.cvtColor(region, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    return with_luminance(region, mask * luminance + (1 - mask) * colour)
+    return with_luminance(region, mask * luminance + (1 - mask) * painted[..., 0])
 
 
 def paste_face(photo: np.ndarray, face: torch.Tensor, box: Box, blend: str = "feather") -> np.ndarray:
