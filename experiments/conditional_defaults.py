@@ -19,7 +19,7 @@ from facegan import Config, train
 from facegan.config import EXPRESSIONS
 from facegan.metrics.evaluate import evaluate_run
 from facegan.sampling import generate
-from facegan.training.checkpoint import load_generator
+from facegan.models.checkpoint import load_generator
 
 BUDGET_IMAGES = 141_440  # what the report's seven per-expression models saw at 5 epochs (1,105 iterations of 128)
 OLD = dict(balanced_class_loss=False, uniform_fakes=False)  # the recipe before the two class-balancing options

@@ -13,8 +13,8 @@ import argparse
 import torch
 
 from facegan.data import load_fer2013
-from facegan.training.checkpoint import load_checkpoint, load_models
-from facegan.training.step import to_model_range
+from facegan.models.checkpoint import load_checkpoint, load_models
+from facegan.models import to_model_range
 
 
 def main() -> None:

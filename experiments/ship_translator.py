@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 
 from facegan.editing.translate import SHIPPED, export_translator
-from facegan.training.checkpoint import load_checkpoint
+from facegan.models.checkpoint import load_checkpoint
 
 
 def cpu_name() -> str:

@@ -18,7 +18,7 @@ import torch
 from facegan.data import load_fer2013
 from facegan.editing.translate import TranslatorEditor
 from facegan.metrics.classifier import accuracy_summary, load_classifier, predict
-from facegan.training.checkpoint import load_checkpoint, load_models
+from facegan.models.checkpoint import load_checkpoint, load_models
 
 
 def main() -> None:

@@ -198,7 +198,7 @@ def test_a_full_disk_leaves_no_partial_checkpoint(tmp_path, monkeypatch):
         Path(path).write_bytes(b"partial")
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr(checkpoint.torch, "save", full_disk)
+    monkeypatch.setattr("facegan.weights.torch.save", full_disk)
     (tmp_path / "checkpoint.pt").write_bytes(b"the last good one")
     with pytest.raises(FaceganError, match=r"No space left on device; is the disk full\?\): the previous file is kept"):
         checkpoint.save_checkpoint({}, tmp_path / "checkpoint.pt")
@@ -224,7 +224,7 @@ def test_photos_the_way_cameras_write_them(tmp_path):
 def test_explicit_bf16_on_hardware_that_emulates_it_warns_and_auto_picks_fp32(monkeypatch, fer_folder, tmp_path, capsys):
     import facegan
     from facegan.editing import inversion
-    from facegan.training import precision
+    from facegan import precision
 
     monkeypatch.setattr(precision.torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: False)
     assert precision.resolve_precision("auto", torch.device("cpu")) == "fp32"
@@ -239,7 +239,7 @@ def test_explicit_bf16_on_hardware_that_emulates_it_warns_and_auto_picks_fp32(mo
     real_autocast = torch.autocast
     monkeypatch.setattr(inversion.torch, "autocast", lambda *a, **k: seen.append(k.get("enabled", True)) or real_autocast(*a, **k))
     from facegan.data import load_fer2013
-    from facegan.training.checkpoint import load_generator
+    from facegan.models.checkpoint import load_generator
 
     _, generator = load_generator(run / "checkpoint.pt")
     faces = load_fer2013(fer_folder)

@@ -4,7 +4,7 @@ import torch
 
 from facegan import benchmark
 from facegan.cli import main
-from facegan.training.precision import native_bf16
+from facegan.precision import native_bf16
 
 
 def bench(capsys, tmp_path) -> list[str]:

@@ -12,7 +12,7 @@ from facegan.errors import FaceganError
 from facegan.models import build_dcgan
 from facegan.models.dcgan import ConditionalBatchNorm2d
 from facegan.training.augment import cutout, diff_augment, translate
-from facegan.training.checkpoint import load_checkpoint, load_generator
+from facegan.models.checkpoint import load_checkpoint, load_generator
 from facegan.training.ema import WeightAverage
 from facegan.training.step import d_loss, g_loss
 from test_data import make_celeba

@@ -143,7 +143,7 @@ def test_edit_scores_on_test_faces(tiny_editor_run, tmp_path, capsys):
 
 
 def test_eval_edit_of_a_run_folder_writes_into_that_run(tiny_editor_run):
-    from facegan.training.checkpoint import run_folder
+    from facegan.models.checkpoint import run_folder
 
     assert run_folder(tiny_editor_run) == tiny_editor_run
     assert run_folder(tiny_editor_run / "checkpoint.pt") == tiny_editor_run

@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 
 import facegan
-from facegan.training.checkpoint import load_checkpoint
+from facegan.models.checkpoint import load_checkpoint
 from facegan.training.loop import learning_rate_scale
 
 RUN_OUTPUTS = ("real_samples.png", "progress.gif", "losses.csv", "loss_plot.png", "final_samples.png", "config.json", "checkpoint.pt")

@@ -15,7 +15,7 @@ from facegan.editing.translate import SHIPPED, TranslatorEditor, export_translat
 from facegan.errors import FaceganError
 from facegan.models import Translator
 from facegan.models.translator import composite
-from facegan.training.checkpoint import load_checkpoint
+from facegan.models.checkpoint import load_checkpoint
 from facegan.training.translation import cycle_loss, other_classes, smoothness
 from test_training import RUN_OUTPUTS
 

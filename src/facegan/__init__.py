@@ -9,8 +9,9 @@ from facegan.config import EXPRESSIONS, PRESETS, Config
 from facegan.data import load_dataset
 from facegan.errors import FaceganError
 from facegan.models import Discriminator, Generator, build_dcgan
+from facegan.models.checkpoint import load_generator
 from facegan.sampling import generate, sample
-from facegan.training import load_generator, resume, train, train_all_expressions
+from facegan.training import resume, train, train_all_expressions
 from facegan.version import __version__
 
 __all__ = [

@@ -23,7 +23,7 @@ from torch import nn
 
 from facegan.data import load_celeba, load_fer2013
 from facegan.models import build_dcgan
-from facegan.training.precision import native_bf16
+from facegan.precision import native_bf16
 from facegan.config import Recipe
 from facegan.training.step import make_optimizers, make_step
 

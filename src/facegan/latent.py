@@ -16,7 +16,7 @@ from facegan import visuals
 from facegan.config import EXPRESSIONS, Config
 from facegan.errors import FaceganError
 from facegan.sampling import latent_noise, render
-from facegan.training.checkpoint import load_generator
+from facegan.models.checkpoint import load_generator
 
 DIRECTION_SAMPLES = 2000  # faces scored to find an arithmetic direction: its top and bottom 10% are 200 each
 EFFECT_SAMPLES = 500  # new faces scored before and after one step along it

@@ -14,7 +14,7 @@ import torch
 from facegan import visuals
 from facegan.config import Config
 from facegan.errors import FaceganError
-from facegan.training.checkpoint import load_generator
+from facegan.models.checkpoint import load_generator
 
 
 def sample_folders(config: Config) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
+
 from facegan.config import Config
 from facegan.data.cache import load_cached
 from facegan.data.celeba import load_celeba
@@ -30,6 +32,22 @@ def load_dataset(config: Config) -> ImageSet:
     return data.only_class(config.expression) if config.expression else data
 
 
+def class_labels(config: Config, data: ImageSet) -> torch.Tensor | None:
+    """The class of every training image for a conditional model: its expression, or whether it has
+    the CelebA attribute."""
+    if not config.conditional:
+        return None
+    if config.dataset == "fer2013":
+        if data.labels is None:
+            raise FaceganError("this FER2013 data has no expression labels, so it cannot train a conditional model")
+        return data.labels
+    if data.attributes is None:
+        raise FaceganError(f"'{config.data}' has no list_attr_celeba.txt, so --attribute {config.attribute} has no labels")
+    if config.attribute not in data.attribute_names:
+        raise FaceganError(f"unknown CelebA attribute '{config.attribute}': choose one of {', '.join(data.attribute_names)}")
+    return data.attributes[:, data.attribute_names.index(config.attribute)].long()
+
+
 def _decode(config: Config, into: Path | None) -> ImageSet:
     if config.dataset == "fer2013":
         return load_fer2013(config.data, config.split, into)
@@ -38,4 +56,4 @@ def _decode(config: Config, into: Path | None) -> ImageSet:
     return load_folder(config.data, config.image_size, config.channels, into)
 
 
-__all__ = ["DEMO_DATA", "DEMO_PHOTO", "ImageSet", "load_celeba", "load_dataset", "load_fer2013", "load_folder"]
+__all__ = ["DEMO_DATA", "DEMO_PHOTO", "ImageSet", "class_labels", "load_celeba", "load_dataset", "load_fer2013", "load_folder"]

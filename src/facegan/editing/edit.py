@@ -21,7 +21,7 @@ from facegan.editing.faces import Box, crop_box, cut, pick_faces, read_photo_wit
 from facegan.editing.inversion import Features, feature_network, invert, load_encoder
 from facegan.errors import FaceganError
 from facegan.files import output_file
-from facegan.training.checkpoint import generator_of, load_checkpoint, run_folder
+from facegan.models.checkpoint import generator_of, load_checkpoint, run_folder
 
 if TYPE_CHECKING:
     from facegan.editing.translate import TranslatorEditor

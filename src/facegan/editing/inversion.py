@@ -27,8 +27,8 @@ from facegan.config import Config
 from facegan.data.images import ImageSet
 from facegan.errors import FaceganError
 from facegan.models.encoder import Encoder
-from facegan.training.precision import resolve_precision
-from facegan.training.step import to_model_range
+from facegan.precision import resolve_precision
+from facegan.models import to_model_range
 from facegan.weights import read_tagged, save_tagged
 
 KIND = "facegan-encoder"
@@ -48,7 +48,7 @@ def feature_network(config: Config) -> Features:
 def train_encoder(generator: torch.nn.Module, real: ImageSet, real_labels: torch.Tensor, features: Features,
                   steps: int = 1500, batch_size: int = 64, lr: float = 1e-3, seed: int = 0, log=print) -> Encoder:
     """Train an encoder for a frozen conditional generator (see the module docstring), in bf16 where
-    this CPU runs it natively (facegan.training.precision)."""
+    this CPU runs it natively (facegan.precision)."""
     torch.manual_seed(seed)
     bf16 = resolve_precision("auto", torch.device("cpu")) == "bf16"
     generator.eval().requires_grad_(False)
@@ -173,16 +173,15 @@ def load_encoder(path: Path, generator_step: int) -> Encoder:
 
 def train_encoder_for(checkpoint: str | Path, steps: int = 1500, seed: int = 0) -> Path:
     """Train RUN/encoder.pt for the (averaged) generator in RUN/checkpoint.pt, on the run's own training faces. Returns its path."""
-    from facegan.data import load_dataset
-    from facegan.training.checkpoint import generator_of, load_checkpoint, run_folder
-    from facegan.training.loop import training_labels
+    from facegan.data import class_labels, load_dataset
+    from facegan.models.checkpoint import generator_of, load_checkpoint, run_folder
 
     state = load_checkpoint(checkpoint)
     config, generator = generator_of(state, checkpoint)
     if not config.conditional:
         raise FaceganError("the encoder inverts conditional models: train one with 'facegan train --conditional'")
     real = load_dataset(config)
-    encoder = train_encoder(generator, real, training_labels(config, real), feature_network(config), steps=steps, seed=seed)
+    encoder = train_encoder(generator, real, class_labels(config, real), feature_network(config), steps=steps, seed=seed)
     run = run_folder(checkpoint)
     save_encoder(encoder, run / "encoder.pt", state["step"])
     return run / "encoder.pt"

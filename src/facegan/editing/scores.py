@@ -34,7 +34,7 @@ from facegan.metrics.classifier import load_classifier
 from facegan.metrics.distances import psnr, ssim
 from facegan.metrics.evaluate import FER2013, evaluate
 from facegan.metrics.identity import FaceRecognition, different_people_rate, same_person
-from facegan.training.checkpoint import run_folder
+from facegan.models.checkpoint import run_folder
 
 MIN_FACES = 2
 """The fewest test faces eval-edit scores: realism compares spreads of features, which one face has not."""

@@ -25,8 +25,8 @@ from facegan.editing.faces import Box, crop_box, cut, pick_faces
 from facegan.errors import FaceganError
 from facegan.metrics.classifier import predict
 from facegan.models.translator import Translator, composite
-from facegan.training.checkpoint import load_generator
-from facegan.training.step import to_model_range
+from facegan.models.checkpoint import load_generator
+from facegan.models import to_model_range
 from facegan.weights import file_kind, read_tagged, save_tagged, to_float, to_half
 
 SHIPPED = Path(__file__).parent / "weights" / "fer2013_translator.pt"

@@ -17,7 +17,7 @@ from torch.nn import functional as F
 
 from facegan.config import EXPRESSIONS
 from facegan.data.images import ImageSet
-from facegan.training.precision import resolve_precision
+from facegan.precision import resolve_precision
 from facegan.errors import FaceganError
 from facegan.weights import read_tagged, save_tagged, to_float, to_half
 

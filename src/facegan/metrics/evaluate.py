@@ -313,7 +313,7 @@ def evaluate_checkpoint(checkpoint: str | Path, n: int = 1000, data: str | None 
     """Generate n faces (per class, for conditional models) from a FER2013 or CelebA run and score
     them; the report goes to RUN/eval/ by default."""
     from facegan.sampling import generate
-    from facegan.training.checkpoint import load_generator, run_folder
+    from facegan.models.checkpoint import load_generator, run_folder
 
     config, generator = load_generator(checkpoint)
     if config.dataset not in SPACES:

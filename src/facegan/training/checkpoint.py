@@ -1,69 +1,23 @@
-"""Checkpoints: written atomically, read back with weights_only=True, checked before use."""
+"""Writing checkpoints (atomically, tagged) and recognising the run folders they live in. Reading them
+back is facegan.models.checkpoint's, shared with sampling, evaluation and editing."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import torch
+from facegan.config import EXPRESSIONS
+from facegan.models.checkpoint import FORMAT_VERSION, KIND
+from facegan.weights import file_kind, save_tagged
 
-from facegan.config import EXPRESSIONS, Config
-from facegan.errors import FaceganError
-from facegan.weights import file_kind, read_tagged, save_tagged
-from facegan.models import Discriminator, Generator, Translator, build_dcgan, build_translator
-
-KIND = "facegan-dcgan"
-FORMAT_VERSION = 1
-CHECKPOINT_SHAPE = {"format_version": int, "config": dict, "generator": dict, "discriminator": dict, "opt_g": dict, "opt_d": dict,
-                    "step": int, "epoch": int, "fixed_noise": torch.Tensor, "rng_cpu": list, "rng_cuda": list}
-"""What every checkpoint holds (save_checkpoint's callers write all of it)."""
+RUN_OUTPUTS = frozenset({"config.json", "checkpoint.pt", "losses.csv", "metrics.csv", "real_samples.png", "final_samples.png",
+                         "loss_plot.png", "progress.gif", "fixed_noise", "tensorboard"})
+"""What a training run writes into its folder."""
 
 
 def save_checkpoint(state: dict, path: Path) -> None:
     """Atomically, so a crash never leaves a half-written checkpoint."""
     save_tagged({"format_version": FORMAT_VERSION, **state}, KIND, path)
-
-
-def load_checkpoint(path: str | Path) -> dict:
-    """The checkpoint's contents on the CPU, or a clear error if it is missing or not facegan's."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "checkpoint.pt"
-    state = read_tagged(path, KIND, "facegan checkpoint", "pass RUN/checkpoint.pt of a facegan training run", CHECKPOINT_SHAPE)
-    if state.get("format_version") != FORMAT_VERSION:
-        raise FaceganError(f"'{path}' has checkpoint format {state.get('format_version')}; this facegan reads format {FORMAT_VERSION}")
-    return state
-
-
-def build_models(config: Config) -> tuple[Generator | Translator, Discriminator]:
-    """Freshly initialised networks of the shape a (resolved) config describes."""
-    if config.model == "translator":
-        return build_translator(config.image_size, config.channels, len(config.class_names), config.ndf, bool(config.spectral_norm))
-    return build_dcgan(config.image_size, config.channels, config.nz, config.ngf, config.ndf, len(config.class_names),
-                       bool(config.spectral_norm), bool(config.conditional and config.class_loss))
-
-
-def load_models(state: dict) -> tuple[Config, torch.nn.Module, torch.nn.Module]:
-    """Rebuild G and D from a checkpoint's config and load their weights, refusing a mismatch clearly."""
-    try:
-        config = Config.from_dict(state["config"])
-        generator, discriminator = build_models(config)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError, RuntimeError, FaceganError):
-        raise FaceganError("the checkpoint holds no usable config: it was not written by 'facegan train'") from None
-    try:
-        generator.load_state_dict(state["generator"])
-        discriminator.load_state_dict(state["discriminator"])
-    except (RuntimeError, KeyError, TypeError, AttributeError) as error:
-        raise FaceganError(
-            f"the checkpoint's weights do not fit a {config.image_size}x{config.image_size}x{config.channels} DCGAN "
-            f"({str(error).splitlines()[0]}): it comes from another architecture or facegan version"
-        ) from None
-    return config, generator, discriminator
-
-
-RUN_OUTPUTS = frozenset({"config.json", "checkpoint.pt", "losses.csv", "metrics.csv", "real_samples.png", "final_samples.png",
-                         "loss_plot.png", "progress.gif", "fixed_noise", "tensorboard"})
-"""What a training run writes into its folder."""
 
 
 def is_run_folder(folder: Path) -> bool:
@@ -80,26 +34,3 @@ def is_run_folder(folder: Path) -> bool:
         return False
     return all(entry.name in RUN_OUTPUTS or (entry.name in EXPRESSIONS and entry.is_dir() and is_run_folder(entry))
                for entry in folder.iterdir())
-
-
-def run_folder(checkpoint: str | Path) -> Path:
-    """The run folder a checkpoint path names (RUN/checkpoint.pt or RUN itself)."""
-    path = Path(checkpoint)
-    return path.parent if path.is_file() else path
-
-
-def load_generator(path: str | Path, model: str = "dcgan") -> tuple[Config, Generator | Translator]:
-    """The trained generator (or translator) of a checkpoint (the average of its weights, when the run
-    kept one), on the CPU and in eval mode, with the run's config."""
-    return generator_of(load_checkpoint(path), path, model)
-
-
-def generator_of(state: dict, path: str | Path, model: str = "dcgan") -> tuple[Config, Generator | Translator]:
-    """`load_generator` for a checkpoint already read (`path` only names it in errors)."""
-    config, generator, _ = load_models(state)
-    if config.model != model:
-        wanted = "an expression translator (facegan train --model translator)" if model == "translator" else "a DCGAN"
-        raise FaceganError(f"'{path}' holds a {config.model}, and this needs {wanted}")
-    if "generator_ema" in state:
-        generator.load_state_dict(state["generator_ema"])
-    return config, generator.eval()

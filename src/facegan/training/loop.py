@@ -25,15 +25,17 @@ from torch import nn
 
 from facegan import visuals
 from facegan.config import EXPRESSIONS, RESUMABLE, Config, default_run_dir
-from facegan.data import ImageSet, load_dataset
+from facegan.data import ImageSet, class_labels, load_dataset
 from facegan.errors import FaceganError
 from facegan.files import write_atomically
 from facegan.training import distributed
-from facegan.training.checkpoint import build_models, is_run_folder, load_checkpoint, load_models, save_checkpoint
+from facegan.models.checkpoint import build_models, load_checkpoint, load_models
+from facegan.training.checkpoint import is_run_folder, save_checkpoint
 from facegan.training.ema import WeightAverage
 from facegan.training.log import RunLog, require_tensorboard
-from facegan.training.precision import resolve_precision
-from facegan.training.step import make_optimizers, make_step, to_model_range
+from facegan.precision import resolve_precision
+from facegan.models import to_model_range
+from facegan.training.step import make_optimizers, make_step
 from facegan.training.translation import make_translator_step
 from facegan.version import __version__
 from facegan.weights import all_finite
@@ -215,7 +217,7 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
     if len(data) // world < config.batch_size:
         raise FaceganError(f"only {len(data)} training images, fewer than one batch of {config.batch_size} per process: lower --batch-size")
     images = data.images.to(device)  # decoded once, kept as uint8 on the training device
-    labels = training_labels(config, data)
+    labels = class_labels(config, data)
     labels = None if labels is None else labels.to(device)
     # A captured iteration replays its learning rate as a constant, so a decaying one runs uncaptured.
     graph = device.type == "cuda" and config.cuda_graphs and world == 1 and config.model == "dcgan" and not config.lr_decay
@@ -381,22 +383,6 @@ def end_of_epoch(config: Config, state: TrainingState, epoch: int, steps_per_epo
         },
         Path(config.run_dir) / "checkpoint.pt",
     )
-
-
-def training_labels(config: Config, data: ImageSet) -> torch.Tensor | None:
-    """The class of every training image for a conditional model: its expression, or whether it has
-    the CelebA attribute."""
-    if not config.conditional:
-        return None
-    if config.dataset == "fer2013":
-        if data.labels is None:
-            raise FaceganError("this FER2013 data has no expression labels, so it cannot train a conditional model")
-        return data.labels
-    if data.attributes is None:
-        raise FaceganError(f"'{config.data}' has no list_attr_celeba.txt, so --attribute {config.attribute} has no labels")
-    if config.attribute not in data.attribute_names:
-        raise FaceganError(f"unknown CelebA attribute '{config.attribute}': choose one of {', '.join(data.attribute_names)}")
-    return data.attributes[:, data.attribute_names.index(config.attribute)].long()
 
 
 def make_fixed_inputs(config: Config) -> tuple[torch.Tensor, torch.Tensor | None]:

@@ -25,6 +25,7 @@ from torch.nn import functional as F
 
 from facegan.config import Recipe
 from facegan.errors import FaceganError
+from facegan.models import to_model_range
 from facegan.training.augment import diff_augment
 from facegan.training.ema import WeightAverage
 
@@ -62,11 +63,6 @@ def paired_labels(labels: torch.Tensor) -> torch.Tensor:
     """The batch's labels with its second half replaced by its first, for mode seeking's pairs."""
     half = labels.shape[0] // 2
     return torch.cat([labels[:half], labels[:half], labels[2 * half :]])
-
-
-def to_model_range(images: torch.Tensor) -> torch.Tensor:
-    """uint8 [0, 255] -> float [-1, 1], the range of G's Tanh."""
-    return images.float().div_(127.5).sub_(1.0)
 
 
 def train_step(

@@ -24,7 +24,8 @@ from facegan.config import Recipe
 from facegan.models.translator import composite
 from facegan.training.augment import diff_augment
 from facegan.training.ema import WeightAverage
-from facegan.training.step import balancing_weights, d_loss, g_loss, to_model_range
+from facegan.models import to_model_range
+from facegan.training.step import balancing_weights, d_loss, g_loss
 
 
 def other_classes(sources: torch.Tensor, classes: int) -> torch.Tensor:
