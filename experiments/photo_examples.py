@@ -19,7 +19,7 @@ from PIL import Image
 from skimage import data
 
 from facegan import visuals
-from facegan.editing.edit import Editor, load_editor
+from facegan.editing import load_engine
 
 
 def side_by_side(before: np.ndarray, after: np.ndarray, height: int = 320) -> Image.Image:
@@ -35,12 +35,11 @@ def main() -> None:
     parser.add_argument("--checkpoint", help="default: the shipped translator")
     parser.add_argument("--out", default="docs")
     parser.add_argument("--to", default="surprise", help="the astronaut already looks happy")
-    parser.add_argument("--detail-steps", type=int, default=0, help="as in facegan edit (inversion only)")
+    parser.add_argument("--detail-steps", type=int, help="as in facegan edit (inversion only)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    editor = load_editor(args.checkpoint)
-    options = dict(detail_steps=args.detail_steps) if isinstance(editor, Editor) else {}
+    editor = load_engine(args.checkpoint, detail_steps=args.detail_steps)
 
     astronaut = data.astronaut()
     scene = np.asarray(Image.fromarray(data.rocket()).resize((1200, 800)))
@@ -48,12 +47,13 @@ def main() -> None:
     scene = scene.copy()
     scene[440:760, 60:380] = small  # a 320x320 portrait in the corner of a 1200x800 photo of a rocket launch
     for name, photo in (("astronaut", astronaut), ("scene", scene)):
-        result, edits = editor.edit(photo, args.to, **options)
+        edits = editor.edit_faces(photo)
+        result = editor.render(photo, edits, args.to)
         side_by_side(photo, result).save(out / f"edit_{name}.jpg", quality=90)
         images, names = editor.strip(edits[0])
         visuals.save_labelled_grid(images, out / f"edit_{name}_strip.png", names)
         changed = np.argwhere((result != photo).any(2))
-        print(f"{name}: {edits[0].source} -> {args.to} in {edits[0].seconds:.3f} s; changed pixels inside "
+        print(f"{name}: {editor.expression_of(edits[0])} -> {args.to} in {edits[0].seconds:.3f} s; changed pixels inside "
               f"rows {changed[:, 0].min()}-{changed[:, 0].max()}, columns {changed[:, 1].min()}-{changed[:, 1].max()} "
               f"of {photo.shape[0]}x{photo.shape[1]}")
 

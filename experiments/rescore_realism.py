@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 
 from facegan.data import load_fer2013
-from facegan.editing.edit import load_editor
-from facegan.editing.scores import edit_quality, edit_test_faces, renderer
+from facegan.editing import load_engine
+from facegan.editing.scores import edit_quality, edit_test_faces
 
 
 def main() -> None:
@@ -26,8 +26,10 @@ def main() -> None:
     print("| translator | expression | FD classifier | KID classifier | FD appearance | KID appearance | precision appearance |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for checkpoint in args.checkpoints:
-        editor = load_editor(None if checkpoint == "shipped" else checkpoint, args.strength)
-        quality = edit_quality(edit_test_faces(renderer(editor), test, args.n), editor.config.class_names, test, train)
+        editor = load_engine(None if checkpoint == "shipped" else checkpoint)
+        strength = 1.0 if args.strength is None else args.strength
+        quality = edit_quality(edit_test_faces(lambda faces: editor.every_class(faces, strength), test, args.n),
+                               editor.config.class_names, test, train)
         generated, appearance = quality["generated"], quality["generated"]["appearance"]
         label = checkpoint if args.strength is None else f"{checkpoint}, strength {args.strength:g}"
         print(f"| {label} | {generated['expression']['balanced_accuracy']:.3f} | {generated['frechet_distance']:.2f} | "

@@ -16,7 +16,7 @@ import argparse
 import torch
 
 from facegan.data import load_fer2013
-from facegan.editing.translate import TranslatorEditor
+from facegan.editing.translate import TranslatorEngine
 from facegan.metrics.classifier import accuracy_summary, load_classifier, predict
 from facegan.models.checkpoint import load_checkpoint, load_models
 
@@ -28,13 +28,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300)
     args = parser.parse_args()
     config, live, _ = load_models(load_checkpoint(args.checkpoint))
-    editor = TranslatorEditor(config, live)
+    editor = TranslatorEngine(config, live)
     test = load_fer2013(args.data, "test")
     pick = torch.randperm(len(test), generator=torch.Generator().manual_seed(0))[: args.n]
     faces, sources = test.images[pick], test.labels[pick]
     masks, _ = editor.maps(faces)
     others = (sources[:, None] + torch.arange(1, 7)) % 7
-    edited = editor.translate_every_class(faces)[torch.arange(len(faces))[:, None], others].flatten(0, 1)
+    edited = editor.every_class(faces)[torch.arange(len(faces))[:, None], others].flatten(0, 1)
     logits, _ = predict(load_classifier()[0], edited)
     summary = accuracy_summary(logits.argmax(1), others.flatten())
     change = (edited.float() - faces.repeat_interleave(6, 0).float()).abs().mean()

@@ -119,7 +119,7 @@ def test_edit_refusals(tiny_editor_run, astronaut, tmp_path, capsys):
     assert main(["edit", str(astronaut), "--checkpoint", checkpoint, "--to", "sad", "--out", str(astronaut)]) == 2
     assert "would replace the photo itself" in capsys.readouterr().err
     assert main(["edit", str(astronaut), "--checkpoint", checkpoint, "--to", "sad", "--strength", "0.5", "--out", str(tmp_path / "o.png")]) == 2
-    assert "edits by inversion, which has no strength" in capsys.readouterr().err
+    assert "the inversion engine has no 'strength' control" in capsys.readouterr().err
     assert not (tmp_path / "o.png").exists()
     (tiny_editor_run / "encoder.pt").rename(tmp_path / "encoder.pt")
     try:
@@ -150,10 +150,10 @@ def test_eval_edit_of_a_run_folder_writes_into_that_run(tiny_editor_run):
 
 
 def test_detail_refinement_fits_the_face_and_holds_the_other_expressions(tiny_editor_run):
-    from facegan.editing.edit import Editor
     from facegan.editing.inversion import refine_detail
+    from facegan.editing.redraw import InversionEngine
 
-    editor = Editor.load(tiny_editor_run / "checkpoint.pt")
+    editor = InversionEngine.load(tiny_editor_run / "checkpoint.pt")
     generator = editor.generator
     torch.manual_seed(0)
     labels, classes = torch.tensor([3, 5]), torch.arange(7)
@@ -202,10 +202,10 @@ def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("no chromium on PATH (Debian: apt-get install chromium); Playwright's own browser download is not used")
-    from facegan.editing.edit import Editor
+    from facegan.editing import load_engine
     from facegan.editing.web import build_app, launch
 
-    app = build_app(Editor.load(tiny_editor_run / "checkpoint.pt"))
+    app = build_app(load_engine(tiny_editor_run / "checkpoint.pt"))
     port = free_port()
     launch(app, "127.0.0.1", port, block=False)  # as `facegan web` serves it: with the request limit on every route
     Image.fromarray(skimage_data.coffee()).save(tmp_path / "coffee.png")

@@ -10,8 +10,8 @@ from PIL import Image
 import facegan
 from facegan.cli import main
 from facegan.config import EXPRESSIONS, Config
-from facegan.editing import load_editor
-from facegan.editing.translate import SHIPPED, TranslatorEditor, export_translator, load_exported
+from facegan.editing import load_engine
+from facegan.editing.translate import SHIPPED, TranslatorEngine, export_translator, load_exported
 from facegan.errors import FaceganError
 from facegan.models import Translator
 from facegan.models.translator import composite
@@ -108,9 +108,8 @@ def test_exported_translator_is_small_and_loads_with_weights_only(fer_folder, tm
     saved = torch.load(exported, weights_only=True)
     assert saved["kind"] == "facegan-translator" and saved["translator"]["attention.weight"].dtype == torch.float16
     config, translator = load_exported(exported)
-    live = TranslatorEditor.load(run / "checkpoint.pt").translator
-    # Without --strength every translator applies all of its change.
-    assert load_editor(run / "checkpoint.pt").strength == 1.0 and load_editor(exported).strength == 1.0
+    live = TranslatorEngine.load(run / "checkpoint.pt").translator
+    assert load_engine(run / "checkpoint.pt").name == load_engine(exported).name == "translator"
     faces = torch.rand(2, 1, 48, 48) * 2 - 1
     with torch.no_grad():
         assert (translator(faces, torch.tensor([1, 2])) - live(faces, torch.tensor([1, 2]))).abs().max() < 0.02  # fp16 rounding
@@ -123,7 +122,7 @@ def test_shipped_translator_loads_with_weights_only():
     saved = torch.load(SHIPPED, weights_only=True)
     assert saved["kind"] == "facegan-translator" and SHIPPED.stat().st_size < 5_000_000
     assert {"images_seen", "command", "commit"} <= set(saved["card"])
-    editor = TranslatorEditor.load()
+    editor = TranslatorEngine.load()
     assert editor.config.class_names == EXPRESSIONS and not editor.translator.training
 
 
@@ -150,7 +149,7 @@ def test_editing_the_bundled_photo_changes_only_the_face_with_no_checkpoint(tmp_
     with Image.open(tmp_path / "edited_strip.png") as strip:
         assert strip.width == 2 * (8 * 50 + 2)  # the photo, then seven expressions
     assert main(["edit", str(BUNDLED_PHOTO), "--to", "happy", "--out", str(png), "--detail-steps", "5"]) == 2
-    assert "the translator edits in one pass" in capsys.readouterr().err
+    assert "--detail-steps does not apply to the translator engine" in capsys.readouterr().err
 
 
 def test_strength_scales_the_change_and_zero_keeps_the_photo(tmp_path, capsys):
@@ -208,18 +207,16 @@ def test_eval_edit_runs_with_the_shipped_translator(fer_folder, tmp_path, capsys
 def test_web_page_edits_with_the_shipped_translator(tmp_path, monkeypatch):
     pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
     from facegan.data import DEMO_PHOTO
-    from facegan.editing import load_editor
     from facegan.editing.faces import read_photo
     from facegan.editing.web import build_app, edit_upload
 
-    editor = load_editor()
+    editor = load_engine()
     result, strip, status = edit_upload(editor, str(DEMO_PHOTO), "sad", -1)
     assert result.shape == (512, 512, 3) and strip.shape[1] > 7 * 48 and "-> sad, strength 1 in" in status
     with pytest.raises(FaceganError, match="upload a photo first"):
         edit_upload(editor, None, "sad", -1)
     unchanged, _, status = edit_upload(editor, str(DEMO_PHOTO), "sad", -1, strength=0)
     assert np.abs(unchanged.astype(int) - read_photo(DEMO_PHOTO)).max() <= 1 and "strength 0" in status
-    assert editor.strength == 1  # the page's slider changes one edit, not the editor
     build_app(editor)  # the page builds without a checkpoint
     # Uploads reach facegan's own reader, so every refusal is the command line's one clear message.
     (tmp_path / "notes.png").write_text("not an image")
@@ -250,10 +247,11 @@ def test_a_colour_translator_paints_every_channel_of_a_colour_photo(monkeypatch)
 
     config = Config(model="translator", dataset="celeba", attribute="Smiling", conditional=True, data="x").resolved()
     torch.manual_seed(0)
-    editor = TranslatorEditor(config, Translator(config.image_size, config.channels, len(config.class_names)))
+    editor = TranslatorEngine(config, Translator(config.image_size, config.channels, len(config.class_names)))
     monkeypatch.setattr(editor.translator, "maps", lambda faces, targets: (torch.zeros(len(faces), 1, 64, 64),
                                                                            red[:, :1, :1].expand(len(faces), 3, 64, 64)))
     photo = read_photo(DEMO_PHOTO)
-    edited, (edit,) = editor.edit(photo, "Smiling")
+    (edit,) = editor.edit_faces(photo)
+    edited = editor.render(photo, [edit], "Smiling")
     centre = edited[edit.box.top + edit.box.size // 2, edit.box.left + edit.box.size // 2]
     assert centre[0] > 240 and centre[1] < 15 and centre[2] < 15, centre

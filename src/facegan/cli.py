@@ -143,17 +143,19 @@ def cmd_train_encoder(args: argparse.Namespace) -> None:
 def cmd_edit(args: argparse.Namespace) -> None:
     from facegan.editing.edit import edit_photo_file
 
-    edits, written = edit_photo_file(args.photo, args.checkpoint, args.to, args.out, args.face, args.all_faces,
-                                     args.blend, args.strip, args.steps, args.detail_steps, args.strength)
+    engine, edits, written = edit_photo_file(args.photo, args.checkpoint, args.to, args.out, args.face, args.all_faces,
+                                             args.blend, args.strip, args.steps, args.detail_steps, args.strength, args.engine)
     for edit in edits:
-        print(f"face at ({edit.box.left}, {edit.box.top}), {edit.box.size} px: {edit.source} -> {args.to} in {edit.seconds:.3f} s")
+        print(f"face at ({edit.box.left}, {edit.box.top}), {edit.box.size} px: {engine.expression_of(edit)} -> {args.to} "
+              f"in {edit.seconds:.3f} s")
     print("wrote " + ", ".join(str(path) for path in written))
 
 
 def cmd_eval_edit(args: argparse.Namespace) -> None:
     from facegan.editing.scores import evaluate_editing, headline
 
-    scores, out = evaluate_editing(args.checkpoint, args.data, args.n, args.out, args.steps, args.detail_steps, args.strength)
+    scores, out = evaluate_editing(args.checkpoint, args.data, args.n, args.out, args.steps, args.detail_steps, args.strength,
+                                   args.engine)
     print(f"{headline(scores)}; wrote {out}")
 
 
@@ -161,7 +163,7 @@ def cmd_web(args: argparse.Namespace) -> None:
     from facegan.editing.web import require_gradio, serve
 
     require_gradio()
-    serve(args.checkpoint, args.host, args.port)
+    serve(args.checkpoint, args.host, args.port, args.engine)
 
 
 def cmd_bench(args: argparse.Namespace) -> None:
@@ -277,6 +279,12 @@ def port_number(text: str) -> int:
     return int(text)
 
 
+def add_engine_flag(parser: argparse.ArgumentParser) -> None:
+    from facegan.editing.registry import ENGINES
+
+    parser.add_argument("--engine", choices=sorted(ENGINES), help="default: the one the checkpoint is for (the shipped translator without one)")
+
+
 STRENGTH_HELP = "translator only: how much of its change to apply, from 0 (the photo) to 1 (all of it, the default)"
 
 
@@ -304,22 +312,25 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
                       help="inversion (DCGAN checkpoints): then steps on G's feature maps for the face's own detail (default 0)")
     edit.add_argument("--blend", choices=BLENDS, default="feather", help="feathered mask or OpenCV seamless cloning")
     edit.add_argument("--strength", type=float, help=STRENGTH_HELP)
+    add_engine_flag(edit)
     edit.set_defaults(func=cmd_edit)
 
     web = commands.add_parser("web", help="serve the photo-editing page (Gradio)")
     web.add_argument("--checkpoint", help="default: the shipped translator; or a translator run, or a conditional DCGAN with its encoder")
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     web.add_argument("--port", type=port_number, default=7860, help="1 to 65535 (default 7860)")
+    add_engine_flag(web)
     web.set_defaults(func=cmd_web)
 
     edit_eval = commands.add_parser("eval-edit", help="score editing on FER2013 test faces: same person, expression, realism")
     edit_eval.add_argument("--checkpoint", help="default: the shipped translator; or a translator run, or a conditional DCGAN with its encoder")
     edit_eval.add_argument("--n", type=int, default=500, help="test faces, each turned to the six other expressions")
-    edit_eval.add_argument("--steps", type=int, default=30, help="inversion only: refinement steps on z, as in facegan edit")
-    edit_eval.add_argument("--detail-steps", type=int, default=0, help="inversion only: refinement steps on G's feature maps")
+    edit_eval.add_argument("--steps", type=int, help="inversion only: refinement steps on z, as in facegan edit (default 30)")
+    edit_eval.add_argument("--detail-steps", type=int, help="inversion only: refinement steps on G's feature maps (default 0)")
     edit_eval.add_argument("--strength", type=float, help=STRENGTH_HELP)
     edit_eval.add_argument("--data", help="FER2013 (default: the model's own training data)")
     edit_eval.add_argument("--out", help="default RUN/edit_eval, or ./edit_eval for the shipped translator")
+    add_engine_flag(edit_eval)
     edit_eval.set_defaults(func=cmd_eval_edit)
 
 

@@ -1,8 +1,8 @@
 """Editing real photos: find faces, crop them as the model's data was cropped, change the expression
-(with the translator, or by inverting a conditional DCGAN), and blend the result back into the
-full-resolution photo."""
+with an engine (facegan.editing.engine: the translator, or inversion into a conditional DCGAN), and
+blend the result back into the full-resolution photo."""
 
-from facegan.editing.edit import load_editor
 from facegan.editing.faces import read_photo
+from facegan.editing.registry import ENGINES, load_engine
 
-__all__ = ["load_editor", "read_photo"]
+__all__ = ["ENGINES", "load_engine", "read_photo"]

@@ -25,9 +25,8 @@ import torch
 
 from facegan import visuals
 from facegan.data.images import ImageSet
-from facegan.editing.edit import Editor, load_editor
-from facegan.editing.inversion import invert
-from facegan.editing.translate import TranslatorEditor
+from facegan.editing.engine import check_controls
+from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
 from facegan.files import write_atomically
 from facegan.metrics.classifier import load_classifier
@@ -41,18 +40,6 @@ MIN_FACES = 2
 
 Renderer = Callable[[torch.Tensor], torch.Tensor]
 """uint8 faces (N, C, s, s) -> uint8 (N, K, C, s, s): every face turned to every class."""
-
-
-def renderer(editor: Editor | TranslatorEditor, steps: int = 30, detail_steps: int = 0) -> Renderer:
-    """How an editor turns faces to every class: the translator in one pass, or inversion and redrawing."""
-    if isinstance(editor, TranslatorEditor):
-        return editor.translate_every_class
-
-    def invert_and_draw(faces: torch.Tensor) -> torch.Tensor:
-        layout, detail, _ = invert(editor.generator, editor.encoder, editor.features, faces, steps, detail_steps)
-        return torch.stack([editor.render_every_class(layout[i : i + 1], detail[i : i + 1]) for i in range(len(faces))])
-
-    return invert_and_draw
 
 
 @dataclass
@@ -141,14 +128,16 @@ def seconds_per_face(render: Renderer, faces: torch.Tensor) -> float:
 
 
 def evaluate_editing(checkpoint: str | Path | None = None, data: str | Path | None = None, n: int = 500, out: str | Path | None = None,
-                     steps: int = 30, detail_steps: int = 0, strength: float | None = None) -> tuple[dict, Path]:
+                     steps: int | None = None, detail_steps: int | None = None, strength: float | None = None,
+                     engine: str | None = None) -> tuple[dict, Path]:
     """`facegan eval-edit`: score an editor (default: the shipped translator) on FER2013's test faces;
     writes edit_eval.json and strips.png into `out` (default: RUN/edit_eval, or ./edit_eval)."""
     from facegan.data import load_fer2013
 
     if n < MIN_FACES:
         raise FaceganError(f"--n {n}: score at least {MIN_FACES} test faces (500 for the README's tables)")
-    editor = load_editor(checkpoint, strength)
+    editor = load_engine(checkpoint, engine, steps=steps, detail_steps=detail_steps)
+    share = check_controls(editor, strength)
     if editor.config.dataset != "fer2013":
         raise FaceganError("edit scores use FER2013's test faces: pass a FER2013 translator or conditional model")
     data = data or editor.config.data
@@ -156,9 +145,9 @@ def evaluate_editing(checkpoint: str | Path | None = None, data: str | Path | No
         raise FaceganError(f"FER2013 not found at '{data}': pass --data PATH (the folder with train/ and test/, or the CSV)")
     identity = FaceRecognition()  # fails early, with one line, if the extra is missing
     test, train = load_fer2013(data, "test"), load_fer2013(data, "train")
-    scores, examples = score_editing(renderer(editor, steps, detail_steps), editor.config.class_names, test, train, n,
+    scores, examples = score_editing(lambda faces: editor.every_class(faces, share), editor.config.class_names, test, train, n,
                                      identity=identity)
-    scores["method"] = f"translator (strength {editor.strength:g})" if isinstance(editor, TranslatorEditor) else f"inversion ({steps} steps, {detail_steps} detail steps)"
+    scores["method"] = editor.describe(share)
     if out is None:
         out = run_folder(checkpoint) / "edit_eval" if checkpoint is not None else Path("edit_eval")
     out = Path(out)

@@ -5,12 +5,11 @@ has to be inverted: it returns a mask of what to keep and a colour map of what t
 are applied to the full-resolution crop (facegan.editing.blend.paste_translation).
 
 facegan ships one, trained on FER2013 (docs/translator_model_card.md), so editing needs no training:
-`TranslatorEditor.load()` without a checkpoint uses it.
+`TranslatorEngine.load()` without a path uses it.
 """
 
 from __future__ import annotations
 
-import copy
 import time
 from pathlib import Path
 
@@ -20,10 +19,9 @@ import torch
 from facegan import visuals
 from facegan.config import Config
 from facegan.editing.blend import paste_translation
-from facegan.editing.edit import FaceEdit
+from facegan.editing.engine import FaceEdit, class_index
 from facegan.editing.faces import Box, crop_box, cut, pick_faces
 from facegan.errors import FaceganError
-from facegan.metrics.classifier import predict
 from facegan.models.translator import Translator, composite
 from facegan.models.checkpoint import load_generator
 from facegan.models import to_model_range
@@ -34,36 +32,24 @@ KIND = "facegan-translator"
 FORMAT_VERSION = 1
 
 
-class TranslatorEditor:
-    """Edits with a translator. `strength` scales how much of the translator's repaint is applied, pixel by
+class TranslatorEngine:
+    """Edits with a translator in one forward pass per face. `strength` scales its repaint pixel by
     pixel: 1 is the translator's own edit, 0 the photo unchanged (the mask A becomes 1 - strength (1 - A))."""
 
-    def __init__(self, config: Config, translator: Translator, strength: float = 1.0) -> None:
-        self.config, self.translator, self.strength = config, translator.eval().requires_grad_(False), checked_strength(strength)
-        self.classifier = None
-        if config.dataset == "fer2013":  # names the photo's own expression in messages and strips
-            from facegan.metrics.classifier import load_classifier
+    name = "translator"
+    controls = ("strength",)
+    settings: tuple[str, ...] = ()
 
-            self.classifier = load_classifier()[0]
-
-    def with_strength(self, strength: float) -> "TranslatorEditor":
-        """The same editor applying `strength` of the change (the web page's slider); nothing is reloaded."""
-        edited = copy.copy(self)
-        edited.strength = checked_strength(strength)
-        return edited
+    def __init__(self, config: Config, translator: Translator) -> None:
+        self.config, self.translator = config, translator.eval().requires_grad_(False)
 
     @classmethod
-    def load(cls, checkpoint: str | Path | None = None, strength: float = 1.0) -> "TranslatorEditor":
+    def load(cls, path: str | Path | None = None) -> "TranslatorEngine":
         """The translator of a training run (its averaged weights), a file written by `export_translator`,
         or, without a path, the one shipped with facegan."""
-        if checkpoint is None or file_kind(Path(checkpoint)) == KIND:
-            return cls(*load_exported(SHIPPED if checkpoint is None else checkpoint), strength)
-        return cls(*load_generator(checkpoint, "translator"), strength)
-
-    def class_index(self, name: str) -> int:
-        if name not in self.config.class_names:
-            raise FaceganError(f"'{name}' is not something this model renders: choose one of {', '.join(self.config.class_names)}")
-        return self.config.class_names.index(name)
+        if path is None or file_kind(Path(path)) == KIND:
+            return cls(*load_exported(SHIPPED if path is None else path))
+        return cls(*load_generator(path, "translator"))
 
     @torch.no_grad()
     def maps(self, faces_uint8: torch.Tensor, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
@@ -74,59 +60,52 @@ class TranslatorEditor:
         masks, colours = zip(*(self.translator.maps(faces[i : i + batch_size], targets[i : i + batch_size])
                                for i in range(0, len(faces), batch_size)))
         masks, colours = torch.cat(masks), torch.cat(colours)
-        if self.strength != 1:
-            masks = 1 - self.strength * (1 - masks)
         shape = (len(faces_uint8), classes)
         return masks.view(*shape, *masks.shape[1:]), colours.view(*shape, *colours.shape[1:])
 
-    def translate_every_class(self, faces_uint8: torch.Tensor) -> torch.Tensor:
-        """Every face turned to every class, uint8 (N, K, C, s, s)."""
-        masks, colours = self.maps(faces_uint8)
-        return visuals.to_uint8(composite(to_model_range(faces_uint8)[:, None], masks, colours))
+    def every_class(self, faces: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
+        masks, colours = self.maps(faces)
+        return visuals.to_uint8(composite(to_model_range(faces)[:, None], at_strength(masks, strength), colours))
 
-    @torch.no_grad()
-    def source_classes(self, faces_uint8: torch.Tensor) -> list[str]:
-        """What the project's classifier sees in each face; "photo" where there is no classifier for it."""
-        if self.classifier is None:
-            return ["photo"] * len(faces_uint8)
-        return [self.config.class_names[int(i)] for i in predict(self.classifier, faces_uint8)[0].argmax(1)]
+    def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, closer: bool = False) -> list[FaceEdit]:
+        return [self.edit_face(photo, box) for box in pick_faces(photo, face, all_faces)]
 
     def edit_face(self, photo: np.ndarray, face: Box) -> FaceEdit:
         started = time.perf_counter()
         box = crop_box(face, self.config.dataset)
         original = cut(photo, box, self.config.image_size, self.config.channels)
         masks, colours = self.maps(original[None])
-        every_class = visuals.to_uint8(composite(to_model_range(original[None]), masks[0], colours[0]))
-        seconds = time.perf_counter() - started
-        source = self.source_classes(original[None])[0]
-        reconstruction = every_class[self.config.class_names.index(source)] if source in self.config.class_names else original
-        return FaceEdit(box, source, original, reconstruction, every_class, seconds, masks[0], colours[0])
+        return FaceEdit(box, original, time.perf_counter() - started, (masks[0], colours[0]))
 
-    def edit(self, photo: np.ndarray, target: str, face: int | None = None, all_faces: bool = False,
-             blend: str = "feather") -> tuple[np.ndarray, list[FaceEdit]]:
-        """The photo with a face (numbered from the left; default the largest), or every face, turned to `target`."""
-        edits = self.edit_faces(photo, face, all_faces)
-        return self.paste(photo, edits, self.class_index(target), blend), edits
-
-    def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False) -> list[FaceEdit]:
-        """Face number `face`, every face, or the largest, each turned to every class."""
-        return [self.edit_face(photo, box) for box in pick_faces(photo, face, all_faces)]
-
-    def paste(self, photo: np.ndarray, edits: list[FaceEdit], label: int, blend: str = "feather") -> np.ndarray:
-        """The photo with the translator's edit to class `label` applied to every edited face, at full resolution."""
+    def render(self, photo: np.ndarray, edits: list[FaceEdit], target: str, strength: float = 1.0,
+               blend: str = "feather") -> np.ndarray:
+        """The translator's edit applied to every face at the photo's full resolution."""
+        label = class_index(self.config, target)
         for edit in edits:
-            photo = paste_translation(photo, edit.masks[label], edit.colours[label], edit.box, blend)
+            masks, colours = edit.prepared
+            photo = paste_translation(photo, at_strength(masks[label], strength), colours[label], edit.box, blend)
         return photo
 
-    def strip(self, edit: FaceEdit) -> tuple[torch.Tensor, list[str]]:
-        """Before/after: the crop, then the face turned to every class; with the column names."""
-        return torch.cat([edit.original[None], edit.every_class]), ["photo", *self.config.class_names]
+    def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[torch.Tensor, list[str]]:
+        masks, colours = edit.prepared
+        every_class = visuals.to_uint8(composite(to_model_range(edit.original[None]), at_strength(masks, strength), colours))
+        return torch.cat([edit.original[None], every_class]), ["photo", *self.config.class_names]
+
+    def expression_of(self, edit: FaceEdit) -> str:
+        """What the project's classifier sees in the face; "photo" where there is none for the model's data."""
+        if self.config.dataset != "fer2013":
+            return "photo"
+        from facegan.metrics.classifier import load_classifier, predict
+
+        return self.config.class_names[int(predict(load_classifier()[0], edit.original[None])[0].argmax(1)[0])]
+
+    def describe(self, strength: float = 1.0) -> str:
+        return f"translator (strength {strength:g})"
 
 
-def checked_strength(strength: float) -> float:
-    if not 0 <= strength <= 1:
-        raise FaceganError(f"strength {strength} is out of range: pass a number from 0 (the photo unchanged) to 1 (the full edit)")
-    return strength
+def at_strength(masks: torch.Tensor, strength: float) -> torch.Tensor:
+    """The translator's masks applying `strength` of its change (untouched at 1, so its edit stays bit-exact)."""
+    return masks if strength == 1 else 1 - strength * (1 - masks)
 
 
 def export_translator(checkpoint: str | Path, out: str | Path, card: dict) -> Path:

@@ -1,6 +1,6 @@
 """The web page: upload a photo, pick the face and the expression, get the edited photo back.
 
-A thin Gradio layer over `Editor`, served on 127.0.0.1 unless told otherwise. Uploads are limited
+A thin Gradio layer over an editing engine (facegan.editing.engine), served on 127.0.0.1 unless told otherwise. Uploads are limited
 in size and type, and every refusal (no face, not an image, too big) is shown as a message that names
 the upload, never the server's paths. Every request, whatever its route, is refused past the size
 limit before any of it is read: a photo sent to the API as a data: URL is no way around it.
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from facegan.editing.edit import Editor, load_editor
-from facegan.editing.translate import TranslatorEditor
+from facegan.editing.engine import EditEngine, check_controls, class_index
 from facegan.editing.faces import read_photo
+from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
 from facegan.visuals import make_grid_uint8
 
@@ -23,7 +23,6 @@ MAX_UPLOAD = "10mb"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # also checked by the handler: an API call can send a photo past Gradio's own limit
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024
 """The largest request body: a photo at the upload limit as base64 (a data: URL), plus the form around it."""
-CLOSER_DETAIL_STEPS = 50  # detail steps when "closer to the photo" is ticked (docs/results.md: editing by inversion)
 
 
 def require_gradio():
@@ -34,51 +33,42 @@ def require_gradio():
     return gradio
 
 
-def edit_upload(editor: Editor | TranslatorEditor, path: str | None, target: str, face: float | None,
-                closer: bool = False, strength: float | None = None) -> tuple[np.ndarray, np.ndarray, str]:
+def edit_upload(engine: EditEngine, path: str | None, target: str, face: float | None, closer: bool = False,
+                strength: float | None = None) -> tuple[np.ndarray, np.ndarray, str]:
     """What the page's Edit button does: the edited photo, the before/after strip and a status line.
-    `closer` (inversion only) adds the photo's own detail, at some cost to the change; `strength`
-    (translator only) applies part of the change."""
+    `closer` and `strength` are the engine's controls (facegan.editing.engine.CONTROLS)."""
     if not path:
         raise FaceganError("upload a photo first")
-    if closer and not isinstance(editor, Editor):
-        raise FaceganError("'closer to the photo' refines an inversion: this translator keeps the photo's own pixels already")
-    if strength is not None and isinstance(editor, Editor):
-        raise FaceganError("strength applies to a translator's edit: inversion has none (use 'closer to the photo')")
+    share = check_controls(engine, strength, closer)
     name = Path(path).name
     if Path(path).suffix.lower() not in UPLOAD_TYPES:
         raise FaceganError(f"'{name}' is not a photo this page takes: upload {', '.join(UPLOAD_TYPES)}")
     if Path(path).stat().st_size > MAX_UPLOAD_BYTES:
         raise FaceganError(f"'{name}' is over {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: upload a smaller photo")
     photo = read_photo(path, shown_as=name)  # facegan's checked reader: size before decoding, EXIF orientation, one clear message
-    index = None if face is None or face < 0 else int(face)
-    if isinstance(editor, Editor):
-        result, edits = editor.edit(photo, target, index, detail_steps=CLOSER_DETAIL_STEPS if closer else 0)
-    else:
-        editor = editor if strength is None else editor.with_strength(strength)
-        result, edits = editor.edit(photo, target, index)
-    images, _ = editor.strip(edits[0])
+    class_index(engine.config, target)
+    edits = engine.edit_faces(photo, None if face is None or face < 0 else int(face), closer=closer)
+    result = engine.render(photo, edits, target, share)
+    images, _ = engine.strip(edits[0], share)
     strip = make_grid_uint8(images, len(images)).permute(1, 2, 0).numpy()
     edit = edits[0]
-    how = ", closer to the photo" if closer else f", strength {editor.strength:g}" if isinstance(editor, TranslatorEditor) else ""
-    return result, strip, f"Face at ({edit.box.left}, {edit.box.top}): {edit.source} -> {target}{how} in {edit.seconds:.2f} s."
+    how = ", closer to the photo" if closer else f", strength {share:g}" if "strength" in engine.controls else ""
+    return result, strip, (f"Face at ({edit.box.left}, {edit.box.top}): {engine.expression_of(edit)} -> {target}{how} "
+                           f"in {edit.seconds:.2f} s.")
 
 
-def build_app(editor: Editor | TranslatorEditor):
-    """The page, with only the controls the editor uses: "closer to the photo" for inversion, the strength
-    slider for the translator (so the API takes no option that would do nothing)."""
+def build_app(engine: EditEngine):
+    """The page, with only the controls the engine uses (so the API takes no option that would do nothing)."""
     gr = require_gradio()
-    inverts = isinstance(editor, Editor)
+    controls = [name for name in ("closer", "strength") if name in engine.controls]
 
-    def on_edit(path: str | None, target: str, face: float | None, control: bool | float):
+    def on_edit(path: str | None, target: str, face: float | None, *values: bool | float):
         try:
-            if inverts:
-                return edit_upload(editor, path, target, face, closer=control)
-            return edit_upload(editor, path, target, face, strength=control)
+            return edit_upload(engine, path, target, face, **dict(zip(controls, values)))
         except FaceganError as error:
             raise gr.Error(str(error)) from None
 
-    names = list(editor.config.class_names)
+    names = list(engine.config.class_names)
     with gr.Blocks(title="facegan: change the expression on a photo") as app:
         gr.Markdown("## facegan: change the expression on a photo\nUpload a photo with a frontal face, pick an expression, press Edit.")
         with gr.Row():
@@ -89,14 +79,15 @@ def build_app(editor: Editor | TranslatorEditor):
         with gr.Row():
             target = gr.Dropdown(names, value="happy" if "happy" in names else names[-1], label="Expression")
             face = gr.Number(value=-1, precision=0, label="Face: 0 is the leftmost, -1 the largest")
-            if inverts:
-                control = gr.Checkbox(label="Closer to the photo (slower; a weaker expression change)", elem_id="closer")
-            else:
-                control = gr.Slider(0, 1, value=1, step=0.05, label="Strength (1: the whole change)", elem_id="strength")
+            inputs = [photo, target, face]
+            if "closer" in controls:
+                inputs.append(gr.Checkbox(label="Closer to the photo (slower; a weaker expression change)", elem_id="closer"))
+            if "strength" in controls:
+                inputs.append(gr.Slider(0, 1, value=1, step=0.05, label="Strength (1: the whole change)", elem_id="strength"))
             button = gr.Button("Edit", variant="primary", elem_id="edit")
         status = gr.Markdown(elem_id="status")
         strip = gr.Image(type="numpy", label="Before / after: the crop, then every expression", interactive=False)
-        button.click(on_edit, [photo, target, face, control], [edited, strip, status])
+        button.click(on_edit, inputs, [edited, strip, status])
     return app
 
 
@@ -148,6 +139,6 @@ def launch(app, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -
                app_kwargs={"middleware": [Middleware(RequestSizeLimit, limit=MAX_REQUEST_BYTES)]})
 
 
-def serve(checkpoint: str | Path | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """The page for a checkpoint's editor, or without one, the translator shipped with facegan."""
-    launch(build_app(load_editor(checkpoint)), host, port)
+def serve(checkpoint: str | Path | None = None, host: str = "127.0.0.1", port: int = 7860, engine: str | None = None) -> None:
+    """The page for a checkpoint's engine, or without one, the translator shipped with facegan."""
+    launch(build_app(load_engine(checkpoint, engine)), host, port)

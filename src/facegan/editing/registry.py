@@ -1,0 +1,49 @@
+"""The editing engines by name, and the one way to load one: `load_engine`.
+
+A weight file says which engine it is for by its kind (and a training checkpoint by the model in its
+config); `--engine NAME` picks another that can read it. Adding an engine is a file with its class and
+one line in ENGINES.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from facegan.editing.engine import EditEngine
+from facegan.editing.redraw import InversionEngine
+from facegan.editing.translate import KIND as TRANSLATOR_KIND
+from facegan.editing.translate import TranslatorEngine
+from facegan.errors import FaceganError
+from facegan.models.checkpoint import load_checkpoint
+from facegan.weights import file_kind
+
+ENGINES: dict[str, type] = {
+    "translator": TranslatorEngine,
+    "inversion": InversionEngine,
+}
+"""Each class has `name`, `controls`, `settings` (what it takes when loaded) and `load(path, **settings)`."""
+
+
+def engine_for(path: str | Path | None) -> str:
+    """The engine a weight file is for: an exported translator, or a training run's translator or
+    conditional DCGAN; without a file, the translator that facegan ships."""
+    if path is None or file_kind(Path(path)) == TRANSLATOR_KIND:
+        return "translator"
+    model = load_checkpoint(path)["config"].get("model")  # one clear line for a file that is neither
+    return "translator" if model == "translator" else "inversion"
+
+
+def load_engine(path: str | Path | None = None, engine: str | None = None, **settings) -> EditEngine:
+    """The engine `engine` (default: the one the file is for) loaded from `path` (None: what it uses
+    without a file). `settings` left as None are not given; one the engine does not take is refused."""
+    name = engine or engine_for(path)
+    if name not in ENGINES:
+        raise FaceganError(f"unknown engine '{name}': choose one of {', '.join(ENGINES)}")
+    chosen = ENGINES[name]
+    given = {key: value for key, value in settings.items() if value is not None}
+    unknown = sorted(set(given) - set(chosen.settings))
+    if unknown:
+        flags = " and ".join("--" + key.replace("_", "-") for key in unknown)
+        raise FaceganError(f"{flags} {'does' if len(unknown) == 1 else 'do'} not apply to the {name} engine: drop "
+                           f"{'it' if len(unknown) == 1 else 'them'}")
+    return chosen.load(path, **given)
