@@ -73,8 +73,18 @@ def cmd_train(args: argparse.Namespace) -> None:
     given = {flag.name: getattr(args, flag.name) for flag in config_flags() if getattr(args, flag.name) is not None}
     try:
         if args.resume:
+            refused = sorted(set(given) - set(RESUMABLE) - {"run_dir"})
+            if refused:
+                raise FaceganError(f"--resume keeps the run's options; {', '.join(flag_name(name) for name in refused)} cannot change "
+                                   f"(only {', '.join(flag_name(name) for name in RESUMABLE)} can)")
             overrides = {name: given[name] for name in RESUMABLE if name in given}
             run = training.resume(args.resume, epoch_evaluator(args.resume), **overrides)
+        elif args.recipe:
+            from facegan.training.recipes import load_recipe, train_recipe
+
+            recipe = load_recipe(args.recipe)
+            config = Config(**{**recipe["start"], **given}).resolved()
+            run = train_recipe(recipe, given, args.overwrite, evaluator=epoch_evaluator_for(config))
         else:
             settings = {**PRESETS.get(args.preset, {}), **given, "cuda_graphs": not args.no_cuda_graphs}
             if "lr" in given and "lr_d" not in given:
@@ -86,6 +96,10 @@ def cmd_train(args: argparse.Namespace) -> None:
         distributed.close()
     if main_process:
         print(f"wrote {run}")
+
+
+def flag_name(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
 def epoch_evaluator_for(config: Config):
@@ -229,7 +243,9 @@ def add_training_commands(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--preset", choices=sorted(PRESETS), help="the report's exact settings for a dataset")
     add_config_flags(train)
     train.add_argument("--no-cuda-graphs", action="store_true", help="run each CUDA iteration eagerly instead of replaying a captured graph")
-    train.add_argument("--resume", metavar="RUN", help="continue the run in this folder from its checkpoint")
+    train.add_argument("--resume", metavar="RUN", help="continue the run in this folder from its checkpoint (and a recipe's stages left)")
+    train.add_argument("--recipe", metavar="NAME|FILE", help="a staged recipe: facegan's own (e.g. fer2013-translator, the shipped "
+                                                              "translator) or a JSON file (facegan.training.recipes)")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
     train.set_defaults(func=cmd_train)
 

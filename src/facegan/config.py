@@ -29,7 +29,8 @@ KINDS: tuple[str, ...] = ("report", "conditional", "translator")
 DEFAULT_EPOCHS = {"fer2013": 50, "celeba": 25, "folder": 25}
 DEFAULT_SHAPE = {"fer2013": (48, 1), "celeba": (64, 3), "folder": (64, 3)}
 LR_D_RATIO = {"report": 1.0, "conditional": 2.0, "translator": 2.0}
-# What a resumed run may change: how long it goes on, how its rates end, and where and how it reports.
+# What a resumed run may change: how long it goes on, how its rates end, and where and how it reports. A staged
+# recipe's stages may also change the step's recipe (Recipe's fields).
 RESUMABLE = ("epochs", "max_steps", "lr_decay", "device", "quiet", "tensorboard")
 """D's learning rate over G's when --lr-d is not given (Heusel et al.'s two time-scale rule beyond the report)."""
 
@@ -118,6 +119,8 @@ class Config(Recipe):
     run_dir: str = flag("default runs/<dataset>-<kind>-<timestamp>", "")
     quiet: bool = flag("plain log lines instead of a progress bar", False, action="store_true")
     tensorboard: bool = flag("also log to TensorBoard (pip install facegan[tensorboard])", False, action="store_true")
+    stages: list = field(default_factory=list)  # a staged recipe's plan (facegan.training.recipes), [] for a plain run
+    history: list = field(default_factory=list)  # every resume: the iteration it started from and what it changed
     extra: dict = field(default_factory=dict)  # filled at run time: versions, resolved device
 
     @property

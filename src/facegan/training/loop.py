@@ -137,17 +137,42 @@ def train(config: Config, overwrite: bool = False, data: ImageSet | None = None,
 
 
 def resume(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides) -> Path:
-    """Continue a run (or a seven-expression protocol folder) from its checkpoint(s).
+    """Continue a run (or a seven-expression protocol folder, or a staged recipe's run through its
+    remaining stages) from its checkpoint(s).
 
-    `overrides` may extend epochs/max_steps or change the device and logging."""
+    `overrides` may extend epochs/max_steps, change how the rates end, the device and logging (RESUMABLE)."""
+    refused = sorted(set(overrides) - set(RESUMABLE))
+    if refused:
+        raise FaceganError(f"{', '.join('--' + name.replace('_', '-') for name in refused)} cannot change when a run resumes (only "
+                           f"{', '.join('--' + name.replace('_', '-') for name in RESUMABLE)} can): a staged recipe "
+                           "(facegan train --recipe) changes the recipe between stages")
     run_dir = Path(run_dir)
     if is_protocol_folder(run_dir):
         return resume_all_expressions(run_dir, evaluator, **overrides)
+    saved = read_resumable(run_dir)
+    if Config.from_dict(saved["config"]).stages:
+        from facegan.training.recipes import continue_recipe
+
+        return continue_recipe(run_dir, evaluator, **overrides)
+    return resume_with(run_dir, saved, overrides, evaluator)
+
+
+def read_resumable(run_dir: Path) -> dict:
+    """The checkpoint of a run that can be resumed, or one line on why not."""
     if not (run_dir / "checkpoint.pt").is_file() and (run_dir / "config.json").is_file():
         raise FaceganError(f"'{run_dir}' stopped before its first checkpoint, so there is nothing to resume: "
                            "start it again with 'facegan train ... --overwrite'")
-    saved = load_checkpoint(run_dir / "checkpoint.pt")
-    config = replace(Config.from_dict(saved["config"]), run_dir=str(run_dir), **overrides).resolved()
+    return load_checkpoint(run_dir / "checkpoint.pt")
+
+
+def resume_with(run_dir: Path, saved: dict, changes: dict, evaluator: Evaluator | None = None) -> Path:
+    """Continue from a checkpoint already read with `changes` to its config (a recipe stage may change
+    the step's recipe too), recording in its history what actually changed."""
+    before = Config.from_dict(saved["config"])
+    changed = {name: value for name, value in changes.items() if getattr(before, name) != value}
+    config = replace(before, run_dir=str(run_dir), **changes).resolved()
+    if changed:
+        config = replace(config, history=[*before.history, {"from_iteration": saved["step"], "changes": changed}])
     return _run(config, load_training_data(config), saved, evaluator)
 
 
@@ -239,8 +264,9 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
     if config.max_steps is not None:
         total_steps = min(total_steps, config.max_steps)
     log = RunLog(run_dir, config, start_step=state.step, total_steps=total_steps) if main else None
-    if main and saved is None:
+    if main:  # rewritten on every resume, so that it holds the options now in force and their history
         write_atomically(run_dir / "config.json", lambda temporary: temporary.write_text(json.dumps(config.to_dict(), indent=2)))
+    if main and saved is None:
         visuals.save_grid(data.images[epoch_order(config.seed, 0, len(data))[:64]], run_dir / "real_samples.png")
 
     # Training: an iteration per batch; a grid, scores and a checkpoint at the end of every epoch.

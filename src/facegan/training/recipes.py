@@ -1,0 +1,91 @@
+"""Staged recipes: a run made of stages, each going on for a number of iterations with some of the
+step's options changed, so that a model trained in stages is rebuilt by one command.
+
+A recipe is a JSON file: `start`, the Config of the first stage (anything `facegan train` takes), and
+`stages`, a list of {"iterations": N, "changes": {option: value}} (changes accumulate). The recipes of
+the models facegan ships live in facegan/recipes/ and are named without `.json`:
+
+    facegan train --recipe fer2013-translator --data ../shared/data/fer2013 --run-dir runs/translator
+
+The plan is kept in the run's config, so `facegan train --resume RUN` goes on through the stages left,
+and every stage's changes are recorded in config.json's history.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+
+from facegan.config import RESUMABLE, Config, Recipe
+from facegan.errors import FaceganError
+from facegan.training.loop import Evaluator, read_resumable, resume_with, train
+
+SHIPPED_RECIPES = Path(__file__).parents[1] / "recipes"
+STAGE_OPTIONS = frozenset(f.name for f in fields(Recipe)) | (set(RESUMABLE) - {"max_steps"})
+"""What a stage may change: the step's recipe, and what a resume may change (its length is `iterations`)."""
+
+
+def shipped_recipes() -> list[str]:
+    return sorted(path.stem for path in SHIPPED_RECIPES.glob("*.json"))
+
+
+def load_recipe(name: str | Path) -> dict:
+    """A shipped recipe by name, or a recipe file; checked, or one line on what is wrong with it."""
+    path = SHIPPED_RECIPES / f"{name}.json" if str(name) in shipped_recipes() else Path(name)
+    if not path.is_file():
+        raise FaceganError(f"recipe '{name}' does not exist: pass a recipe file, or one of facegan's: {', '.join(shipped_recipes())}")
+    try:
+        recipe = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise FaceganError(f"recipe '{path}' is not JSON ({error})") from None
+    check_recipe(recipe, path)
+    return recipe
+
+
+def check_recipe(recipe: dict, path: str | Path) -> None:
+    if not isinstance(recipe, dict) or not isinstance(recipe.get("start"), dict) or not isinstance(recipe.get("stages"), list) \
+            or not recipe["stages"]:
+        raise FaceganError(f"recipe '{path}' needs 'start' (the first stage's options) and a non-empty list of 'stages'")
+    known = {f.name for f in fields(Config)}
+    for number, stage in enumerate(recipe["stages"], 1):
+        if not isinstance(stage, dict) or not isinstance(stage.get("iterations"), int) or stage["iterations"] < 1:
+            raise FaceganError(f"recipe '{path}', stage {number}: give its length as \"iterations\": a whole number >= 1")
+        changes = stage.get("changes", {})
+        wrong = sorted(set(changes) - STAGE_OPTIONS) if isinstance(changes, dict) else ["changes"]
+        if wrong:
+            raise FaceganError(f"recipe '{path}', stage {number}: {', '.join(wrong)} cannot change between stages "
+                               f"(a stage may change {', '.join(sorted(STAGE_OPTIONS))})")
+    unknown = sorted(set(recipe["start"]) - known)
+    if unknown:
+        raise FaceganError(f"recipe '{path}': unknown options in 'start': {', '.join(unknown)}")
+
+
+def stage_ends(stages: list[dict]) -> list[int]:
+    """The iteration each stage ends at."""
+    ends, total = [], 0
+    for stage in stages:
+        total += stage["iterations"]
+        ends.append(total)
+    return ends
+
+
+def train_recipe(recipe: dict, settings: dict | None = None, overwrite: bool = False, evaluator: Evaluator | None = None) -> Path:
+    """Run every stage of `recipe`, its start overridden by `settings` (data, run folder, device, ...)."""
+    stages, end = recipe["stages"], stage_ends(recipe["stages"])[0]
+    first = {**recipe["start"], **(settings or {}), **stages[0].get("changes", {})}
+    run = train(Config(**first, max_steps=end, stages=stages), overwrite, evaluator=evaluator)
+    return continue_recipe(run, evaluator)
+
+
+def continue_recipe(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides) -> Path:
+    """Go on through the stages a run has left, from its checkpoint (`overrides`: what any resume may change)."""
+    run_dir = Path(run_dir)
+    saved = read_resumable(run_dir)
+    stages = Config.from_dict(saved["config"]).stages
+    for stage, end in zip(stages, stage_ends(stages)):
+        if end <= saved["step"]:
+            continue
+        resume_with(run_dir, saved, {**stage.get("changes", {}), **overrides, "max_steps": end}, evaluator)
+        saved = read_resumable(run_dir)
+    return run_dir
