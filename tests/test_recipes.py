@@ -12,7 +12,7 @@ import facegan
 from facegan.cli import main
 from facegan.models.checkpoint import load_checkpoint
 from facegan.training.loop import resume_with
-from facegan.training.recipes import load_recipe, shipped_recipes, stage_ends
+from facegan.recipes import load_recipe, shipped_recipes, stage_ends
 
 FAST = {"batch_size": 6, "precision": "fp32", "device": "cpu", "quiet": True}
 """The fixture's 42 faces at batch 6 (7 iterations an epoch), in fp32 so that every CPU computes the same."""
@@ -55,7 +55,7 @@ def test_a_recipe_run_resumes_across_its_stages(fer_folder, tmp_path):
     recipe["stages"] = recipe["stages"][:4]
     (tmp_path / "recipe.json").write_text(json.dumps(recipe))
     settings = {**FAST, "data": str(fer_folder)}
-    straight = facegan.training.recipes.train_recipe(recipe, {**settings, "run_dir": str(tmp_path / "straight")})
+    straight = facegan.training.loop.train_recipe(recipe, {**settings, "run_dir": str(tmp_path / "straight")})
     ends = stage_ends(recipe["stages"])
     stopped = facegan.train(facegan.Config(**{**recipe["start"], **settings}, max_steps=ends[0], stages=recipe["stages"],
                                            run_dir=str(tmp_path / "stopped")))

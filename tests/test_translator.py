@@ -255,3 +255,16 @@ def test_a_colour_translator_paints_every_channel_of_a_colour_photo(monkeypatch)
     edited = editor.render(photo, [edit], "Smiling")
     centre = edited[edit.box.top + edit.box.size // 2, edit.box.left + edit.box.size // 2]
     assert centre[0] > 240 and centre[1] < 15 and centre[2] < 15, centre
+
+
+def test_export_reads_every_count_from_the_run(fer_folder, tmp_path, capsys):
+    run = facegan.train(translator_config(fer_folder, tmp_path / "run", max_steps=3))
+    assert main(["export", str(run), "--out", str(tmp_path / "t.pt")]) == 0
+    saved = torch.load(tmp_path / "t.pt", weights_only=True)
+    card = saved["card"]
+    assert card["iterations"] == 3 and card["images_seen"] == 18 and card["training_images"] == 42
+    assert card["parameters"] == count(Translator()) and card["training_minutes"] is not None
+    assert card["command"].startswith("facegan train --model translator --dataset fer2013") and card["scores"] is None
+    text = (tmp_path / "t.md").read_text()
+    assert "1,458,626 parameters" in text and "18 (3 iterations, 0.4 epochs)" in text
+    assert load_engine(tmp_path / "t.pt").name == "translator"

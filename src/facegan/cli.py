@@ -80,7 +80,8 @@ def cmd_train(args: argparse.Namespace) -> None:
             overrides = {name: given[name] for name in RESUMABLE if name in given}
             run = training.resume(args.resume, epoch_evaluator(args.resume), **overrides)
         elif args.recipe:
-            from facegan.training.recipes import load_recipe, train_recipe
+            from facegan.recipes import load_recipe
+            from facegan.training.loop import train_recipe
 
             recipe = load_recipe(args.recipe)
             config = Config(**{**recipe["start"], **given}).resolved()
@@ -165,6 +166,13 @@ def cmd_edit(args: argparse.Namespace) -> None:
     print("wrote " + ", ".join(str(path) for path in written))
 
 
+def cmd_export(args: argparse.Namespace) -> None:
+    from facegan.editing.export import export_run
+
+    out, card = export_run(args.run, args.out, args.card)
+    print(f"wrote {out} and its model card {card}")
+
+
 def cmd_eval_edit(args: argparse.Namespace) -> None:
     from facegan.editing.scores import evaluate_editing, headline
 
@@ -245,7 +253,7 @@ def add_training_commands(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--no-cuda-graphs", action="store_true", help="run each CUDA iteration eagerly instead of replaying a captured graph")
     train.add_argument("--resume", metavar="RUN", help="continue the run in this folder from its checkpoint (and a recipe's stages left)")
     train.add_argument("--recipe", metavar="NAME|FILE", help="a staged recipe: facegan's own (e.g. fer2013-translator, the shipped "
-                                                              "translator) or a JSON file (facegan.training.recipes)")
+                                                              "translator) or a JSON file (facegan.recipes)")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run folder")
     train.set_defaults(func=cmd_train)
 
@@ -337,6 +345,12 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     web.add_argument("--port", type=port_number, default=7860, help="1 to 65535 (default 7860)")
     add_engine_flag(web)
     web.set_defaults(func=cmd_web)
+
+    export = commands.add_parser("export", help="a translator run as a small fp16 file to edit with or ship, with its model card")
+    export.add_argument("run", help="RUN or RUN/checkpoint.pt of a translator run")
+    export.add_argument("--out", required=True, help="the file to write, e.g. translator.pt (use it with --checkpoint)")
+    export.add_argument("--card", help="the model card (default: OUT with .md)")
+    export.set_defaults(func=cmd_export)
 
     edit_eval = commands.add_parser("eval-edit", help="score editing on FER2013 test faces: same person, expression, realism")
     edit_eval.add_argument("--checkpoint", help="default: the shipped translator; or a translator run, or a conditional DCGAN with its encoder")

@@ -119,7 +119,7 @@ class Config(Recipe):
     run_dir: str = flag("default runs/<dataset>-<kind>-<timestamp>", "")
     quiet: bool = flag("plain log lines instead of a progress bar", False, action="store_true")
     tensorboard: bool = flag("also log to TensorBoard (pip install facegan[tensorboard])", False, action="store_true")
-    stages: list = field(default_factory=list)  # a staged recipe's plan (facegan.training.recipes), [] for a plain run
+    stages: list = field(default_factory=list)  # a staged recipe's plan (facegan.recipes), [] for a plain run
     history: list = field(default_factory=list)  # every resume: the iteration it started from and what it changed
     extra: dict = field(default_factory=dict)  # filled at run time: versions, resolved device
 

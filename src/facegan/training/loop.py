@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -35,6 +35,7 @@ from facegan.training.ema import WeightAverage
 from facegan.training.log import RunLog, require_tensorboard
 from facegan.precision import resolve_precision
 from facegan.models import to_model_range
+from facegan.recipes import stage_ends
 from facegan.training.step import make_optimizers, make_step
 from facegan.training.translation import make_translator_step
 from facegan.version import __version__
@@ -151,8 +152,6 @@ def resume(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides)
         return resume_all_expressions(run_dir, evaluator, **overrides)
     saved = read_resumable(run_dir)
     if Config.from_dict(saved["config"]).stages:
-        from facegan.training.recipes import continue_recipe
-
         return continue_recipe(run_dir, evaluator, **overrides)
     return resume_with(run_dir, saved, overrides, evaluator)
 
@@ -174,6 +173,27 @@ def resume_with(run_dir: Path, saved: dict, changes: dict, evaluator: Evaluator 
     if changed:
         config = replace(config, history=[*before.history, {"from_iteration": saved["step"], "changes": changed}])
     return _run(config, load_training_data(config), saved, evaluator)
+
+
+def train_recipe(recipe: dict, settings: dict | None = None, overwrite: bool = False, evaluator: Evaluator | None = None) -> Path:
+    """Run every stage of `recipe`, its start overridden by `settings` (data, run folder, device, ...)."""
+    stages, end = recipe["stages"], stage_ends(recipe["stages"])[0]
+    first = {**recipe["start"], **(settings or {}), **stages[0].get("changes", {})}
+    run = train(Config(**first, max_steps=end, stages=stages), overwrite, evaluator=evaluator)
+    return continue_recipe(run, evaluator)
+
+
+def continue_recipe(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides) -> Path:
+    """Go on through the stages a run has left, from its checkpoint (`overrides`: what any resume may change)."""
+    run_dir = Path(run_dir)
+    saved = read_resumable(run_dir)
+    stages = Config.from_dict(saved["config"]).stages
+    for stage, end in zip(stages, stage_ends(stages)):
+        if end <= saved["step"]:
+            continue
+        resume_with(run_dir, saved, {**stage.get("changes", {}), **overrides, "max_steps": end}, evaluator)
+        saved = read_resumable(run_dir)
+    return run_dir
 
 
 def is_protocol_folder(folder: Path) -> bool:
@@ -224,6 +244,8 @@ class TrainingState:
     fixed_inputs: torch.Tensor  # the monitoring noise, or the translator's monitoring faces
     fixed_labels: torch.Tensor | None
     saved_step: int | None  # the iteration of the last checkpoint written, None before the first
+    seconds: float  # training wall time before this process took the run over (its checkpoint's)
+    started: float = field(default_factory=time.perf_counter)
 
     @property
     def sampler(self) -> nn.Module:
@@ -258,7 +280,7 @@ def _run(config: Config, data: ImageSet, saved: dict | None, evaluator: Evaluato
     step_fn = make_training_step(config, state, images, labels, graph)
 
     # The schedule and the run folder's log.
-    config = replace(config, extra=_environment(config, device, world))
+    config = replace(config, extra={**_environment(config, device, world), "training_images": len(data)})
     steps_per_epoch = len(images) // world // config.batch_size  # drop_last: every batch has the same shape
     total_steps = config.epochs * steps_per_epoch
     if config.max_steps is not None:
@@ -357,7 +379,7 @@ def build_state(config: Config, data: ImageSet, saved: dict | None, device: torc
             average.model.load_state_dict(saved["generator_ema"])
     fixed_labels = None if fixed_labels is None else fixed_labels.to(device)
     return TrainingState(generator, discriminator, opt_g, opt_d, average, step, fixed_inputs.to(device), fixed_labels,
-                         step if saved is not None else None)
+                         step if saved is not None else None, float(saved.get("seconds", 0.0)) if saved is not None else 0.0)
 
 
 def make_training_step(config: Config, state: TrainingState, images: torch.Tensor, labels: torch.Tensor | None,
@@ -402,6 +424,7 @@ def end_of_epoch(config: Config, state: TrainingState, epoch: int, steps_per_epo
             "opt_d": state.opt_d.state_dict(),
             "step": state.step,
             "epoch": state.step // steps_per_epoch,
+            "seconds": state.seconds + time.perf_counter() - state.started,  # the run's training wall time so far
             **({"generator_ema": state.average.model.state_dict()} if state.average is not None else {}),
             "fixed_noise": state.fixed_inputs.cpu(),
             "rng_cpu": rng_cpu,

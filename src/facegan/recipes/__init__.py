@@ -7,8 +7,9 @@ the models facegan ships live in facegan/recipes/ and are named without `.json`:
 
     facegan train --recipe fer2013-translator --data ../shared/data/fer2013 --run-dir runs/translator
 
-The plan is kept in the run's config, so `facegan train --resume RUN` goes on through the stages left,
-and every stage's changes are recorded in config.json's history.
+This module reads and checks recipes; facegan.training.loop runs them. The plan is kept in the run's
+config, so `facegan train --resume RUN` goes on through the stages left, and every stage's changes are
+recorded in config.json's history.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from pathlib import Path
 
 from facegan.config import RESUMABLE, Config, Recipe
 from facegan.errors import FaceganError
-from facegan.training.loop import Evaluator, read_resumable, resume_with, train
 
-SHIPPED_RECIPES = Path(__file__).parents[1] / "recipes"
+SHIPPED_RECIPES = Path(__file__).parent
 STAGE_OPTIONS = frozenset(f.name for f in fields(Recipe)) | (set(RESUMABLE) - {"max_steps"})
 """What a stage may change: the step's recipe, and what a resume may change (its length is `iterations`)."""
 
@@ -68,24 +68,3 @@ def stage_ends(stages: list[dict]) -> list[int]:
         total += stage["iterations"]
         ends.append(total)
     return ends
-
-
-def train_recipe(recipe: dict, settings: dict | None = None, overwrite: bool = False, evaluator: Evaluator | None = None) -> Path:
-    """Run every stage of `recipe`, its start overridden by `settings` (data, run folder, device, ...)."""
-    stages, end = recipe["stages"], stage_ends(recipe["stages"])[0]
-    first = {**recipe["start"], **(settings or {}), **stages[0].get("changes", {})}
-    run = train(Config(**first, max_steps=end, stages=stages), overwrite, evaluator=evaluator)
-    return continue_recipe(run, evaluator)
-
-
-def continue_recipe(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides) -> Path:
-    """Go on through the stages a run has left, from its checkpoint (`overrides`: what any resume may change)."""
-    run_dir = Path(run_dir)
-    saved = read_resumable(run_dir)
-    stages = Config.from_dict(saved["config"]).stages
-    for stage, end in zip(stages, stage_ends(stages)):
-        if end <= saved["step"]:
-            continue
-        resume_with(run_dir, saved, {**stage.get("changes", {}), **overrides, "max_steps": end}, evaluator)
-        saved = read_resumable(run_dir)
-    return run_dir
