@@ -24,7 +24,8 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
     photo, alpha = read_photo_with_alpha(photo_path)
     editor = load_engine(checkpoint, engine, steps=steps, detail_steps=detail_steps)
     share = check_controls(editor, strength)
-    names = editor.config.class_names if target == "all" else (class_names_of(editor, target),)
+    names = editor.config.class_names if target == "all" else (target,)
+    class_index(editor.config, names[0])  # an unknown target is refused before any face is edited
     edits = editor.edit_faces(photo, face, all_faces)
     outputs = [out] if target != "all" else [out.with_name(f"{out.stem}_{name}{out.suffix}") for name in names]
     strips = [out.with_name(f"{out.stem}_strip{number if len(edits) > 1 else ''}.png") for number in range(len(edits) if strip else 0)]
@@ -39,8 +40,3 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
         visuals.save_labelled_grid(images, path, columns)
     return editor, edits, outputs + strips
 
-
-def class_names_of(editor: EditEngine, target: str) -> str:
-    """`target`, checked before any face is edited."""
-    class_index(editor.config, target)
-    return target
