@@ -268,3 +268,24 @@ def test_export_reads_every_count_from_the_run(fer_folder, tmp_path, capsys):
     text = (tmp_path / "t.md").read_text()
     assert "1,458,626 parameters" in text and "18 (3 iterations, 0.4 epochs)" in text
     assert load_engine(tmp_path / "t.pt").name == "translator"
+
+
+def test_cropped_faces_in_bulk_one_file_per_face_and_expression_at_its_size(tmp_path, capsys):
+    faces = tmp_path / "faces"
+    faces.mkdir()
+    for index, path in enumerate(sorted((facegan.data.DEMO_DATA / "train" / "sad").glob("*.jpg"))[:2]):
+        Image.open(path).save(faces / f"grey_{index}.png")
+    Image.open(facegan.data.DEMO_PHOTO).crop((170, 59, 279, 168)).resize((60, 70)).save(faces / "colour.jpg")
+    (faces / "notes.txt").write_text("not a face")
+    assert main(["edit", str(faces), "--cropped", "--to", "all", "--out", str(tmp_path / "out")]) == 0
+    assert "wrote 3 faces in every expression" in capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(EXPRESSIONS)
+    for expression in EXPRESSIONS:
+        written = {p.name: Image.open(p) for p in (tmp_path / "out" / expression).iterdir()}
+        assert sorted(written) == ["colour.png", "grey_0.png", "grey_1.png"]
+        assert written["grey_0.png"].size == (48, 48) and written["grey_0.png"].mode == "L"
+        assert written["colour.png"].size == (60, 70) and written["colour.png"].mode == "RGB"
+    before = np.asarray(Image.open(faces / "grey_0.png"), dtype=int)
+    assert np.abs(np.asarray(Image.open(tmp_path / "out" / "surprise" / "grey_0.png"), dtype=int) - before).mean() > 1  # edited
+    assert main(["edit", str(faces), "--cropped", "--to", "sad", "--strength", "0", "--out", str(tmp_path / "none")]) == 0
+    assert np.abs(np.asarray(Image.open(tmp_path / "none" / "sad" / "grey_0.png"), dtype=int) - before).max() <= 1  # strength 0

@@ -156,8 +156,15 @@ def cmd_train_encoder(args: argparse.Namespace) -> None:
 
 
 def cmd_edit(args: argparse.Namespace) -> None:
-    from facegan.editing.edit import edit_photo_file
+    from facegan.editing.edit import edit_cropped_folder, edit_photo_file
 
+    if args.cropped:
+        if args.face is not None or args.all_faces or args.strip:
+            raise FaceganError("--cropped edits each image whole, as one face: drop --face, --all-faces and --strip")
+        count, out = edit_cropped_folder(args.photo, args.checkpoint, args.to, args.out, args.strength, args.engine, args.steps,
+                                         args.detail_steps)
+        print(f"wrote {count} faces in {'every expression' if args.to == 'all' else args.to} into {out}/<expression>/")
+        return
     engine, edits, written = edit_photo_file(args.photo, args.checkpoint, args.to, args.out, args.face, args.all_faces,
                                              args.blend, args.strip, args.steps, args.detail_steps, args.strength, args.engine)
     for edit in edits:
@@ -321,7 +328,7 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     encoder.set_defaults(func=cmd_train_encoder)
 
     edit = commands.add_parser("edit", help="change the expression of a face in a photo")
-    edit.add_argument("photo", help="a JPEG, PNG or WebP photo")
+    edit.add_argument("photo", help="a JPEG, PNG or WebP photo (with --cropped: a folder of cropped faces)")
     edit.add_argument("--checkpoint", help="default: the translator shipped with facegan; or RUN/checkpoint.pt of a translator "
                                            "run, or of a conditional DCGAN with its RUN/encoder.pt (inversion)")
     edit.add_argument("--to", required=True, help="the expression (or attribute class) to give the face, e.g. happy; "
@@ -330,6 +337,8 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     which = edit.add_mutually_exclusive_group()
     which.add_argument("--face", type=int, help="which face, numbered from 0 at the left (default: the largest)")
     which.add_argument("--all-faces", action="store_true", help="edit every face found")
+    edit.add_argument("--cropped", action="store_true", help="PHOTO is a folder of faces already cropped like FER2013's (any size, "
+                                                           "grayscale or colour): no detection; writes OUT/<expression>/<name>.png")
     edit.add_argument("--strip", action="store_true", help="also write OUT_strip.png: the crop, its reconstruction and every expression")
     edit.add_argument("--steps", type=int, help="inversion (DCGAN checkpoints): refinement steps on z after the encoder's guess (default 30)")
     edit.add_argument("--detail-steps", type=int,

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from facegan import visuals
 from facegan.editing.engine import EditEngine, FaceEdit, check_controls, class_index
-from facegan.editing.faces import read_photo_with_alpha, save_photo
+from facegan.data.images import IMAGE_SUFFIXES
+from facegan.editing.faces import read_photo_with_alpha, save_photo, whole_square
 from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
 from facegan.files import output_file
@@ -40,3 +41,31 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
         visuals.save_labelled_grid(images, path, columns)
     return editor, edits, outputs + strips
 
+
+
+def edit_cropped_folder(folder: str | Path, checkpoint: str | Path | None, target: str, out: str | Path,
+                        strength: float | None = None, engine: str | None = None, steps: int | None = None,
+                        detail_steps: int | None = None) -> tuple[int, Path]:
+    """`facegan edit DIR --cropped`: every image in `folder` is one face already cropped like the model's data
+    (any size, grayscale or colour). Each is edited whole, with no detection, and written as
+    OUT/<class>/<its stem>.png at its own size, grayscale where it was. Returns the count and OUT."""
+    folder, out = Path(folder), Path(out)
+    if not folder.is_dir():
+        raise FaceganError(f"--cropped edits a folder of cropped faces: '{folder}' is not a folder")
+    images = sorted(path for path in folder.iterdir() if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file())
+    if not images:
+        raise FaceganError(f"'{folder}' holds no images ({', '.join(IMAGE_SUFFIXES)}): --cropped takes a folder of cropped faces")
+    if out.resolve() == folder.resolve() or folder.resolve() in out.resolve().parents:
+        raise FaceganError("--out is inside the folder of faces: choose a folder elsewhere, so the faces are never mixed with edits")
+    editor = load_engine(checkpoint, engine, steps=steps, detail_steps=detail_steps)
+    share = check_controls(editor, strength)
+    names = editor.config.class_names if target == "all" else (target,)
+    class_index(editor.config, names[0])
+    for path in images:
+        photo, alpha = read_photo_with_alpha(path)
+        grey = bool((photo[..., 0] == photo[..., 1]).all() and (photo[..., 1] == photo[..., 2]).all())
+        edit = editor.edit_square(photo, whole_square(photo))
+        for name in names:
+            edited = editor.render(photo, [edit], name, share)
+            save_photo(edited, out / name / f"{path.stem}.png", alpha, grey)
+    return len(images), out

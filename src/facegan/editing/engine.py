@@ -45,6 +45,9 @@ class EditEngine(Protocol):
                    closer: bool = False) -> list[FaceEdit]:
         """Face number `face` (from the left), every face, or by default the largest, prepared in every class."""
 
+    def edit_square(self, photo: np.ndarray, square: Box, closer: bool = False) -> FaceEdit:
+        """The face in `square`, already framed as the model's data was (no detection, no margin), prepared."""
+
     def render(self, photo: np.ndarray, edits: list[FaceEdit], target: str, strength: float = 1.0,
                blend: str = "feather") -> np.ndarray:
         """A copy of the photo with every edited face turned to `target`; nothing outside the faces changes."""

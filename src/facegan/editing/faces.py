@@ -131,6 +131,14 @@ def crop_box(face: Box, dataset: str) -> Box:
     return Box(int(round(centre_x - size / 2)), int(round(centre_y - size / 2)), size)
 
 
+def whole_square(photo: np.ndarray) -> Box:
+    """The square centred on the photo that covers all of it: a face cropped already is its own square
+    (a side that is shorter repeats its edge pixels when cut)."""
+    height, width = photo.shape[:2]
+    side = max(height, width)
+    return Box((width - side) // 2, (height - side) // 2, side)
+
+
 def cut(photo: np.ndarray, box: Box, image_size: int, channels: int) -> torch.Tensor:
     """The box resized to the model's input, uint8 (channels, size, size); parts outside the photo
     repeat its edge pixels."""
@@ -146,14 +154,15 @@ def cut(photo: np.ndarray, box: Box, image_size: int, channels: int) -> torch.Te
     return torch.from_numpy(region).permute(2, 0, 1).contiguous()
 
 
-def save_photo(photo: np.ndarray, path: str | Path, alpha: np.ndarray | None = None) -> None:
-    """Write an RGB array in the format the file name says, with the photo's transparency `alpha` where
-    the format keeps one (PNG, WebP, TIFF); a JPEG has none, so it is dropped there with a warning."""
+def save_photo(photo: np.ndarray, path: str | Path, alpha: np.ndarray | None = None, grey: bool = False) -> None:
+    """Write an RGB array in the format the file name says (one grey channel when `grey`), with the photo's
+    transparency `alpha` where the format keeps one (PNG, WebP, TIFF); a JPEG has none, so it is dropped
+    there with a warning."""
     import warnings
 
     path = Path(path)
     format = Image.registered_extensions().get(path.suffix.lower(), "PNG")
-    image = Image.fromarray(photo)
+    image = Image.fromarray(photo[..., 0] if grey else photo)
     if alpha is not None:
         if format in ("PNG", "WEBP", "TIFF"):
             image.putalpha(Image.fromarray(alpha))

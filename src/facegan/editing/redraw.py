@@ -17,7 +17,7 @@ from facegan import visuals
 from facegan.config import Config
 from facegan.editing.blend import paste_face
 from facegan.editing.engine import FaceEdit, class_index
-from facegan.editing.faces import crop_box, cut, pick_faces
+from facegan.editing.faces import Box, crop_box, cut, pick_faces
 from facegan.editing.inversion import Features, feature_network, invert, load_encoder
 from facegan.errors import FaceganError
 from facegan.models.checkpoint import generator_of, load_checkpoint, run_folder
@@ -62,16 +62,15 @@ class InversionEngine:
         return torch.stack([self.draw_every_class(layout[i : i + 1], detail[i : i + 1]) for i in range(len(faces))])
 
     def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, closer: bool = False) -> list[FaceEdit]:
+        return [self.edit_square(photo, crop_box(found, self.config.dataset), closer) for found in pick_faces(photo, face, all_faces)]
+
+    def edit_square(self, photo: np.ndarray, square: Box, closer: bool = False) -> FaceEdit:
+        started = time.perf_counter()
         detail_steps = (self.detail_steps or CLOSER_DETAIL_STEPS) if closer else self.detail_steps
-        edits = []
-        for found in pick_faces(photo, face, all_faces):
-            started = time.perf_counter()
-            box = crop_box(found, self.config.dataset)
-            original = cut(photo, box, self.config.image_size, self.config.channels)
-            layout, detail, source = invert(self.generator, self.encoder, self.features, original[None], self.steps, detail_steps)
-            every_class = self.draw_every_class(layout, detail)  # the source class among them is the reconstruction
-            edits.append(FaceEdit(box, original, time.perf_counter() - started, (every_class, int(source))))
-        return edits
+        original = cut(photo, square, self.config.image_size, self.config.channels)
+        layout, detail, source = invert(self.generator, self.encoder, self.features, original[None], self.steps, detail_steps)
+        every_class = self.draw_every_class(layout, detail)  # the source class among them is the reconstruction
+        return FaceEdit(square, original, time.perf_counter() - started, (every_class, int(source)))
 
     def render(self, photo: np.ndarray, edits: list[FaceEdit], target: str, strength: float = 1.0,
                blend: str = "feather") -> np.ndarray:

@@ -68,14 +68,13 @@ class TranslatorEngine:
         return visuals.to_uint8(composite(to_model_range(faces)[:, None], at_strength(masks, strength), colours))
 
     def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, closer: bool = False) -> list[FaceEdit]:
-        return [self.edit_face(photo, box) for box in pick_faces(photo, face, all_faces)]
+        return [self.edit_square(photo, crop_box(found, self.config.dataset)) for found in pick_faces(photo, face, all_faces)]
 
-    def edit_face(self, photo: np.ndarray, face: Box) -> FaceEdit:
+    def edit_square(self, photo: np.ndarray, square: Box, closer: bool = False) -> FaceEdit:
         started = time.perf_counter()
-        box = crop_box(face, self.config.dataset)
-        original = cut(photo, box, self.config.image_size, self.config.channels)
+        original = cut(photo, square, self.config.image_size, self.config.channels)
         masks, colours = self.maps(original[None])
-        return FaceEdit(box, original, time.perf_counter() - started, (masks[0], colours[0]))
+        return FaceEdit(square, original, time.perf_counter() - started, (masks[0], colours[0]))
 
     def render(self, photo: np.ndarray, edits: list[FaceEdit], target: str, strength: float = 1.0,
                blend: str = "feather") -> np.ndarray:
