@@ -1,0 +1,64 @@
+"""Issue 25's web faults: requests over the limit on every route, upload names instead of server paths,
+and only the controls the engine uses."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from facegan.data import DEMO_PHOTO
+
+
+def test_web_refuses_oversized_requests_on_every_route_before_reading_them():
+    pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
+    import http.client
+    import socket
+
+    from facegan.editing import load_engine
+    from facegan.editing.web import MAX_REQUEST_BYTES, build_app, launch
+
+    with socket.socket() as handle:
+        handle.bind(("127.0.0.1", 0))
+        port = handle.getsockname()[1]
+    app = build_app(load_engine())
+    launch(app, "127.0.0.1", port, block=False)
+    try:
+        payload = json.dumps({"data": [{"path": "data:image/png;base64," + "A" * (MAX_REQUEST_BYTES + 10)}], "fn_index": 0})
+        for route in ("/gradio_api/queue/join", "/gradio_api/run/predict", "/gradio_api/upload", "/anything"):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("POST", route, body=payload, headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            body = response.read()
+            assert response.status == 413 and body.startswith(b"request over") and b"AAAA" not in body, route
+            connection.close()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # a body sent in chunks, with no length
+        connection.request("POST", "/gradio_api/queue/join", body=iter([payload.encode()[i : i + 2**20] for i in range(0, len(payload), 2**20)]),
+                           headers={"Content-Type": "application/json"}, encode_chunked=True)
+        response = connection.getresponse()
+        assert response.status == 413
+        connection.close()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/")
+        assert connection.getresponse().status == 200  # the page itself is served
+    finally:
+        app.close()
+
+
+def test_web_names_the_upload_not_the_servers_path_and_shows_only_the_engines_controls(tmp_path):
+    pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
+    from facegan.editing import load_engine
+    from facegan.editing.web import build_app, edit_upload
+    from facegan.errors import FaceganError
+
+    upload = tmp_path / "gradio" / "3f2a9c" / "holiday.png"
+    upload.parent.mkdir(parents=True)
+    upload.write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    editor = load_engine()
+    with pytest.raises(FaceganError) as refused:
+        edit_upload(editor, str(upload), "sad", -1)
+    assert "'holiday.png' is not a readable image" in str(refused.value) and str(tmp_path) not in str(refused.value)
+    with pytest.raises(FaceganError, match="the translator engine has no 'closer' control"):
+        edit_upload(editor, str(DEMO_PHOTO), "sad", -1, closer=True)
+    (handler,) = build_app(editor).fns.values()
+    assert [type(control).__name__ for control in handler.inputs] == ["File", "Dropdown", "Number", "Slider"]  # no "closer"
