@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 from typing import NoReturn
 
-from facegan.config import PRESETS, RESUMABLE, Config
+from facegan.config import PRESETS, Config, flag_name
 from facegan.editing.blend import BLENDS
 from facegan.errors import FaceganError
 
@@ -37,7 +37,7 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
             help_text += f" (default: {_defaults_by_kind(config_field)})"
         elif config_field.default not in (None, "", False):
             help_text += f" (default: {config_field.default})"
-        parser.add_argument("--" + config_field.name.replace("_", "-"), default=None, help=help_text, **settings)
+        parser.add_argument(flag_name(config_field.name), default=None, help=help_text, **settings)
 
 
 def _defaults_by_kind(option: dataclasses.Field) -> str:
@@ -73,11 +73,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     given = {flag.name: getattr(args, flag.name) for flag in config_flags() if getattr(args, flag.name) is not None}
     try:
         if args.resume:
-            refused = sorted(set(given) - set(RESUMABLE) - {"run_dir"})
-            if refused:
-                raise FaceganError(f"--resume keeps the run's options; {', '.join(flag_name(name) for name in refused)} cannot change "
-                                   f"(only {', '.join(flag_name(name) for name in RESUMABLE)} can)")
-            overrides = {name: given[name] for name in RESUMABLE if name in given}
+            overrides = {name: value for name, value in given.items() if name != "run_dir"}  # resume refuses what cannot change
             run = training.resume(args.resume, epoch_evaluator(args.resume), **overrides)
         elif args.recipe:
             from facegan.recipes import load_recipe
@@ -97,10 +93,6 @@ def cmd_train(args: argparse.Namespace) -> None:
         distributed.close()
     if main_process:
         print(f"wrote {run}")
-
-
-def flag_name(name: str) -> str:
-    return "--" + name.replace("_", "-")
 
 
 def epoch_evaluator_for(config: Config):

@@ -163,10 +163,10 @@ class Config(Recipe):
         for config_field in fields(Config):
             value = getattr(self, config_field.name)
             if isinstance(value, float) and not math.isfinite(value):
-                raise FaceganError(f"{_flag(config_field.name)} {value} is not a number facegan can train with: give a finite one")
+                raise FaceganError(f"{flag_name(config_field.name)} {value} is not a number facegan can train with: give a finite one")
         for name in ("lr", "lr_d"):
             if getattr(self, name) <= 0:
-                raise FaceganError(f"{_flag(name)} {getattr(self, name)} is not a learning rate: use a number > 0, e.g. 2e-4")
+                raise FaceganError(f"{flag_name(name)} {getattr(self, name)} is not a learning rate: use a number > 0, e.g. 2e-4")
         if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
             raise FaceganError(f"Adam's betas ({self.beta1}, {self.beta2}) must each be in [0, 1)")
         if not 0 <= self.seed < 2**32:
@@ -192,7 +192,7 @@ class Config(Recipe):
         for option_field in fields(Recipe):
             weight = getattr(self, option_field.name)
             if option_field.metadata["argparse"].get("metavar") == "WEIGHT" and weight < 0:
-                raise FaceganError(f"{_flag(option_field.name)} {weight} is a weight: use a number >= 0 (0 turns it off)")
+                raise FaceganError(f"{flag_name(option_field.name)} {weight} is a weight: use a number >= 0 (0 turns it off)")
         if not 0 <= self.ema < 1:
             raise FaceganError(f"--ema {self.ema} is not a decay: use a number in [0, 1), e.g. 0.999, or 0 to turn it off")
         if self.eval_every is not None and (self.eval_every < 1 or self.dataset != "fer2013"):
@@ -202,7 +202,7 @@ class Config(Recipe):
         for name in ("epochs", "max_steps", "batch_size"):
             value = getattr(self, name)
             if value is not None and value < 1:
-                raise FaceganError(f"{_flag(name)} {value}: use a whole number of at least 1")
+                raise FaceganError(f"{flag_name(name)} {value}: use a whole number of at least 1")
         if not self.data:
             raise FaceganError("no data given: pass --data PATH")
 
@@ -226,7 +226,8 @@ class Config(Recipe):
         return cls(**{**before, **{k: v for k, v in values.items() if k in known}})
 
 
-def _flag(name: str) -> str:
+def flag_name(name: str) -> str:
+    """A Config field's command-line flag: lr_d -> --lr-d."""
     return "--" + name.replace("_", "-")
 
 
@@ -234,10 +235,10 @@ def _not_for_this_kind(option_field: dataclasses.Field, kind: str) -> str:
     """Why an option cannot be used in this kind of run, and what to add."""
     name = option_field.name
     if option_field.metadata["only"] == ("translator",):
-        return f"{_flag(name)} trains the translator: add --model translator"
+        return f"{flag_name(name)} trains the translator: add --model translator"
     if kind == "translator":
         return "--mode-seeking and --uniform-fakes shape a DCGAN's noise: the translator draws every target uniformly already"
-    return f"{_flag(name)} draws the classes of a conditional model: add --conditional"
+    return f"{flag_name(name)} draws the classes of a conditional model: add --conditional"
 
 
 def _report_preset(dataset: str, image_size: int, channels: int, epochs: int) -> dict:

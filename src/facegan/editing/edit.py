@@ -13,6 +13,17 @@ from facegan.errors import FaceganError
 from facegan.files import output_file
 
 
+def engine_for_edits(checkpoint: str | Path | None, engine: str | None, steps: int | None, detail_steps: int | None,
+                     strength: float | None, target: str) -> tuple[EditEngine, float, tuple[str, ...]]:
+    """The engine, the strength to apply and the classes to write (`target`, or every class for "all"), all
+    checked before any face is edited."""
+    editor = load_engine(checkpoint, engine, steps=steps, detail_steps=detail_steps)
+    share = check_controls(editor, strength)
+    names = editor.config.class_names if target == "all" else (target,)
+    class_index(editor.config, names[0])
+    return editor, share, names
+
+
 def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, target: str, out: str | Path, face: int | None = None,
                     all_faces: bool = False, blend: str = "feather", strip: bool = False, steps: int | None = None,
                     detail_steps: int | None = None, strength: float | None = None, engine: str | None = None,
@@ -23,10 +34,7 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
     edits; `strength` is a control of the edit, `steps` and `detail_steps` settings of the inversion engine."""
     out = output_file(out)
     photo, alpha = read_photo_with_alpha(photo_path)
-    editor = load_engine(checkpoint, engine, steps=steps, detail_steps=detail_steps)
-    share = check_controls(editor, strength)
-    names = editor.config.class_names if target == "all" else (target,)
-    class_index(editor.config, names[0])  # an unknown target is refused before any face is edited
+    editor, share, names = engine_for_edits(checkpoint, engine, steps, detail_steps, strength, target)
     edits = editor.edit_faces(photo, face, all_faces)
     outputs = [out] if target != "all" else [out.with_name(f"{out.stem}_{name}{out.suffix}") for name in names]
     strips = [out.with_name(f"{out.stem}_strip{number if len(edits) > 1 else ''}.png") for number in range(len(edits) if strip else 0)]
@@ -57,10 +65,7 @@ def edit_cropped_folder(folder: str | Path, checkpoint: str | Path | None, targe
         raise FaceganError(f"'{folder}' holds no images ({', '.join(IMAGE_SUFFIXES)}): --cropped takes a folder of cropped faces")
     if out.resolve() == folder.resolve() or folder.resolve() in out.resolve().parents:
         raise FaceganError("--out is inside the folder of faces: choose a folder elsewhere, so the faces are never mixed with edits")
-    editor = load_engine(checkpoint, engine, steps=steps, detail_steps=detail_steps)
-    share = check_controls(editor, strength)
-    names = editor.config.class_names if target == "all" else (target,)
-    class_index(editor.config, names[0])
+    editor, share, names = engine_for_edits(checkpoint, engine, steps, detail_steps, strength, target)
     for path in images:
         photo, alpha = read_photo_with_alpha(path)
         grey = bool((photo[..., 0] == photo[..., 1]).all() and (photo[..., 1] == photo[..., 2]).all())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from facegan.config import Config
+from facegan.config import Config, flag_name
 from facegan.editing.translate import export_translator
 from facegan.files import output_file, write_atomically
 from facegan.models.checkpoint import generator_of, load_checkpoint, run_folder
@@ -29,7 +29,7 @@ def train_command(config: Config) -> str:
             return f"facegan train --recipe {name} {data}"
     if config.stages:
         return f"facegan train --recipe RECIPE.json {data} (a recipe of {len(config.stages)} stages, in the run's config.json)"
-    flags = " ".join(f"--{name.replace('_', '-')} {getattr(config, name)}" for name in ("class_loss", "cycle_loss", "mask_loss",
+    flags = " ".join(f"{flag_name(name)} {getattr(config, name)}" for name in ("class_loss", "cycle_loss", "mask_loss",
                                                                                           "mask_smoothness", "batch_size"))
     resumes = "; then " + "; ".join(f"--resume with {entry['changes']}" for entry in config.history) if config.history else ""
     return f"facegan train --model translator --dataset {config.dataset} {data} {flags} --precision {config.precision}{resumes}"

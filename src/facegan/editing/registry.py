@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from facegan.config import flag_name
 from facegan.editing.engine import EditEngine
 from facegan.editing.redraw import InversionEngine
 from facegan.editing.translate import KIND as TRANSLATOR_KIND
@@ -43,7 +44,7 @@ def load_engine(path: str | Path | None = None, engine: str | None = None, **set
     given = {key: value for key, value in settings.items() if value is not None}
     unknown = sorted(set(given) - set(chosen.settings))
     if unknown:
-        flags = " and ".join("--" + key.replace("_", "-") for key in unknown)
+        flags = " and ".join(map(flag_name, unknown))
         raise FaceganError(f"{flags} {'does' if len(unknown) == 1 else 'do'} not apply to the {name} engine: drop "
                            f"{'it' if len(unknown) == 1 else 'them'}")
     return chosen.load(path, **given)

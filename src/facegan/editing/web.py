@@ -1,8 +1,8 @@
 """The web page: upload a photo, pick the face and the expression, get the edited photo back.
 
-A thin Gradio layer over an editing engine (facegan.editing.engine), served on 127.0.0.1 unless told otherwise. Uploads are limited
-in size and type, and every refusal (no face, not an image, too big) is shown as a message that names
-the upload, never the server's paths. Every request, whatever its route, is refused past the size
+A thin Gradio layer over an editing engine (facegan.editing.engine), served on 127.0.0.1 unless told
+otherwise. Uploads are limited in size and type, and every refusal (no face, not an image, too big) is
+shown as a message that names the upload, never the server's paths. Every request, whatever its route, is refused past the size
 limit before any of it is read: a photo sent to the API as a data: URL is no way around it.
 """
 

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from facegan import visuals
-from facegan.config import EXPRESSIONS, RESUMABLE, Config, default_run_dir
+from facegan.config import EXPRESSIONS, RESUMABLE, Config, default_run_dir, flag_name
 from facegan.data import ImageSet, class_labels, load_dataset
 from facegan.errors import FaceganError
 from facegan.files import write_atomically
@@ -144,15 +144,15 @@ def resume(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides)
     `overrides` may extend epochs/max_steps, change how the rates end, the device and logging (RESUMABLE)."""
     refused = sorted(set(overrides) - set(RESUMABLE))
     if refused:
-        raise FaceganError(f"{', '.join('--' + name.replace('_', '-') for name in refused)} cannot change when a run resumes (only "
-                           f"{', '.join('--' + name.replace('_', '-') for name in RESUMABLE)} can): a staged recipe "
+        raise FaceganError(f"{', '.join(map(flag_name, refused))} cannot change when a run resumes (only "
+                           f"{', '.join(map(flag_name, RESUMABLE))} can): a staged recipe "
                            "(facegan train --recipe) changes the recipe between stages")
     run_dir = Path(run_dir)
     if is_protocol_folder(run_dir):
         return resume_all_expressions(run_dir, evaluator, **overrides)
     saved = read_resumable(run_dir)
     if Config.from_dict(saved["config"]).stages:
-        return continue_recipe(run_dir, evaluator, **overrides)
+        return continue_recipe(run_dir, saved, overrides, evaluator)
     return resume_with(run_dir, saved, overrides, evaluator)
 
 
@@ -180,13 +180,11 @@ def train_recipe(recipe: dict, settings: dict | None = None, overwrite: bool = F
     stages, end = recipe["stages"], stage_ends(recipe["stages"])[0]
     first = {**recipe["start"], **(settings or {}), **stages[0].get("changes", {})}
     run = train(Config(**first, max_steps=end, stages=stages), overwrite, evaluator=evaluator)
-    return continue_recipe(run, evaluator)
+    return continue_recipe(run, read_resumable(run), {}, evaluator)
 
 
-def continue_recipe(run_dir: str | Path, evaluator: Evaluator | None = None, **overrides) -> Path:
-    """Go on through the stages a run has left, from its checkpoint (`overrides`: what any resume may change)."""
-    run_dir = Path(run_dir)
-    saved = read_resumable(run_dir)
+def continue_recipe(run_dir: Path, saved: dict, overrides: dict, evaluator: Evaluator | None = None) -> Path:
+    """Go on through the stages a run has left, from its checkpoint already read (`overrides`: what any resume may change)."""
     stages = Config.from_dict(saved["config"]).stages
     for stage, end in zip(stages, stage_ends(stages)):
         if end <= saved["step"]:
