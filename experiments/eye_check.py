@@ -3,7 +3,9 @@
 Real faces: the first 300 CelebA faces, upscaled 3x and padded, as the face cascade finds them. False
 faces: every box the face cascade reports in a mosaic of scikit-image's textures and in blurred noise.
 
-    python experiments/eye_check.py --celeba ../shared/data/celeba
+    python experiments/eye_check.py --celeba ../shared/data/celeba --picture docs/eye_check.png
+
+The picture: the first real faces the check drops, then the first it keeps; then every false face, kept or dropped.
 """
 
 from __future__ import annotations
@@ -51,14 +53,35 @@ def false_faces() -> list[tuple[np.ndarray, Box]]:
     return found
 
 
+def write_picture(real: list, false: list, path: str) -> None:
+    """Rows of 64-pixel boxes, each titled with what it is and whether the check keeps it."""
+    from PIL import ImageDraw
+
+    dropped = [item for item in real if not has_eyes(*item)][:10]
+    kept = [item for item in real if has_eyes(*item)][:10]
+    rows = [("real, dropped", dropped), ("real, kept", kept), ("false faces", false[:10]), ("false faces", false[10:20])]
+    canvas = Image.new("L", (110 + 10 * 68, 4 * 80), 255)
+    draw = ImageDraw.Draw(canvas)
+    for row, (title, items) in enumerate(rows):
+        draw.text((4, row * 80 + 30), title, fill=0)
+        for column, (grey, box) in enumerate(items):
+            crop = Image.fromarray(grey[box.top : box.top + box.size, box.left : box.left + box.size]).resize((64, 64))
+            canvas.paste(crop, (110 + column * 68, row * 80 + 12))
+            draw.text((110 + column * 68, row * 80), "kept" if has_eyes(grey, box) else "dropped", fill=0)
+    canvas.save(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--celeba", required=True, help="the CelebA folder with img_align_celeba/")
     parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--picture", help="also write this PNG of the boxes and the check's verdicts")
     args = parser.parse_args()
     real, false = real_faces(Path(args.celeba), args.count), false_faces()
     kept_real = sum(has_eyes(grey, box) for grey, box in real)
     kept_false = sum(has_eyes(grey, box) for grey, box in false)
+    if args.picture:
+        write_picture(real, false, args.picture)
     print(f"real faces with an eye found: {kept_real}/{len(real)} ({kept_real / len(real):.0%}); "
           f"false faces: {kept_false}/{len(false)} ({kept_false / len(false):.0%})")
 
