@@ -132,7 +132,6 @@ def test_edit_refusals(tiny_editor_run, astronaut, tmp_path, capsys):
 def test_edit_scores_on_test_faces(tiny_editor_run, tmp_path, capsys):
     import json
 
-    pytest.importorskip("dlib", reason="the identity score needs dlib: pip install 'facegan[identity]'")
     assert main(["eval-edit", "--checkpoint", str(tiny_editor_run / "checkpoint.pt"), "--n", "12", "--steps", "2",
                  "--detail-steps", "2", "--out", str(tmp_path / "scores")]) == 0
     scores = json.loads((tmp_path / "scores" / "edit_eval.json").read_text())

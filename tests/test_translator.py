@@ -171,7 +171,6 @@ def test_strength_scales_the_change_and_zero_keeps_the_photo(tmp_path, capsys):
 
 
 def test_identity_score_on_constructed_cases():
-    pytest.importorskip("dlib", reason="the identity score needs dlib: pip install 'facegan[identity]'")
     from facegan.data import load_fer2013
     from facegan.metrics.identity import FaceRecognition, different_people_rate, same_person
 
@@ -195,7 +194,6 @@ def test_identity_score_without_the_extra_is_one_clear_line(monkeypatch):
 
 
 def test_eval_edit_runs_with_the_shipped_translator(fer_folder, tmp_path, capsys):
-    pytest.importorskip("dlib", reason="the identity score needs dlib: pip install 'facegan[identity]'")
     assert main(["eval-edit", "--data", str(fer_folder), "--n", "14", "--out", str(tmp_path / "scores")]) == 0
     scores = json.loads((tmp_path / "scores" / "edit_eval.json").read_text())
     assert scores["n_faces"] == 14 and scores["n_edits"] == 14 * 6 and scores["method"] == "translator (strength 1)"

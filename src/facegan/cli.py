@@ -13,6 +13,7 @@ from typing import NoReturn
 from facegan.config import PRESETS, Config, flag_name
 from facegan.editing.blend import BLENDS
 from facegan.errors import FaceganError
+from facegan.files import output_file
 
 
 def config_flags() -> list[dataclasses.Field]:
@@ -230,6 +231,15 @@ def cmd_train_classifier(args: argparse.Namespace) -> None:
     print(f"wrote {out}: test accuracy {scores['accuracy']:.4f}, balanced {scores['balanced_accuracy']:.4f}")
 
 
+def cmd_train_geometry(args: argparse.Namespace) -> None:
+    from facegan.data import load_fer2013
+    from facegan.editing.geometry import train_geometry
+
+    out = output_file(args.out)
+    train_geometry(load_fer2013(args.data, "train"), out)
+    print(f"wrote {out}")
+
+
 def cmd_eval(args: argparse.Namespace) -> None:
     from facegan.metrics.evaluate import evaluate_checkpoint, evaluate_run, headline, read_generated
 
@@ -390,6 +400,11 @@ def add_measuring_commands(commands: argparse._SubParsersAction) -> None:
     classifier.add_argument("--seed", type=int, default=0)
     classifier.add_argument("--out", help="default runs/<dataset>_<network>.pt")
     classifier.set_defaults(func=cmd_train_classifier)
+
+    geometry = commands.add_parser("train-geometry", help="each expression's mean landmark shape on FER2013: the geometry engine's model")
+    geometry.add_argument("--data", required=True, help="FER2013 CSV or folder (its train split is used)")
+    geometry.add_argument("--out", default="runs/fer2013_geometry.pt")
+    geometry.set_defaults(func=cmd_train_geometry)
 
     bench = commands.add_parser("bench", help="training images/s of facegan against the canonical DCGAN loop")
     bench.add_argument("--model", choices=("fer", "celeba"), default="fer", help="fer: 48x48x1, celeba: 64x64x3")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from facegan.config import flag_name
 from facegan.editing.engine import EditEngine
+from facegan.editing.geometry import GeometryEngine
 from facegan.editing.redraw import InversionEngine
 from facegan.editing.translate import KIND as TRANSLATOR_KIND
 from facegan.editing.translate import TranslatorEngine
@@ -21,6 +22,7 @@ from facegan.weights import file_kind
 ENGINES: dict[str, type] = {
     "translator": TranslatorEngine,
     "inversion": InversionEngine,
+    "geometry": GeometryEngine,
 }
 """Each class has `name`, `controls`, `settings` (what it takes when loaded) and `load(path, **settings)`."""
 

@@ -10,6 +10,9 @@ scores, always reported together, since each alone can be won by a bad edit:
   share of the test split (`metrics.evaluate`, as for samples), with the floor, real training faces at
   the same n; in the appearance network's features, which see how a face is drawn, and in the
   classifier's, which see mostly its expression (the issue's target was set in those).
+Two more scores that marks drawn on a face cannot win (facegan.metrics.marks):
+- expression again after a blur and a JPEG round trip, with real test faces' score under the same;
+- paint share: the share of each edit's change that no smooth motion of the face's own pixels explains.
 Also: reconstruction (PSNR, SSIM) of each face asked for its own expression, and seconds per face.
 """
 
@@ -29,10 +32,11 @@ from facegan.editing.engine import check_controls
 from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
 from facegan.files import write_atomically
-from facegan.metrics.classifier import load_classifier
+from facegan.metrics.classifier import accuracy_summary, load_classifier, predict
 from facegan.metrics.distances import psnr, ssim
 from facegan.metrics.evaluate import FER2013, evaluate
 from facegan.metrics.identity import FaceRecognition, different_people_rate, same_person
+from facegan.metrics.marks import blurred_and_compressed, paint_shares
 from facegan.models.checkpoint import run_folder
 
 MIN_FACES = 2
@@ -90,6 +94,20 @@ def edit_quality(edits: TestEdits, class_names: tuple[str, ...], test: ImageSet,
     return evaluate(generated, FER2013, classifier, train, test, seed, appearance=FER2013.load_appearance())
 
 
+def marks_scores(edits: TestEdits, class_names: tuple[str, ...]) -> dict:
+    """Expression after a blur and a JPEG round trip (edits, and the real faces for comparison), and the paint share."""
+    classifier, _ = load_classifier()
+
+    def balanced(faces: torch.Tensor, labels: torch.Tensor) -> float:
+        predicted = predict(classifier, blurred_and_compressed(faces))[0].argmax(1)
+        return accuracy_summary(predicted, labels, class_names)["balanced_accuracy"]
+
+    shares = paint_shares(edits.faces[edits.origin], edits.edited)
+    return {"expression_blurred": {"balanced_accuracy": balanced(edits.edited, edits.targets),
+                                   "real_faces": balanced(edits.faces, edits.sources)},
+            "paint_share": {"mean": float(shares.mean()), "median": float(shares.median())}}
+
+
 def score_editing(render: Renderer, class_names: tuple[str, ...], test: ImageSet, train: ImageSet, n: int = 500,
                   seed: int = 0, identity: FaceRecognition | None = None) -> tuple[dict, torch.Tensor]:
     """The three scores (see the module docstring) and example strips: each face, then every class."""
@@ -109,6 +127,7 @@ def score_editing(render: Renderer, class_names: tuple[str, ...], test: ImageSet
                         "own_expression": float(same_person(source_descriptors, identity.descriptors(redrawn)).double().mean()),
                         "floor_different_people": different_people_rate(source_descriptors, seed)},
         "expression": {key: quality["generated"]["expression"][key] for key in ("accuracy", "balanced_accuracy", "per_class")},
+        **marks_scores(edits, class_names),
         "realism": {"counts": quality["counts"],
                     **{key: quality["generated"][key] for key in ("frechet_distance", "kid", "precision", "recall", "appearance")},
                     "floor": {key: quality["floor"][key] for key in ("frechet_distance", "kid", "precision", "recall", "appearance")}},
@@ -161,7 +180,9 @@ def headline(scores: dict) -> str:
     """One line: the three scores and the speed."""
     same, realism = scores["same_person"], scores["realism"]
     return (f"{scores['n_edits']} edits of {scores['n_faces']} faces: same person {same['all']:.3f} "
-            f"(different people {same['floor_different_people']:.3f}); expression {scores['expression']['balanced_accuracy']:.3f} balanced; "
+            f"(different people {same['floor_different_people']:.3f}); expression {scores['expression']['balanced_accuracy']:.3f} balanced, "
+            f"{scores['expression_blurred']['balanced_accuracy']:.3f} after blur and JPEG (real faces "
+            f"{scores['expression_blurred']['real_faces']:.3f}); paint share {scores['paint_share']['mean']:.2f}; "
             f"Fréchet distance {realism['appearance']['frechet_distance']:.2f} in appearance features "
             f"(floor {realism['floor']['appearance']['frechet_distance']:.2f}), "
             f"{realism['frechet_distance']:.2f} in classifier features (floor {realism['floor']['frechet_distance']:.2f}); "

@@ -6,8 +6,8 @@ network facegan trains. Two faces whose 128-d descriptors are closer than 0.6 ar
 dlib's own rule. FER2013's 48x48 faces are upscaled to 150x150, dlib's input size, and the five-point
 landmarks are found on the whole crop (FER2013 faces are already cropped, so no detector is run).
 
-It is an optional extra (`pip install 'facegan[identity]'`: the prebuilt `dlib-bin` wheels and the
-`face-recognition-models` weights, both offline, no compiler).
+It comes with facegan: the prebuilt `dlib-bin` wheels and the `face-recognition-models` weights, both
+offline, no compiler.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ INPUT_SIZE = 150
 PER_WORKER = 200  # below this many faces a second process costs more than it saves
 
 
-def _model_folder() -> Path:
+def model_folder() -> Path:
     """face_recognition_models' weights, found without importing it (its import needs pkg_resources)."""
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is None or not spec.submodule_search_locations:
@@ -44,9 +44,9 @@ class FaceRecognition:
         try:
             import dlib
 
-            folder = _model_folder()
+            folder = model_folder()
         except ImportError:
-            raise FaceganError("the identity score needs dlib's face recognition: pip install 'facegan[identity]'") from None
+            raise FaceganError("the identity score needs dlib's face recognition: pip install dlib-bin face-recognition-models") from None
         self.landmarks = dlib.shape_predictor(str(folder / "shape_predictor_5_face_landmarks.dat"))
         self.network = dlib.face_recognition_model_v1(str(folder / "dlib_face_recognition_resnet_model_v1.dat"))
         self.whole = dlib.rectangle(0, 0, INPUT_SIZE - 1, INPUT_SIZE - 1)

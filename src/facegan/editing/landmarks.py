@@ -1,0 +1,71 @@
+"""Facial landmarks from dlib's shape predictors, which ship inside the `face-recognition-models` wheel
+and run on the prebuilt `dlib-bin` wheel: offline, no compiler.
+
+- The 5-point model (eye corners and the base of the nose) aligns faces. Its training data (dlib's own
+  5-point data set) carries no restriction on commercial use.
+- The 68-point model (iBUG 300-W's markup: jaw, brows, nose, eyes, lips) places the geometry engine's
+  moves. Its training data, 300-W, is licensed for research only: commercial use is not allowed.
+
+dlib's predictors were trained inside the boxes of dlib's own HOG detector. facegan finds faces with
+OpenCV's Haar cascade (facegan.editing.faces) and turns its box into the HOG detector's: on 150 CelebA
+faces the HOG box sits 5% of the side right of the Haar box, 11% below it, and is 0.90 as wide
+(docs/results.md). On a face cropped like FER2013's, the HOG box is the crop less a thin border.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from facegan.editing.faces import Box
+from facegan.errors import FaceganError
+from facegan.metrics.identity import model_folder
+
+MODEL_FILES = {5: "shape_predictor_5_face_landmarks.dat", 68: "shape_predictor_68_face_landmarks.dat"}
+HAAR_TO_HOG = (0.05, 0.11, 0.90)
+"""The HOG box from a Haar box of side s: left + 0.05 s, top + 0.11 s, side 0.90 s."""
+CROPPED_TO_HOG = (0.03, 0.08, 0.915, 0.95)
+"""The HOG box of a face cropped like FER2013's, as shares of the side: left, top, right, bottom (the mean
+of the HOG detector's boxes on 66 FER2013 training faces upscaled to 192 pixels)."""
+
+
+@functools.cache
+def predictor(points: int):
+    """dlib's `points`-point shape predictor, read once per process."""
+    try:
+        import dlib
+
+        folder = model_folder()
+    except ImportError:
+        raise FaceganError("dlib's landmark models are missing: pip install dlib-bin face-recognition-models") from None
+    return dlib.shape_predictor(str(folder / MODEL_FILES[points]))
+
+
+def landmarks_in(grey: np.ndarray, left: float, top: float, right: float, bottom: float, points: int) -> np.ndarray:
+    """The landmarks (points, 2) as float (x, y) pixels of a grayscale uint8 image, found inside a HOG-style box."""
+    import dlib
+
+    box = dlib.rectangle(int(round(left)), int(round(top)), int(round(right)), int(round(bottom)))
+    shape = predictor(points)(np.ascontiguousarray(grey), box)
+    return np.array([(part.x, part.y) for part in shape.parts()], np.float64)
+
+
+def photo_landmarks(grey: np.ndarray, face: Box, points: int = 5) -> np.ndarray:
+    """The landmarks of the face the Haar detector boxed in `face`."""
+    shift_x, shift_y, scale = HAAR_TO_HOG
+    left, top, side = face.left + shift_x * face.size, face.top + shift_y * face.size, scale * face.size
+    return landmarks_in(grey, left, top, left + side, top + side, points)
+
+
+def cropped_landmarks(grey: np.ndarray, points: int = 5, upscale_to: int = 192) -> np.ndarray:
+    """The landmarks of a face already cropped like FER2013's (grayscale uint8 (s, s)), in its own pixels.
+    A small crop is upscaled first: dlib's predictors were trained on faces of 80 pixels and more."""
+    import cv2
+
+    side = grey.shape[0]
+    scale = max(1.0, upscale_to / side)
+    big = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale > 1 else grey
+    size = big.shape[0]
+    left, top, right, bottom = (share * size for share in CROPPED_TO_HOG)
+    return (landmarks_in(big, left, top, right, bottom, points) + 0.5) / scale - 0.5

@@ -1,0 +1,221 @@
+"""Faces aligned by landmarks, warps of the photo's own pixels, the geometry engine, and the scores that
+marks cannot win (issue 26)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import facegan.data
+from facegan.cli import main
+from facegan.config import EXPRESSIONS
+from facegan.editing.align import FRAME, TEMPLATE, Alignment, align, aligned_crop, back_to_photo, frame_points, similarity
+from facegan.editing.faces import Box, detect_faces, read_photo
+from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, load_geometry
+from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
+from facegan.editing.registry import load_engine
+from facegan.editing.warp import apply_field, face_region, fold_penalty, photo_region, thin_plate_field
+from facegan.metrics.marks import blurred_and_compressed, paint_share, photo_scores
+
+
+def smooth_picture(size: int = 160, seed: int = 0) -> np.ndarray:
+    """A colour picture with detail at every scale but no edge sharper than a few pixels."""
+    rng = np.random.default_rng(seed)
+    ys, xs = np.mgrid[0:size, 0:size] / size
+    channels = [sum(rng.uniform(20, 40) * np.sin(2 * np.pi * (rng.uniform(1, 5) * xs + rng.uniform(1, 5) * ys) + rng.uniform(0, 6))
+                    for _ in range(4)) + 128 for _ in range(3)]
+    return np.clip(np.stack(channels, -1), 0, 255).astype(np.uint8)
+
+
+def rotation(angle: float, centre: tuple[float, float], scale: float = 1.0) -> np.ndarray:
+    import cv2
+
+    return cv2.getRotationMatrix2D(centre, angle, scale)
+
+
+def test_similarity_recovers_a_rotation_scale_and_shift():
+    points = np.random.default_rng(0).uniform(0, 100, (5, 2))
+    matrix = rotation(25, (40, 60), 0.7)
+    assert np.allclose(similarity(points, points @ matrix[:, :2].T + matrix[:, 2]), matrix)
+
+
+def test_alignment_round_trip_returns_the_photo_and_its_points():
+    photo = smooth_picture()
+    matrix = rotation(20, (80, 80))
+    alignment = Alignment(matrix, 160)
+    back = back_to_photo(aligned_crop(photo, alignment), alignment, 160, 160)
+    inside = (slice(40, 120), slice(40, 120))  # well inside the rotated crop's footprint
+    assert np.abs(back[inside].astype(int) - photo[inside].astype(int)).max() <= 1
+    points = np.random.default_rng(1).uniform(0, 160, (68, 2))
+    assert np.abs(alignment.to_photo(alignment.to_crop(points)) - points).max() < 1e-9
+
+
+def test_a_tilted_head_comes_out_upright_where_fer2013_faces_have_their_eyes():
+    import cv2
+
+    photo = read_photo(facegan.data.DEMO_PHOTO)
+    tilt = rotation(20, (256, 256))
+    tilted = cv2.warpAffine(photo, tilt, (512, 512), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+    def alignment_of(picture: np.ndarray) -> Alignment:
+        return align(photo_landmarks(cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY), detect_faces(picture)[0], 5), 96)
+
+    def angle(alignment: Alignment) -> float:
+        return float(np.degrees(np.arctan2(alignment.matrix[1, 0], alignment.matrix[0, 0])))
+
+    alignment = alignment_of(tilted)
+    assert angle(alignment) - angle(alignment_of(photo)) == pytest.approx(20, abs=2)  # the tilt is undone
+    upright = cv2.cvtColor(aligned_crop(tilted, alignment), cv2.COLOR_RGB2GRAY)
+    found = cropped_landmarks(upright, 5)  # the crop's own landmarks, found again on it
+    assert np.abs(found - frame_points(TEMPLATE, 96)).max() < 96 / 48 * 3  # within 3 pixels of FER2013's frame
+
+
+def test_a_zero_field_leaves_the_photo_byte_identical():
+    photo = smooth_picture()
+    alignment = Alignment(rotation(10, (80, 80), 0.4), FRAME)
+    assert np.array_equal(apply_field(photo, alignment, np.zeros((2, 24, 24), np.float32)), photo)
+
+
+def test_a_constant_shift_moves_a_pattern_exactly_where_the_face_is():
+    photo = smooth_picture()
+    alignment = Alignment(np.array([[FRAME / 160, 0, 0], [0, FRAME / 160, 0]]), FRAME)  # the whole picture is the frame
+    field = np.zeros((2, 24, 24), np.float32)
+    field[0] = 3 * FRAME / 160  # every point takes its content from 3 photo pixels to its right
+    moved = apply_field(photo, alignment, field)
+    xs, ys = np.meshgrid(np.arange(160.0), np.arange(160.0))
+    fade = face_region(xs * FRAME / 160, ys * FRAME / 160, FRAME)
+    core = (fade == 1) & (xs < 157)
+    assert core.sum() > 10_000
+    assert np.array_equal(moved[core], photo[np.nonzero(core)[0], np.nonzero(core)[1] + 3])
+    assert np.array_equal(moved[fade == 0], photo[fade == 0])  # beyond the face's fade nothing moves
+
+
+def test_a_face_of_one_colour_stays_that_colour_under_any_field():
+    photo = np.full((120, 120, 3), (181, 120, 97), np.uint8)
+    alignment = Alignment(rotation(-15, (60, 60), 0.45), FRAME)
+    field = np.random.default_rng(0).normal(0, 3, (2, 24, 24)).astype(np.float32)
+    assert np.array_equal(apply_field(photo, alignment, field), photo)
+
+
+def test_fold_penalty_is_zero_for_the_identity_and_positive_for_a_fold():
+    assert fold_penalty(torch.zeros(1, 2, 12, 12)).item() == 0
+    assert fold_penalty(torch.full((1, 2, 12, 12), 2.5)).item() == 0  # a shift keeps the order
+    folded = torch.zeros(1, 2, 12, 12)
+    folded[0, 0] = -2.0 * torch.arange(12.0)  # x -> x - 2x: the grid turns over
+    assert fold_penalty(folded).item() > 0.5
+
+
+def test_thin_plate_field_takes_each_target_back_to_its_source():
+    rng = np.random.default_rng(0)
+    source = rng.uniform(8, 40, (20, 2))
+    target = source + rng.normal(0, 1.5, source.shape)
+    field = thin_plate_field(source, target, 48, 48, smoothing=0)
+    picked = np.rint(target).astype(int).clip(0, 47)
+    exact = np.abs(target - picked).max(1) < 0.5  # a grid of one value per pixel: read at the nearest pixel
+    landed = picked + field[:, picked[:, 1], picked[:, 0]].T
+    assert np.abs(landed - (source + picked - target))[exact].max() < 0.6
+
+
+def test_geometry_statistics_remove_pose_and_keep_each_expressions_mean():
+    rng = np.random.default_rng(0)
+    base = np.random.default_rng(1).uniform(5, 43, (68, 2))
+    smile = np.zeros((68, 2))
+    smile[48], smile[54] = (-2, -1), (2, -1)  # the mouth corners out and up
+    shapes, labels = [], []
+    for index in range(140):
+        label = index % 7
+        shape = base + (smile if label == 3 else 0) + rng.normal(0, 0.05, (68, 2))
+        matrix = rotation(rng.uniform(-20, 20), (24, 24), rng.uniform(0.8, 1.2))
+        shapes.append(shape @ matrix[:, :2].T + matrix[:, 2])
+        labels.append(label)
+    geometry = fit_geometry(np.stack(shapes), np.array(labels), EXPRESSIONS)
+    move = geometry.move(6, 3)  # neutral to happy
+    assert np.abs(move[[48, 54]] - smile[[48, 54]]).max() < 0.15
+    assert np.abs(np.delete(move, [48, 54], 0)).max() < 0.15
+    assert geometry.counts.tolist() == [20] * 7
+
+
+def test_the_shipped_geometry_loads_and_smiles_like_fer2013():
+    geometry = load_geometry(SHIPPED)  # read_tagged: weights_only
+    assert geometry.class_names == EXPRESSIONS and geometry.counts.sum() == 28_709
+    eyes = np.linalg.norm(geometry.reference[36:42].mean(0) - geometry.reference[42:48].mean(0))
+    happy = geometry.move(EXPRESSIONS.index("neutral"), EXPRESSIONS.index("happy")) / eyes
+    assert happy[54, 0] - happy[48, 0] == pytest.approx(0.17, abs=0.02)  # the mouth widens by 0.17 eye distances
+
+
+def test_geometry_edit_of_the_bundled_photo_moves_only_the_face():
+    photo = read_photo(facegan.data.DEMO_PHOTO)
+    engine = load_engine(None, "geometry")
+    edits = engine.edit_faces(photo)
+    region = photo_region(edits[0].prepared[0], *photo.shape[:2])
+    for target in ("neutral", "surprise"):
+        edited = engine.render(photo, edits, target)
+        changed = (edited != photo).any(-1)
+        assert changed.sum() > 500 and not changed[region == 0].any()
+        scores = photo_scores(photo, edited, region)
+        assert scores["paint_share"] < 0.3 and 0.9 < scores["sharpness"] < 1.1 and 0.97 < scores["saturation"] < 1.03
+    own = engine.expression_of(edits[0])
+    assert np.array_equal(engine.render(photo, edits, own), photo)  # its own expression: nothing moves
+    assert np.array_equal(engine.render(photo, edits, "sad", strength=0), photo)
+
+
+def test_cropped_faces_through_the_geometry_engine(tmp_path, capsys):
+    faces = tmp_path / "faces"
+    faces.mkdir()
+    source = sorted((facegan.data.DEMO_DATA / "train" / "happy").glob("*.jpg"))[0]
+    Image.open(source).save(faces / "grey.png")
+    assert main(["edit", str(faces), "--cropped", "--engine", "geometry", "--to", "all", "--out", str(tmp_path / "out")]) == 0
+    before = np.asarray(Image.open(faces / "grey.png"))
+    changed = 0
+    for expression in EXPRESSIONS:
+        written = Image.open(tmp_path / "out" / expression / "grey.png")
+        assert written.size == (48, 48) and written.mode == "L"
+        changed += int((np.asarray(written) != before).any())
+    assert changed == 6  # every expression but the face's own
+
+
+def test_train_geometry_command_writes_a_file_the_engine_reads(fer_folder, tmp_path, capsys):
+    out = tmp_path / "geometry.pt"
+    assert main(["train-geometry", "--data", str(fer_folder), "--out", str(out)]) == 0
+    assert "happy: mouth wider by" in capsys.readouterr().out
+    engine = load_engine(out, "geometry")
+    assert isinstance(engine, GeometryEngine) and engine.geometry.counts.tolist() == [6] * 7
+
+
+def stroke_and_warp(face: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same face with a dark stroke drawn on a brow, and moved by a smooth warp of similar size."""
+    import cv2
+
+    side = face.shape[0]
+    stroke = face.copy()
+    cv2.line(stroke, (side // 5, side // 3), (side // 2 - 2, side // 3 - 2), 20, max(1, side // 48))
+    ys, xs = np.mgrid[0:side, 0:side].astype(np.float32)
+    dy = 1.5 * side / 48 * np.sin(np.pi * xs / side) * np.sin(np.pi * ys / side)
+    warped = cv2.remap(face, xs, ys + dy, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    return stroke, warped
+
+
+def test_paint_share_is_low_for_a_smooth_warp_and_high_for_a_drawn_stroke():
+    face = np.asarray(Image.open(sorted((facegan.data.DEMO_DATA / "train" / "happy").glob("*.jpg"))[3]))
+    stroke, warped = stroke_and_warp(face)
+    assert paint_share(face, warped) < 0.2
+    assert paint_share(face, stroke) > 0.7
+    assert paint_share(face, face) == 0
+
+
+def test_blur_and_jpeg_wash_out_a_thin_mark_and_keep_a_shape():
+    import cv2
+
+    plain = np.full((48, 48), 128, np.uint8)
+    marked, shaped = plain.copy(), plain.copy()
+    cv2.line(marked, (10, 15), (22, 15), 0, 1)
+    cv2.circle(shaped, (24, 30), 8, 0, -1)
+    faces = torch.from_numpy(np.stack([plain, marked, shaped]))[:, None]
+    out = blurred_and_compressed(faces).int()
+    assert out.shape == faces.shape and out.dtype == torch.int32
+    mark_before, mark_after = 128, int(out[0, 0, 15, 16] - out[1, 0, 15, 16])
+    shape_after = int(out[0, 0, 30, 24] - out[2, 0, 30, 24])
+    assert mark_after < mark_before / 2  # a 1-pixel stroke loses more than half its contrast
+    assert shape_after > 110  # the middle of a disc keeps nearly all of its
