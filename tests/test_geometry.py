@@ -12,11 +12,12 @@ import facegan.data
 from facegan.cli import main
 from facegan.config import EXPRESSIONS
 from facegan.editing.align import FRAME, TEMPLATE, Alignment, align, aligned_crop, back_to_photo, frame_points, similarity
-from facegan.editing.faces import Box, detect_faces, read_photo
+from facegan.editing.faces import detect_faces, read_photo
 from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, load_geometry
 from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
-from facegan.editing.warp import apply_field, face_region, fold_penalty, photo_region, thin_plate_field
+from facegan.editing.warp import apply_field, face_region, photo_region, thin_plate_field
+from facegan.models.warp import fold_penalty
 from facegan.metrics.marks import blurred_and_compressed, paint_share, photo_scores
 
 

@@ -315,10 +315,12 @@ def port_number(text: str) -> int:
 def add_engine_flag(parser: argparse.ArgumentParser) -> None:
     from facegan.editing.registry import ENGINES
 
-    parser.add_argument("--engine", choices=sorted(ENGINES), help="default: the one the checkpoint is for (the shipped translator without one)")
+    parser.add_argument("--engine", choices=sorted(ENGINES), help="translator: repaints (shipped); geometry: moves the face's pixels by "
+                        "each expression's mean landmark move (shipped); warp: moves them by a trained warp translator; "
+                        "inversion: redraws with a conditional DCGAN. Default: the one the checkpoint is for (without one, the translator)")
 
 
-STRENGTH_HELP = "translator only: how much of its change to apply, from 0 (the photo) to 1 (all of it, the default)"
+STRENGTH_HELP = "translator, geometry, warp: how much of its change to apply, from 0 (the photo) to 1 (all of it, the default)"
 
 
 def add_editing_commands(commands: argparse._SubParsersAction) -> None:

@@ -21,14 +21,17 @@ EXPRESSIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "sur
 """FER2013's label order: label i of the original CSV is EXPRESSIONS[i]."""
 
 DATASETS: tuple[str, ...] = ("fer2013", "celeba", "folder")
-MODELS: tuple[str, ...] = ("dcgan", "translator")
-KINDS: tuple[str, ...] = ("report", "conditional", "translator")
-"""The kinds of run, each with its own recipe defaults: the report's DCGAN, the conditional DCGAN, the translator."""
+MODELS: tuple[str, ...] = ("dcgan", "translator", "warp")
+KINDS: tuple[str, ...] = ("report", "conditional", "translator", "warp")
+"""The kinds of run, each with its own recipe defaults: the report's DCGAN, the conditional DCGAN, the translator
+that repaints, and the one that moves the face's own pixels (the warp translator)."""
+TRANSLATORS: tuple[str, ...] = ("translator", "warp")
+"""The models that take a face and a target (no noise)."""
 
 # The report trains CelebA for 25 epochs and each FER2013 expression for 50.
 DEFAULT_EPOCHS = {"fer2013": 50, "celeba": 25, "folder": 25}
 DEFAULT_SHAPE = {"fer2013": (48, 1), "celeba": (64, 3), "folder": (64, 3)}
-LR_D_RATIO = {"report": 1.0, "conditional": 2.0, "translator": 2.0}
+LR_D_RATIO = {"report": 1.0, "conditional": 2.0, "translator": 2.0, "warp": 2.0}
 # What a resumed run may change: how long it goes on, how its rates end, and where and how it reports. A staged
 # recipe's stages may also change the step's recipe (Recipe's fields).
 RESUMABLE = ("epochs", "max_steps", "lr_decay", "device", "quiet", "tensorboard")
@@ -40,11 +43,12 @@ def flag(help: str, default: Any = None, **argparse: Any) -> Any:
     return field(default=default, metadata=dict(help=help, argparse=argparse))
 
 
-def option(report: Any, conditional: Any, translator: Any, help: str, *, before: Any = None, only: tuple[str, ...] = KINDS,
-           **argparse: Any) -> Any:
-    """A recipe field: its default for each kind of run, the value runs saved `before` it existed were
-    trained with (None: every saved run has it), and the kinds of run it applies to (`only`)."""
-    defaults = dict(zip(KINDS, (report, conditional, translator)))
+def option(report: Any, conditional: Any, translator: Any, help: str, *, warp: Any = "as translator", before: Any = None,
+           only: tuple[str, ...] = KINDS, **argparse: Any) -> Any:
+    """A recipe field: its default for each kind of run (the warp translator's is the translator's unless
+    given), the value runs saved `before` it existed were trained with (None: every saved run has it), and
+    the kinds of run it applies to (`only`)."""
+    defaults = dict(zip(KINDS, (report, conditional, translator, translator if warp == "as translator" else warp)))
     return field(default=None, metadata=dict(help=help, argparse=argparse, defaults=defaults, before=before, only=only))
 
 
@@ -65,9 +69,19 @@ class Recipe:
                                         before=False, only=("conditional",))
     balanced_class_loss: bool | None = option(False, True, True, "D's classifier weighs each real face by 1 / its class's share",
                                               before=False)
-    cycle_loss: float | None = option(0.0, 0.0, 10.0, "the L1 round trip G(G(x, t), s) = x", only=("translator",), metavar="WEIGHT")
-    mask_loss: float | None = option(0.0, 0.0, 0.1, "the share of the face the mask repaints", only=("translator",), metavar="WEIGHT")
-    mask_smoothness: float | None = option(0.0, 0.0, 1.0, "the total variation of the mask", only=("translator",), metavar="WEIGHT")
+    cycle_loss: float | None = option(0.0, 0.0, 10.0, "the L1 round trip G(G(x, t), s) = x", only=TRANSLATORS, metavar="WEIGHT")
+    mask_loss: float | None = option(0.0, 0.0, 0.1, "the share of the face the mask repaints", warp=0.0, only=("translator",),
+                                     metavar="WEIGHT")
+    mask_smoothness: float | None = option(0.0, 0.0, 1.0, "the total variation of the mask", warp=0.0, only=("translator",),
+                                           metavar="WEIGHT")
+    teacher_loss: float | None = option(0.0, 0.0, 0.0, "squared distance of the field from the geometry engine's for the same "
+                                        "face and target", warp=1.0, before=0.0, only=("warp",), metavar="WEIGHT")
+    flow_smoothness: float | None = option(0.0, 0.0, 0.0, "the total variation of the field", warp=0.5, before=0.0, only=("warp",),
+                                           metavar="WEIGHT")
+    fold_loss: float | None = option(0.0, 0.0, 0.0, "where the field folds the face over itself (its Jacobian's negative "
+                                     "determinant)", warp=10.0, before=0.0, only=("warp",), metavar="WEIGHT")
+    still_loss: float | None = option(0.0, 0.0, 0.0, "the field asked for the face's own expression, which should not move",
+                                      warp=1.0, before=0.0, only=("warp",), metavar="WEIGHT")
 
     @classmethod
     def of(cls, kind: str, **changes: Any) -> "Recipe":
@@ -126,7 +140,7 @@ class Config(Recipe):
     @property
     def kind(self) -> str:
         """Which recipe defaults apply: one of KINDS."""
-        return "translator" if self.model == "translator" else "conditional" if self.conditional else "report"
+        return self.model if self.model in TRANSLATORS else "conditional" if self.conditional else "report"
 
     @property
     def protocol(self) -> bool:
@@ -149,7 +163,7 @@ class Config(Recipe):
         defaults = Recipe.of(kind)
         config = dataclasses.replace(
             self,
-            conditional=self.conditional or kind == "translator",
+            conditional=self.conditional or kind in TRANSLATORS,
             image_size=self.image_size or size,
             channels=self.channels or channels,
             epochs=DEFAULT_EPOCHS[self.dataset] if self.epochs is None else self.epochs,
@@ -179,7 +193,7 @@ class Config(Recipe):
         if self.dataset == "fer2013" and self.expression is None and not self.conditional:
             raise FaceganError("FER2013 models are trained per expression, as in the report (--expression NAME or all), "
                                "or as one model for all seven: --conditional")
-        if self.model == "translator" and self.dataset == "folder":
+        if self.model in TRANSLATORS and self.dataset == "folder":
             raise FaceganError("the translator needs a class for every face: use --dataset fer2013 (expressions) or celeba with --attribute")
         if self.conditional and self.expression is not None:
             raise FaceganError("a conditional model learns every expression at once: drop --expression")
@@ -234,9 +248,10 @@ def flag_name(name: str) -> str:
 def _not_for_this_kind(option_field: dataclasses.Field, kind: str) -> str:
     """Why an option cannot be used in this kind of run, and what to add."""
     name = option_field.name
-    if option_field.metadata["only"] == ("translator",):
-        return f"{flag_name(name)} trains the translator: add --model translator"
-    if kind == "translator":
+    if option_field.metadata["only"] in (("translator",), ("warp",), TRANSLATORS):
+        model = option_field.metadata["only"][0]
+        return f"{flag_name(name)} trains the {'warp ' if model == 'warp' else ''}translator: add --model {model}"
+    if kind in TRANSLATORS:
         return "--mode-seeking and --uniform-fakes shape a DCGAN's noise: the translator draws every target uniformly already"
     return f"{flag_name(name)} draws the classes of a conditional model: add --conditional"
 

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from facegan.editing.faces import Box
-
-FRAME = 48
-"""FER2013's side: the template is in its pixels."""
+from facegan.models.warp import FRAME
 TEMPLATE = np.array([[35.17, 17.85], [28.30, 18.21], [11.37, 18.10], [18.25, 18.32], [23.37, 30.98]])
 """dlib's five landmarks (the right eye's outer and inner corner, the left eye's outer and inner corner,
 the base of the nose), averaged over FER2013's 28,709 training faces (`facegan.editing.geometry`)."""
@@ -39,6 +37,13 @@ class Alignment:
     def scale(self) -> float:
         """Crop pixels per photo pixel."""
         return float(np.sqrt(abs(np.linalg.det(self.matrix[:, :2]))))
+
+    def resized(self, size: int) -> "Alignment":
+        """The same framing in a crop of `size` pixels (pixel centres kept)."""
+        scale = size / self.size
+        matrix = self.matrix * scale
+        matrix[:, 2] += 0.5 * scale - 0.5
+        return Alignment(matrix, size)
 
     def to_crop(self, points: np.ndarray) -> np.ndarray:
         return points @ self.matrix[:, :2].T + self.matrix[:, 2]

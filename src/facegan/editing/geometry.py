@@ -19,13 +19,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from facegan.config import Config
 from facegan.data.images import ImageSet
-from facegan.editing.align import FRAME, Alignment, align, aligned_crop, similarity
-from facegan.editing.engine import FaceEdit, class_index
-from facegan.editing.faces import Box, pick_faces
-from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
-from facegan.editing.warp import apply_field, region_box, thin_plate_field
+from facegan.editing.align import FRAME, Alignment, aligned_crop, similarity
+from facegan.editing.field_engine import FieldEngine, field_config
+from facegan.editing.landmarks import cropped_landmarks
+from facegan.editing.warp import thin_plate_field
 from facegan.errors import FaceganError
 from facegan.weights import read_tagged, save_tagged
 
@@ -36,6 +34,8 @@ RIGID = (*range(27, 36), 36, 39, 42, 45)
 MODES = 4
 GRID = 24
 """The field's grid over the 48-pixel frame: one value per 2 pixels, smooth by construction."""
+LANDMARK_SIDE = 192
+"""The aligned face's side where its 68 landmarks are found: dlib's predictor wants faces of 80 pixels or more."""
 GAIN = 1.0
 """Strength 1 moves the landmarks by this many times the difference of the two expressions' means."""
 ANCHORS = np.array([(x, y) for x in np.linspace(-4, 51, 8) for y in np.linspace(-4, 51, 8)
@@ -136,102 +136,32 @@ def load_geometry(path: str | Path = SHIPPED) -> Geometry:
                                                    for key in ("reference", "means", "modes", "spread")), saved["counts"].numpy())
 
 
-def frame_alignment(square: Box) -> Alignment:
-    """A square of the photo taken whole as the 48-pixel frame (a face already cropped like FER2013's)."""
-    scale = FRAME / square.size
-    shift = 0.5 * scale - 0.5
-    return Alignment(np.array([[scale, 0, shift - scale * square.left], [0, scale, shift - scale * square.top]]), FRAME)
+def field_for(landmarks: np.ndarray, move: np.ndarray, grid: int = GRID) -> np.ndarray:
+    """The backward field (2, grid, grid) over the 48-pixel frame that moves a face's landmarks (68, 2) by
+    `move` (68, 2), still at the frame's border."""
+    return thin_plate_field(np.vstack([landmarks, ANCHORS]), np.vstack([landmarks + move, ANCHORS]), FRAME, grid)
 
 
-class GeometryEngine:
+class GeometryEngine(FieldEngine):
     """Moves each face's landmarks from its own expression's mean shape to the target's, by a warp."""
 
     name = "geometry"
-    controls = ("strength",)
-    settings: tuple[str, ...] = ()
 
     def __init__(self, geometry: Geometry) -> None:
-        self.geometry = geometry
-        self.config = Config(dataset="fer2013", conditional=True, model="translator", image_size=FRAME, channels=1)
+        self.geometry, self.config = geometry, field_config()
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "GeometryEngine":
         return cls(load_geometry(SHIPPED if path is None else path))
 
-    def fields(self, landmarks: np.ndarray, source: int) -> np.ndarray:
-        """The backward field to every class (K, 2, GRID, GRID) of a face with `landmarks` (68, 2) in the frame."""
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> np.ndarray:
+        """The thin-plate field to every class; the landmarks are found on the aligned face at LANDMARK_SIDE pixels."""
+        import cv2
+
+        upright = cv2.cvtColor(aligned_crop(photo, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
+        landmarks = (cropped_landmarks(upright, 68) + 0.5) * FRAME / LANDMARK_SIDE - 0.5
         fields = np.zeros((len(self.geometry.class_names), 2, GRID, GRID), np.float32)
-        still = np.vstack([landmarks, ANCHORS])
         for target in range(len(fields)):
             if target != source:
-                moved = np.vstack([landmarks + GAIN * self.geometry.move(source, target), ANCHORS])
-                fields[target] = thin_plate_field(still, moved, FRAME, GRID)
+                fields[target] = field_for(landmarks, GAIN * self.geometry.move(source, target))
         return fields
-
-    def prepare(self, photo: np.ndarray, alignment: Alignment, landmarks: np.ndarray) -> FaceEdit:
-        """A face whose landmarks (68, 2, in the frame) and alignment are known, prepared in every class."""
-        import cv2
-
-        started = time.perf_counter()
-        crop = cv2.cvtColor(aligned_crop(photo, alignment), cv2.COLOR_RGB2GRAY)
-        original = torch.from_numpy(crop)[None]
-        source = self.sources(original[None])[0]
-        prepared = (alignment, self.fields(landmarks, source), source)
-        return FaceEdit(region_box(alignment), original, time.perf_counter() - started, prepared)
-
-    def sources(self, faces: torch.Tensor) -> list[int]:
-        """The expression the project's classifier sees in each uint8 face (N, 1, 48, 48)."""
-        from facegan.editing.translate import expression_classifier
-        from facegan.metrics.classifier import predict
-
-        return predict(expression_classifier(), faces)[0].argmax(1).tolist()
-
-    def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, closer: bool = False) -> list[FaceEdit]:
-        import cv2
-
-        grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
-        edits = []
-        for found in pick_faces(photo, face, all_faces):
-            alignment = align(photo_landmarks(grey, found, 5), FRAME)
-            edits.append(self.prepare(photo, alignment, alignment.to_crop(photo_landmarks(grey, found, 68))))
-        return edits
-
-    def edit_square(self, photo: np.ndarray, square: Box, closer: bool = False) -> FaceEdit:
-        alignment = frame_alignment(square)
-        crop = aligned_crop(photo, alignment)
-        import cv2
-
-        grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-        return self.prepare(photo, alignment, (cropped_landmarks(grey, 68) + 0.5) * FRAME / grey.shape[0] - 0.5)
-
-    def render(self, photo: np.ndarray, edits: list[FaceEdit], target: str, strength: float = 1.0,
-               blend: str = "feather") -> np.ndarray:
-        label = class_index(self.config, target)
-        for edit in edits:
-            alignment, fields, _ = edit.prepared
-            photo = apply_field(photo, alignment, strength * fields[label])
-        return photo
-
-    def warped_crops(self, face: torch.Tensor, fields: np.ndarray) -> torch.Tensor:
-        """A 48-pixel face (1, 48, 48) warped by every field: (K, 1, 48, 48)."""
-        picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
-        identity = frame_alignment(Box(0, 0, FRAME))
-        return torch.stack([torch.from_numpy(apply_field(picture, identity, field)[..., :1]).permute(2, 0, 1) for field in fields])
-
-    def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[torch.Tensor, list[str]]:
-        _, fields, _ = edit.prepared
-        return torch.cat([edit.original[None], self.warped_crops(edit.original, strength * fields)]), ["photo", *self.config.class_names]
-
-    def every_class(self, faces: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
-        if faces.shape[-1] != FRAME or faces.shape[1] != 1:
-            raise FaceganError(f"the geometry engine edits FER2013's 48x48 grayscale faces; got {tuple(faces.shape[1:])}")
-        sources = self.sources(faces)
-        landmarks = face_landmarks(faces)
-        return torch.stack([self.warped_crops(face, strength * self.fields(points, source))
-                            for face, points, source in zip(faces, landmarks, sources)])
-
-    def expression_of(self, edit: FaceEdit) -> str:
-        return self.config.class_names[edit.prepared[2]]
-
-    def describe(self, strength: float = 1.0) -> str:
-        return f"geometry (strength {strength:g})"

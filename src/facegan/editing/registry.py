@@ -11,7 +11,9 @@ from pathlib import Path
 
 from facegan.config import flag_name
 from facegan.editing.engine import EditEngine
+from facegan.editing.geometry import KIND as GEOMETRY_KIND
 from facegan.editing.geometry import GeometryEngine
+from facegan.editing.move import WarpEngine
 from facegan.editing.redraw import InversionEngine
 from facegan.editing.translate import KIND as TRANSLATOR_KIND
 from facegan.editing.translate import TranslatorEngine
@@ -23,17 +25,21 @@ ENGINES: dict[str, type] = {
     "translator": TranslatorEngine,
     "inversion": InversionEngine,
     "geometry": GeometryEngine,
+    "warp": WarpEngine,
 }
 """Each class has `name`, `controls`, `settings` (what it takes when loaded) and `load(path, **settings)`."""
 
 
 def engine_for(path: str | Path | None) -> str:
-    """The engine a weight file is for: an exported translator, or a training run's translator or
-    conditional DCGAN; without a file, the translator that facegan ships."""
-    if path is None or file_kind(Path(path)) == TRANSLATOR_KIND:
+    """The engine a weight file is for: an exported translator, a geometry file, or a training run's
+    translator, warp translator or conditional DCGAN; without a file, the translator that facegan ships."""
+    kind = None if path is None else file_kind(Path(path))
+    if path is None or kind == TRANSLATOR_KIND:
         return "translator"
+    if kind == GEOMETRY_KIND:
+        return "geometry"
     model = load_checkpoint(path)["config"].get("model")  # one clear line for a file that is neither
-    return "translator" if model == "translator" else "inversion"
+    return {"translator": "translator", "warp": "warp"}.get(model, "inversion")
 
 
 def load_engine(path: str | Path | None = None, engine: str | None = None, **settings) -> EditEngine:

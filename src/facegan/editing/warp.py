@@ -16,30 +16,15 @@ sharpness this way, 0.85-0.93 with Lanczos alone (docs/results.md).
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from facegan.editing.align import FRAME, Alignment
 from facegan.editing.faces import Box
+from facegan.models.warp import FACE_AXES, FACE_CENTRE, FADE_REACH, face_region
 
-FACE_CENTRE = (23.5, 25.0)
-FACE_AXES = (19.0, 23.0)
-"""The face's ellipse in FER2013's 48-pixel frame: a field moves the face fully inside it."""
-FADE_REACH = 1.25
-"""The move fades out between the ellipse and this many times its size, past the frame's edge where the
-photo goes on: no seam where the moving face meets the still photo."""
 STILL = 1e-3
 """Moves shorter than this many photo pixels leave the pixel as it is."""
 DETAIL_SIGMA = 1.0
 """Photo pixels: detail finer than a Gaussian of this width moves by whole pixels."""
-
-
-def face_region(crop_x: np.ndarray, crop_y: np.ndarray, size: int) -> np.ndarray:
-    """How much of a field applies at crop points (pixels of a crop of `size`): 1 on the face, easing to 0
-    at FADE_REACH times the face's ellipse."""
-    frame_x, frame_y = ((crop_x + 0.5) * FRAME / size - 0.5, (crop_y + 0.5) * FRAME / size - 0.5)
-    reach = np.hypot((frame_x - FACE_CENTRE[0]) / FACE_AXES[0], (frame_y - FACE_CENTRE[1]) / FACE_AXES[1])
-    ease = np.clip((FADE_REACH - reach) / (FADE_REACH - 1), 0, 1)
-    return (ease * ease * (3 - 2 * ease)).astype(np.float32)
 
 
 def region_box(alignment: Alignment) -> Box:
@@ -125,13 +110,3 @@ def resample(photo: np.ndarray, source_x: np.ndarray, source_y: np.ndarray) -> n
     moved = (cv2.remap(smooth, source_x, source_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
              + cv2.remap(detail, source_x, source_y, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE))
     return np.clip(moved + 0.5, 0, 255).astype(np.uint8)
-
-
-def fold_penalty(field: torch.Tensor) -> torch.Tensor:
-    """How much a backward field (N, 2, h, w), in grid cells, folds: the mean of max(0, -det J) of the map
-    x -> x + field(x), by finite differences. Zero for any map that keeps the grid's order."""
-    d_dx = field[..., :, 1:] - field[..., :, :-1]
-    d_dy = field[..., 1:, :] - field[..., :-1, :]
-    d_dx, d_dy = d_dx[..., :-1, :], d_dy[..., :, :-1]
-    determinant = (1 + d_dx[:, 0]) * (1 + d_dy[:, 1]) - d_dy[:, 0] * d_dx[:, 1]
-    return torch.relu(-determinant).mean()

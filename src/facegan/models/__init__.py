@@ -1,10 +1,11 @@
-"""Networks: the report's DCGAN generator and discriminator, and the expression translator, and the
-value range they work in (shared by training and editing)."""
+"""Networks: the report's DCGAN generator and discriminator, the expression translators (one repaints,
+one moves the face's pixels), and the value range they work in (shared by training and editing)."""
 
 import torch
 
 from facegan.models.dcgan import Discriminator, Generator, build_dcgan, init_weights
 from facegan.models.translator import Translator, build_translator
+from facegan.models.warp import WarpTranslator, build_warp_translator
 
 
 def to_model_range(images: torch.Tensor) -> torch.Tensor:
@@ -12,4 +13,5 @@ def to_model_range(images: torch.Tensor) -> torch.Tensor:
     return images.float().div_(127.5).sub_(1.0)
 
 
-__all__ = ["Discriminator", "Generator", "Translator", "build_dcgan", "build_translator", "init_weights", "to_model_range"]
+__all__ = ["Discriminator", "Generator", "Translator", "WarpTranslator", "build_dcgan", "build_translator", "build_warp_translator",
+           "init_weights", "to_model_range"]

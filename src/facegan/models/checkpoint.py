@@ -14,6 +14,7 @@ from facegan.config import Config
 from facegan.errors import FaceganError
 from facegan.models.dcgan import Discriminator, Generator, build_dcgan
 from facegan.models.translator import Translator, build_translator
+from facegan.models.warp import build_warp_translator
 from facegan.weights import read_tagged
 
 KIND = "facegan-dcgan"
@@ -38,6 +39,8 @@ def build_models(config: Config) -> tuple[Generator | Translator, Discriminator]
     """Freshly initialised networks of the shape a (resolved) config describes."""
     if config.model == "translator":
         return build_translator(config.image_size, config.channels, len(config.class_names), config.ndf, bool(config.spectral_norm))
+    if config.model == "warp":
+        return build_warp_translator(config.image_size, config.channels, len(config.class_names), config.ndf, bool(config.spectral_norm))
     return build_dcgan(config.image_size, config.channels, config.nz, config.ngf, config.ndf, len(config.class_names),
                        bool(config.spectral_norm), bool(config.conditional and config.class_loss))
 
@@ -76,7 +79,8 @@ def generator_of(state: dict, path: str | Path, model: str = "dcgan") -> tuple[C
     """`load_generator` for a checkpoint already read (`path` only names it in errors)."""
     config, generator, _ = load_models(state)
     if config.model != model:
-        wanted = "an expression translator (facegan train --model translator)" if model == "translator" else "a DCGAN"
+        wanted = {"translator": "an expression translator (facegan train --model translator)",
+                  "warp": "a warp translator (facegan train --model warp)"}.get(model, "a DCGAN")
         raise FaceganError(f"'{path}' holds a {config.model}, and this needs {wanted}")
     if "generator_ema" in state:
         generator.load_state_dict(state["generator_ema"])

@@ -11,7 +11,7 @@ from facegan.models.checkpoint import FORMAT_VERSION, KIND
 from facegan.weights import file_kind, save_tagged
 
 RUN_OUTPUTS = frozenset({"config.json", "checkpoint.pt", "losses.csv", "metrics.csv", "real_samples.png", "final_samples.png",
-                         "loss_plot.png", "progress.gif", "fixed_noise", "tensorboard"})
+                         "loss_plot.png", "progress.gif", "fixed_noise", "tensorboard", "landmarks.pt"})
 """What a training run writes into its folder."""
 
 

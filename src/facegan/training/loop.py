@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from facegan import visuals
-from facegan.config import EXPRESSIONS, RESUMABLE, Config, default_run_dir, flag_name
+from facegan.config import EXPRESSIONS, RESUMABLE, TRANSLATORS, Config, default_run_dir, flag_name
 from facegan.data import ImageSet, class_labels, load_dataset
 from facegan.errors import FaceganError
 from facegan.files import write_atomically
@@ -38,6 +38,7 @@ from facegan.models import to_model_range
 from facegan.recipes import stage_ends
 from facegan.training.step import make_optimizers, make_step
 from facegan.training.translation import make_translator_step
+from facegan.training.warping import make_warp_step
 from facegan.version import __version__
 from facegan.weights import all_finite
 
@@ -355,7 +356,7 @@ def set_learning_rates(state: TrainingState, lr_g: float, lr_d: float) -> None:
 def build_state(config: Config, data: ImageSet, saved: dict | None, device: torch.device, graph: bool) -> TrainingState:
     """New networks, optimisers and fixed monitoring inputs, or those of a checkpoint (with its RNG state)."""
     generator, discriminator = build_models(config)
-    fixed_inputs, fixed_labels = make_fixed_faces(config, data) if config.model == "translator" else make_fixed_inputs(config)
+    fixed_inputs, fixed_labels = make_fixed_faces(config, data) if config.model in TRANSLATORS else make_fixed_inputs(config)
     step = 0
     if saved is not None:
         _, generator, discriminator = load_models(saved)
@@ -393,6 +394,9 @@ def make_training_step(config: Config, state: TrainingState, images: torch.Tenso
     if config.model == "translator":
         return make_translator_step(train_g, train_d, state.opt_g, state.opt_d, images, labels, classes, config.recipe, bf16,
                                     state.average)
+    if config.model == "warp":
+        return make_warp_step(train_g, train_d, state.opt_g, state.opt_d, images, labels, classes, config.recipe, bf16,
+                              Path(config.run_dir), state.average)
     return make_step(train_g, train_d, state.opt_g, state.opt_d, images, labels, config.nz, config.recipe, bf16, graph,
                      state.average, classes)
 

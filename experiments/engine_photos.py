@@ -1,0 +1,99 @@
+"""Every engine on real colour photos in no data set, at the photos' full resolution, with the scores
+that marks cannot win (issue 26): sharpness and saturation of the face, edited over original, and the
+paint share.
+
+    python experiments/engine_photos.py --engines geometry translator --out docs/photos
+
+The photos: scikit-image's astronaut (public domain, NASA), the astronaut pasted small into scikit-image's
+rocket launch ("the scene"), matplotlib's Grace Hopper (public domain, US Navy), and the official
+portraits of Barack Obama and Joe Biden (public domain, the White House) that face_recognition's tests
+use, cropped to head and shoulders in experiments/photos/. Writes OUT/<engine>_<photo>.jpg (the face at
+the photo's own resolution: the photo first, then all seven expressions) and OUT/scores.json; prints a
+table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+from matplotlib import cbook
+from PIL import Image, ImageDraw
+from skimage import data
+
+from facegan.config import EXPRESSIONS
+from facegan.editing import load_engine
+from facegan.editing.align import FRAME, align
+from facegan.editing.faces import pick_faces
+from facegan.editing.landmarks import photo_landmarks
+from facegan.editing.warp import photo_region, region_box
+from facegan.metrics.marks import photo_scores
+
+PHOTOS = Path(__file__).parent / "photos"
+
+
+def photos() -> dict[str, np.ndarray]:
+    astronaut = data.astronaut()
+    scene = np.asarray(Image.fromarray(data.rocket()).resize((1200, 800))).copy()
+    scene[440:760, 60:380] = np.asarray(Image.fromarray(astronaut).resize((320, 320)))
+    with cbook.get_sample_data("grace_hopper.jpg") as file:
+        hopper = np.asarray(Image.open(file).convert("RGB"))
+    return {"astronaut": astronaut, "scene": scene, "hopper": hopper,
+            **{name: np.asarray(Image.open(PHOTOS / f"{name}.jpg").convert("RGB")) for name in ("obama", "biden")}}
+
+
+def face_square(photo: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int]]:
+    """Where the largest face may change (float (H, W)) and the square of the photo that holds it."""
+    grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
+    alignment = align(photo_landmarks(grey, pick_faces(photo)[0], 5), FRAME)
+    box = region_box(alignment)
+    left, top = max(box.left, 0), max(box.top, 0)
+    side = min(box.size, photo.shape[1] - left, photo.shape[0] - top)
+    return photo_region(alignment, *photo.shape[:2]), (left, top, side)
+
+
+def sheet(pictures: list[np.ndarray], names: list[str], square: tuple[int, int, int], scale: float) -> Image.Image:
+    left, top, side = square
+    size = max(side, int(side * scale))
+    tiles = [Image.fromarray(p[top : top + side, left : left + side]).resize((size, size), Image.LANCZOS) for p in pictures]
+    canvas = Image.new("RGB", (len(tiles) * (size + 4), size + 18), "white")
+    draw = ImageDraw.Draw(canvas)
+    for index, (tile, name) in enumerate(zip(tiles, names)):
+        canvas.paste(tile, (index * (size + 4), 18))
+        draw.text((index * (size + 4) + 4, 3), name, fill="black")
+    return canvas
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--engines", nargs="+", default=["geometry", "translator"])
+    parser.add_argument("--out", default="docs/photos")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    scores: dict = {}
+    for engine_name in args.engines:
+        engine = load_engine(None, engine_name)
+        for photo_name, photo in photos().items():
+            region, square = face_square(photo)
+            edits = engine.edit_faces(photo)
+            own = engine.expression_of(edits[0])
+            edited = {target: engine.render(photo, edits, target) for target in EXPRESSIONS}
+            per_target = {target: photo_scores(photo, picture, region) for target, picture in edited.items() if target != own}
+            scores.setdefault(engine_name, {})[photo_name] = {
+                "own_expression": own, "face_pixels": square[2], "per_target": per_target,
+                **{key: float(np.mean([s[key] for s in per_target.values()])) for key in ("sharpness", "saturation", "paint_share")}}
+            sheet([photo, *edited.values()], ["photo", *EXPRESSIONS], square, 256 / square[2]).save(
+                out / f"{engine_name}_{photo_name}.jpg", quality=92)
+    (out / "scores.json").write_text(json.dumps(scores, indent=2))
+    print("| engine | photo | face px | sharpness | saturation | paint share |\n| --- | --- | ---: | ---: | ---: | ---: |")
+    for engine_name, by_photo in scores.items():
+        for photo_name, s in by_photo.items():
+            print(f"| {engine_name} | {photo_name} | {s['face_pixels']} | {s['sharpness']:.3f} | {s['saturation']:.3f} | {s['paint_share']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""What the engines that move a face's own pixels share (the geometry engine and the warp translator).
+
+Each face is aligned to FER2013's frame by its five landmarks, the engine computes a field for every
+class on the aligned 48-pixel face (`face_fields`), and the field moves the photo's pixels at the
+photo's own resolution, through the inverse alignment (facegan.editing.warp). A face already cropped
+(`edit_square`, eval-edit's test faces) is its own frame.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from facegan.config import Config
+from facegan.editing.align import FRAME, Alignment, align, aligned_crop
+from facegan.editing.engine import FaceEdit, class_index
+from facegan.editing.faces import Box, pick_faces
+from facegan.editing.landmarks import photo_landmarks
+from facegan.editing.warp import apply_field, region_box
+from facegan.errors import FaceganError
+
+
+def frame_alignment(square: Box) -> Alignment:
+    """A square of the photo taken whole as the 48-pixel frame (a face already cropped like FER2013's)."""
+    scale = FRAME / square.size
+    shift = 0.5 * scale - 0.5
+    return Alignment(np.array([[scale, 0, shift - scale * square.left], [0, scale, shift - scale * square.top]]), FRAME)
+
+
+def expressions(faces: torch.Tensor) -> list[int]:
+    """The expression the project's classifier sees in each uint8 face (N, 1, 48, 48)."""
+    from facegan.editing.translate import expression_classifier
+    from facegan.metrics.classifier import predict
+
+    return predict(expression_classifier(), faces)[0].argmax(1).tolist()
+
+
+class FieldEngine:
+    """An engine whose edits are fields: subclasses give `name`, `config` and `face_fields`."""
+
+    name: str
+    config: Config
+    controls = ("strength",)
+    settings: tuple[str, ...] = ()
+
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> np.ndarray:
+        """The field to every class (K, 2, g, g), in pixels of the 48-pixel frame, of the face that `alignment`
+        frames in `photo` (its grey 48-pixel crop `face`, uint8 (1, 48, 48), showing expression `source`)."""
+        raise NotImplementedError
+
+    def prepare(self, photo: np.ndarray, alignment: Alignment) -> FaceEdit:
+        import cv2
+
+        started = time.perf_counter()
+        face = torch.from_numpy(cv2.cvtColor(aligned_crop(photo, alignment), cv2.COLOR_RGB2GRAY))[None]
+        source = expressions(face[None])[0]
+        fields = self.face_fields(photo, alignment, face, source)
+        return FaceEdit(region_box(alignment), face, time.perf_counter() - started, (alignment, fields, source))
+
+    def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, closer: bool = False) -> list[FaceEdit]:
+        import cv2
+
+        grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
+        return [self.prepare(photo, align(photo_landmarks(grey, found, 5), FRAME)) for found in pick_faces(photo, face, all_faces)]
+
+    def edit_square(self, photo: np.ndarray, square: Box, closer: bool = False) -> FaceEdit:
+        return self.prepare(photo, frame_alignment(square))
+
+    def render(self, photo: np.ndarray, edits: list[FaceEdit], target: str, strength: float = 1.0,
+               blend: str = "feather") -> np.ndarray:
+        """Every face's pixels moved by its field to `target`, scaled by `strength`; nothing else changes."""
+        label = class_index(self.config, target)
+        for edit in edits:
+            alignment, fields, _ = edit.prepared
+            photo = apply_field(photo, alignment, strength * fields[label])
+        return photo
+
+    def moved_faces(self, face: torch.Tensor, fields: np.ndarray) -> torch.Tensor:
+        """A 48-pixel face (1, 48, 48) moved by every field: (K, 1, 48, 48)."""
+        picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
+        frame = frame_alignment(Box(0, 0, FRAME))
+        return torch.stack([torch.from_numpy(apply_field(picture, frame, field)[..., :1]).permute(2, 0, 1) for field in fields])
+
+    def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[torch.Tensor, list[str]]:
+        _, fields, _ = edit.prepared
+        return torch.cat([edit.original[None], self.moved_faces(edit.original, strength * fields)]), ["photo", *self.config.class_names]
+
+    def every_class(self, faces: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
+        """Faces already cropped (uint8 (N, 1, 48, 48)) moved to every class, as `facegan edit` moves a photo's."""
+        if faces.shape[1] != 1 or faces.shape[-1] != FRAME:
+            raise FaceganError(f"the {self.name} engine scores FER2013's 48x48 grayscale faces; got {tuple(faces.shape[1:])}")
+        frame = frame_alignment(Box(0, 0, FRAME))
+        moved = []
+        for face, source in zip(faces, expressions(faces)):
+            picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
+            moved.append(self.moved_faces(face, strength * self.face_fields(picture, frame, face, source)))
+        return torch.stack(moved)
+
+    def expression_of(self, edit: FaceEdit) -> str:
+        return self.config.class_names[edit.prepared[2]]
+
+    def describe(self, strength: float = 1.0) -> str:
+        return f"{self.name} (strength {strength:g})"
+
+
+def field_config() -> Config:
+    """The config a field engine reports: FER2013's seven expressions on 48-pixel grey faces."""
+    return Config(dataset="fer2013", conditional=True, model="warp", image_size=FRAME, channels=1)

@@ -1,0 +1,118 @@
+"""One iteration of the warp translator: the translator's adversarial game, played with a field.
+
+D learns as for the translator (facegan.training.translation): real faces with their class against
+moved faces with their target, and a classifier of real faces. G only moves pixels, so it cannot draw
+marks for that classifier to read; what it learns:
+- realism and the class: D scores G(x, t) as a real face of class t;
+- the person: moved back, G(G(x, t), s) returns x (the cycle, L1);
+- the teacher: the field is near the geometry engine's for the same face and target (the mean move of
+  dlib's 68 landmarks from the source's expression to the target's), a weight a staged recipe lowers;
+- a plausible motion: the field is smooth (total variation), never folds the face over itself (its
+  Jacobian's negative determinant), and asked for the face's own expression, stays still.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from facegan.config import Recipe
+from facegan.editing.geometry import Geometry, face_landmarks, field_for, load_geometry
+from facegan.files import write_atomically
+from facegan.models import to_model_range
+from facegan.models.warp import fold_penalty
+from facegan.training.augment import diff_augment
+from facegan.training.ema import WeightAverage
+from facegan.training.step import balancing_weights, d_loss, g_loss
+from facegan.training.translation import cycle_loss, other_classes, smoothness
+
+
+def training_landmarks(images: torch.Tensor, run_dir: Path) -> torch.Tensor:
+    """dlib's 68 landmarks of every training face (N, 68, 2) in the 48-pixel frame, found once per run
+    (minutes for FER2013) and kept in RUN/landmarks.pt for its later stages and resumes."""
+    path = run_dir / "landmarks.pt"
+    if path.is_file():
+        kept = torch.load(path, weights_only=True)
+        if kept.shape[0] == len(images):
+            return kept
+    landmarks = torch.from_numpy(face_landmarks(images).astype(np.float32))
+    write_atomically(path, lambda temporary: torch.save(landmarks, temporary))
+    return landmarks
+
+
+def teacher_fields(geometry: Geometry, landmarks: torch.Tensor, sources: torch.Tensor, targets: torch.Tensor, grid: int) -> torch.Tensor:
+    """The geometry engine's field (N, 2, grid, grid) for each face's landmarks and its source and target."""
+    return torch.from_numpy(np.stack([field_for(points.numpy().astype(np.float64), geometry.move(int(s), int(t)), grid)
+                                      for points, s, t in zip(landmarks, sources, targets)]))
+
+
+def warp_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
+              real_uint8: torch.Tensor, sources: torch.Tensor, targets: torch.Tensor, teacher: torch.Tensor | None, recipe: Recipe,
+              bf16: bool = False, class_weights: torch.Tensor | None = None) -> torch.Tensor:
+    """Update D, then G. Returns [loss_D, loss_G, D(x), D(G(x, t))] as a device tensor, without syncing."""
+    device = real_uint8.device
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
+    seen = partial(diff_augment, with_cutout=False) if recipe.augment else (lambda images: images)
+    real = to_model_range(real_uint8).contiguous(memory_format=torch.channels_last)
+    plain_g = getattr(translator, "module", translator)
+
+    opt_d.zero_grad(set_to_none=True)
+    with autocast:
+        logits_real, classes_real = discriminator(seen(real), sources, with_classes=True)
+        loss_real = d_loss(logits_real, True, recipe.loss) + recipe.class_loss * F.cross_entropy(classes_real.float(), sources, class_weights)
+    loss_real.backward()
+    with autocast:
+        fake, field = translator(real, targets, field=True)
+        logits_fake = discriminator(seen(fake.detach()), targets)
+        loss_fake = d_loss(logits_fake, False, recipe.loss)
+    loss_fake.backward()
+    opt_d.step()
+
+    plain_d = getattr(discriminator, "module", discriminator)
+    plain_d.requires_grad_(False)
+    opt_g.zero_grad(set_to_none=True)
+    with autocast:
+        logits_g, classes_fake = plain_d(seen(fake), targets, with_classes=True)
+        loss_g = (g_loss(logits_g, recipe.loss) + recipe.class_loss * F.cross_entropy(classes_fake.float(), targets)
+                  + recipe.cycle_loss * cycle_loss(real, plain_g(fake, sources))
+                  + recipe.flow_smoothness * smoothness(field)
+                  + recipe.fold_loss * fold_penalty(field / (real.shape[-1] / field.shape[-1]))
+                  + recipe.still_loss * plain_g.field(real, sources).abs().mean())
+        if teacher is not None:
+            loss_g = loss_g + recipe.teacher_loss * (field - teacher.to(device)).pow(2).mean()
+    loss_g.backward()
+    plain_d.requires_grad_(True)
+    opt_g.step()
+
+    with torch.no_grad():
+        return torch.stack([loss_real + loss_fake, loss_g, logits_real.float().sigmoid().mean(), logits_fake.float().sigmoid().mean()])
+
+
+def make_warp_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
+                   images: torch.Tensor, labels: torch.Tensor, classes: int, recipe: Recipe, bf16: bool, run_dir: Path,
+                   average: WeightAverage | None = None) -> Callable[[torch.Tensor], torch.Tensor]:
+    """A function (batch indices into `images`) -> stats that runs one iteration, every face moved
+    to a random other class."""
+    class_weights = balancing_weights(labels, classes) if recipe.balanced_class_loss else None
+    landmarks = training_landmarks(images.cpu(), run_dir) if recipe.teacher_loss else None
+    geometry = load_geometry() if recipe.teacher_loss else None
+    grid = images.shape[-1] // 4
+
+    def run(indices: torch.Tensor) -> torch.Tensor:
+        sources = labels[indices]
+        targets = other_classes(sources, classes)
+        teacher = None if landmarks is None else teacher_fields(geometry, landmarks[indices.cpu()], sources.cpu(), targets.cpu(), grid)
+        stats = warp_step(translator, discriminator, opt_g, opt_d, images[indices], sources, targets, teacher, recipe, bf16,
+                          class_weights)
+        if average is not None:
+            average.update(getattr(translator, "module", translator))
+        return stats
+
+    return run
