@@ -166,5 +166,6 @@ def test_every_recipe_option_is_a_flag_with_each_kinds_default(capsys):
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
     for option in dataclasses.fields(Recipe):
         assert f"--{option.name.replace('_', '-')}" in text, option.name
-    assert "--class-loss WEIGHT D also classifies real faces and G is pushed towards its classes (default: report 0, conditional 5, translator 5)" in text
+    assert "--class-loss WEIGHT D also classifies real faces and G is pushed towards its classes (default: report 0, conditional 5, translator 5, warp 5)" in text
+    assert "--teacher-loss WEIGHT squared distance of the field from the geometry engine's for the same face and target (default: 1)" in text
     assert "proportion (default: on)" in text  # --uniform-fakes applies to conditional models only: one default

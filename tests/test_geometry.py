@@ -18,6 +18,7 @@ from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
 from facegan.editing.warp import apply_field, face_region, photo_region, thin_plate_field
 from facegan.models.warp import fold_penalty
+from facegan.metrics.detector import detector_accuracy
 from facegan.metrics.marks import blurred_and_compressed, paint_share, photo_scores
 
 
@@ -220,3 +221,18 @@ def test_blur_and_jpeg_wash_out_a_thin_mark_and_keep_a_shape():
     shape_after = int(out[0, 0, 30, 24] - out[2, 0, 30, 24])
     assert mark_after < mark_before / 2  # a 1-pixel stroke loses more than half its contrast
     assert shape_after > 110  # the middle of a disc keeps nearly all of its
+
+
+def test_two_sample_detector_cannot_tell_real_from_real_and_can_tell_a_marked_copy():
+    import cv2
+
+    faces = np.stack([np.asarray(Image.open(path)) for path in sorted((facegan.data.DEMO_DATA / "train" / "happy").glob("*.jpg"))[:600]])
+    marked = faces[300:].copy()
+    for face in marked:
+        cv2.line(face, (10, 16), (22, 14), 10, 3)  # a dark stroke on a brow, 3 pixels wide
+        cv2.line(face, (26, 14), (38, 16), 10, 3)
+    as_tensor = lambda pictures: torch.from_numpy(pictures)[:, None]  # noqa: E731
+    same = detector_accuracy(as_tensor(faces[:300]), as_tensor(faces[300:]), seeds=2)
+    drawn = detector_accuracy(as_tensor(faces[:300]), as_tensor(marked), seeds=2)
+    assert abs(same["mean"] - 0.5) < 0.12
+    assert drawn["mean"] > 0.8

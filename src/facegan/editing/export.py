@@ -1,4 +1,4 @@
-"""`facegan export`: a translator run as a small file to edit with or ship, and its model card.
+"""`facegan export`: a translator or warp translator run as a small file to edit with or ship, and its model card.
 
 Every fact on the card is read from the run: the network's parameters, the images it saw, its recipe
 and the command that rebuilds it (a shipped recipe when the run followed one), the hardware and the
@@ -14,9 +14,18 @@ from pathlib import Path
 import torch
 
 from facegan.config import Config, flag_name
+from facegan.errors import FaceganError
+from facegan.editing.move import export_warp
 from facegan.editing.translate import export_translator
 from facegan.files import output_file, write_atomically
 from facegan.models.checkpoint import generator_of, load_checkpoint, run_folder
+
+
+EXPORTS = {"translator": export_translator, "warp": export_warp}
+RECIPE_FLAGS = {"translator": ("mask_loss", "mask_smoothness"), "warp": ("teacher_loss", "flow_smoothness", "fold_loss", "still_loss")}
+"""What each model's card and rebuild command name besides the class and cycle weights."""
+NETWORKS = {"translator": "`facegan.models.Translator`: {parameters:,} parameters, G(face, target) with a mask and a colour map",
+            "warp": "`facegan.models.WarpTranslator`: {parameters:,} parameters, G(face, target) with a field that moves the face's pixels"}
 
 
 def train_command(config: Config) -> str:
@@ -29,10 +38,10 @@ def train_command(config: Config) -> str:
             return f"facegan train --recipe {name} {data}"
     if config.stages:
         return f"facegan train --recipe RECIPE.json {data} (a recipe of {len(config.stages)} stages, in the run's config.json)"
-    flags = " ".join(f"{flag_name(name)} {getattr(config, name)}" for name in ("class_loss", "cycle_loss", "mask_loss",
-                                                                                          "mask_smoothness", "batch_size"))
+    flags = " ".join(f"{flag_name(name)} {getattr(config, name)}" for name in ("class_loss", "cycle_loss", *RECIPE_FLAGS[config.model],
+                                                                                          "batch_size"))
     resumes = "; then " + "; ".join(f"--resume with {entry['changes']}" for entry in config.history) if config.history else ""
-    return f"facegan train --model translator --dataset {config.dataset} {data} {flags} --precision {config.precision}{resumes}"
+    return f"facegan train --model {config.model} --dataset {config.dataset} {data} {flags} --precision {config.precision}{resumes}"
 
 
 def card_facts(run: Path, state: dict, config: Config, translator: torch.nn.Module) -> dict:
@@ -58,9 +67,12 @@ def export_run(checkpoint: str | Path, out: str | Path, card: str | Path | None 
     out = output_file(out)
     card_path = output_file(card) if card is not None else out.with_suffix(".md")
     state = load_checkpoint(checkpoint)
-    config, translator = generator_of(state, checkpoint, "translator")
+    model = Config.from_dict(state["config"]).model
+    if model not in EXPORTS:
+        raise FaceganError(f"'{checkpoint}' holds a {model}: export takes a translator or warp translator run")
+    config, translator = generator_of(state, checkpoint, model)
     facts = card_facts(run_folder(checkpoint), state, config, translator)
-    export_translator(checkpoint, out, facts)
+    EXPORTS[model](checkpoint, out, facts)
     write_atomically(card_path, lambda temporary: temporary.write_text(model_card(out, config, facts)))
     return out, card_path
 
@@ -74,12 +86,13 @@ def model_card(out: Path, config: Config, facts: dict) -> str:
         "| | |",
         "| --- | --- |",
         f"| task | turn a {config.image_size}x{config.image_size} face to one of {', '.join(config.class_names)}, keeping the person |",
-        f"| network | `facegan.models.Translator`: {facts['parameters']:,} parameters, G(face, target) with a mask and a colour map |",
+        f"| network | {NETWORKS[config.model].format(parameters=facts['parameters'])} |",
         f"| file | `{out.name}`, fp16, {out.stat().st_size / 1e6:.1f} MB; the average of the weights (decay {config.ema}) |",
         f"| data | {config.dataset} ({facts['training_images'] or 'an unrecorded number of'} training images) |",
         f"| rebuild | `{facts['command']}`, then `facegan export RUN --out {out.name}` |",
-        f"| recipe at the end | {config.loss} loss, class {config.class_loss}, cycle {config.cycle_loss}, mask {config.mask_loss}, "
-        f"mask smoothness {config.mask_smoothness}, augment {config.augment}, Adam lr {config.lr} (D {config.lr_d}), batch {config.batch_size} |",
+        f"| recipe at the end | {config.loss} loss, class {config.class_loss}, cycle {config.cycle_loss}, "
+        + "".join(f"{name.replace('_', ' ')} {getattr(config, name)}, " for name in RECIPE_FLAGS[config.model])
+        + f"augment {config.augment}, Adam lr {config.lr} (D {config.lr_d}), batch {config.batch_size} |",
         f"| images seen | {facts['images_seen']:,} ({facts['iterations']:,} iterations{epochs}) |",
         f"| hardware | {facts['hardware']} |",
         f"| training time | {minutes} |",
@@ -95,6 +108,9 @@ def model_card(out: Path, config: Config, facts: dict) -> str:
             "| --- | ---: | ---: |",
             f"| same person (dlib) | {same['all']:.3f} | different people: {same['floor_different_people']:.3f} |",
             f"| expression, balanced | {scores['expression']['balanced_accuracy']:.3f} | |",
+            *([f"| expression after a blur and JPEG, balanced | {scores['expression_blurred']['balanced_accuracy']:.3f} | "
+               f"real test faces: {scores['expression_blurred']['real_faces']:.3f} |",
+               f"| paint share | {scores['paint_share']['mean']:.2f} | a warp: 0 |"] if "paint_share" in scores else []),
             f"| Fréchet distance, appearance features | {realism['appearance']['frechet_distance']:.2f} | "
             f"{realism['floor']['appearance']['frechet_distance']:.2f} |",
             f"| Fréchet distance, classifier features | {realism['frechet_distance']:.2f} | {realism['floor']['frechet_distance']:.2f} |",

@@ -15,8 +15,12 @@ from facegan.editing.align import Alignment
 from facegan.editing.field_engine import FieldEngine, field_config
 from facegan.errors import FaceganError
 from facegan.models import to_model_range
-from facegan.models.checkpoint import load_generator
+from facegan.models.checkpoint import export_generator, load_exported_generator, load_generator
 from facegan.models.warp import WarpTranslator
+from facegan.weights import file_kind
+
+KIND = "facegan-warp-translator"
+SHIPPED = Path(__file__).parent / "weights" / "fer2013_warp.pt"
 
 
 class WarpEngine(FieldEngine):
@@ -29,10 +33,16 @@ class WarpEngine(FieldEngine):
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "WarpEngine":
-        if path is None:
+        """A warp translator run (its averaged weights), a file written by `export_warp`, or without a path the
+        one facegan ships."""
+        if path is None and not SHIPPED.is_file():
             raise FaceganError("the warp engine needs a trained warp translator: pass --checkpoint RUN/checkpoint.pt "
                                "(facegan train --recipe fer2013-warp)")
-        config, translator = load_generator(path, "warp")
+        if path is None or file_kind(Path(path)) == KIND:
+            config, translator = load_exported_generator(SHIPPED if path is None else path, "warp", KIND, "facegan warp translator file",
+                                                         "reinstall facegan, or pass --checkpoint RUN/checkpoint.pt of a warp run")
+        else:
+            config, translator = load_generator(path, "warp")
         if config.dataset != "fer2013" or config.image_size != 48 or config.channels != 1:
             raise FaceganError(f"'{path}' moves {config.dataset} faces; the warp engine edits with FER2013's 48x48 grey faces")
         return cls(translator)
@@ -61,3 +71,8 @@ class WarpEngine(FieldEngine):
         from facegan.models.warp import warp
 
         return warp(faces, strength * self.translator.field(faces, targets), self.translator.fade, self.translator.base)
+
+
+def export_warp(checkpoint: str | Path, out: str | Path, card: dict) -> Path:
+    """The averaged warp translator of a run in half precision, with its model card's facts."""
+    return export_generator(checkpoint, "warp", KIND, out, card)

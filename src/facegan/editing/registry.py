@@ -13,6 +13,7 @@ from facegan.config import flag_name
 from facegan.editing.engine import EditEngine
 from facegan.editing.geometry import KIND as GEOMETRY_KIND
 from facegan.editing.geometry import GeometryEngine
+from facegan.editing.move import KIND as WARP_KIND
 from facegan.editing.move import WarpEngine
 from facegan.editing.redraw import InversionEngine
 from facegan.editing.translate import KIND as TRANSLATOR_KIND
@@ -38,6 +39,8 @@ def engine_for(path: str | Path | None) -> str:
         return "translator"
     if kind == GEOMETRY_KIND:
         return "geometry"
+    if kind == WARP_KIND:
+        return "warp"
     model = load_checkpoint(path)["config"].get("model")  # one clear line for a file that is neither
     return {"translator": "translator", "warp": "warp"}.get(model, "inversion")
 

@@ -13,6 +13,8 @@ scores, always reported together, since each alone can be won by a bad edit:
 Two more scores that marks drawn on a face cannot win (facegan.metrics.marks):
 - expression again after a blur and a JPEG round trip, with real test faces' score under the same;
 - paint share: the share of each edit's change that no smooth motion of the face's own pixels explains.
+And, as information, a two-sample detector's held-out accuracy (facegan.metrics.detector): edits against
+real test faces of other people, both blurred, the mean over five seeds (0.5: it cannot tell them apart).
 Also: reconstruction (PSNR, SSIM) of each face asked for its own expression, and seconds per face.
 """
 
@@ -36,6 +38,7 @@ from facegan.metrics.classifier import accuracy_summary, load_classifier, predic
 from facegan.metrics.distances import psnr, ssim
 from facegan.metrics.evaluate import FER2013, evaluate
 from facegan.metrics.identity import FaceRecognition, different_people_rate, same_person
+from facegan.metrics.detector import detector_accuracy
 from facegan.metrics.marks import blurred_and_compressed, paint_shares
 from facegan.models.checkpoint import run_folder
 
@@ -53,6 +56,7 @@ class TestEdits:
     faces: torch.Tensor
     sources: torch.Tensor
     every_class: torch.Tensor
+    strangers: torch.Tensor  # real test faces of other people: what the two-sample detector tells edits from
 
     @property
     def others(self) -> torch.Tensor:
@@ -82,8 +86,9 @@ class TestEdits:
 
 def edit_test_faces(render: Renderer, test: ImageSet, n: int = 500, seed: int = 0) -> TestEdits:
     """n test faces picked at random (by `seed`), each turned to every class."""
-    pick = torch.randperm(len(test), generator=torch.Generator().manual_seed(seed))[:n]
-    return TestEdits(test.images[pick], test.labels[pick], render(test.images[pick]))
+    order = torch.randperm(len(test), generator=torch.Generator().manual_seed(seed))
+    pick = order[:n]
+    return TestEdits(test.images[pick], test.labels[pick], render(test.images[pick]), test.images[order[n:]])
 
 
 def edit_quality(edits: TestEdits, class_names: tuple[str, ...], test: ImageSet, train: ImageSet, seed: int = 0) -> dict:
@@ -103,7 +108,8 @@ def marks_scores(edits: TestEdits, class_names: tuple[str, ...]) -> dict:
         return accuracy_summary(predicted, labels, class_names)["balanced_accuracy"]
 
     shares = paint_shares(edits.faces[edits.origin], edits.edited)
-    return {"expression_blurred": {"balanced_accuracy": balanced(edits.edited, edits.targets),
+    return {"detector_blurred": detector_accuracy(edits.strangers, edits.edited),
+            "expression_blurred": {"balanced_accuracy": balanced(edits.edited, edits.targets),
                                    "real_faces": balanced(edits.faces, edits.sources)},
             "paint_share": {"mean": float(shares.mean()), "median": float(shares.median())}}
 
@@ -183,6 +189,7 @@ def headline(scores: dict) -> str:
             f"(different people {same['floor_different_people']:.3f}); expression {scores['expression']['balanced_accuracy']:.3f} balanced, "
             f"{scores['expression_blurred']['balanced_accuracy']:.3f} after blur and JPEG (real faces "
             f"{scores['expression_blurred']['real_faces']:.3f}); paint share {scores['paint_share']['mean']:.2f}; "
+            f"blurred two-sample detector {scores['detector_blurred']['mean']:.2f}; "
             f"Fréchet distance {realism['appearance']['frechet_distance']:.2f} in appearance features "
             f"(floor {realism['floor']['appearance']['frechet_distance']:.2f}), "
             f"{realism['frechet_distance']:.2f} in classifier features (floor {realism['floor']['frechet_distance']:.2f}); "

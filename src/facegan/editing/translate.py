@@ -22,15 +22,13 @@ from facegan.config import Config
 from facegan.editing.blend import paste_translation
 from facegan.editing.engine import FaceEdit, class_index
 from facegan.editing.faces import Box, crop_box, cut, pick_faces
-from facegan.errors import FaceganError
 from facegan.models.translator import Translator, composite
-from facegan.models.checkpoint import load_generator
+from facegan.models.checkpoint import export_generator, load_exported_generator, load_generator
 from facegan.models import to_model_range
-from facegan.weights import file_kind, read_tagged, save_tagged, to_float, to_half
+from facegan.weights import file_kind
 
 SHIPPED = Path(__file__).parent / "weights" / "fer2013_translator.pt"
 KIND = "facegan-translator"
-FORMAT_VERSION = 1
 
 
 class TranslatorEngine:
@@ -118,25 +116,10 @@ def at_strength(masks: torch.Tensor, strength: float) -> torch.Tensor:
 
 def export_translator(checkpoint: str | Path, out: str | Path, card: dict) -> Path:
     """The averaged translator of a run in half precision (a few MB), with its model card's facts."""
-    config, translator = load_generator(checkpoint, "translator")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_tagged({"format_version": FORMAT_VERSION, "config": config.to_dict(), "translator": to_half(translator.state_dict()),
-                 "card": card}, KIND, out)
-    return out
+    return export_generator(checkpoint, "translator", KIND, out, card)
 
 
 def load_exported(path: str | Path) -> tuple[Config, Translator]:
     """A file written by `export_translator`, in float32 for the CPU."""
-    saved = read_tagged(path, KIND, "facegan translator file", "reinstall facegan, or pass --checkpoint RUN/checkpoint.pt of a translator run",
-                        {"format_version": int, "config": dict, "translator": dict})
-    try:
-        if saved["format_version"] != FORMAT_VERSION:
-            raise ValueError("another format")
-        config = Config.from_dict(saved["config"])
-        translator = Translator(config.image_size, config.channels, len(config.class_names))
-        translator.load_state_dict(to_float(saved["translator"]))
-    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError, OverflowError):
-        raise FaceganError(f"'{path}' is not a readable facegan translator file (format {FORMAT_VERSION}): "
-                           "pass RUN/checkpoint.pt of a translator run") from None
-    return config, translator
+    return load_exported_generator(path, "translator", KIND, "facegan translator file",
+                                   "reinstall facegan, or pass --checkpoint RUN/checkpoint.pt of a translator run")

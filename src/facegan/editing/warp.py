@@ -45,24 +45,26 @@ def photo_region(alignment: Alignment, height: int, width: int) -> np.ndarray:
     return face_region(crop[..., 0], crop[..., 1], alignment.size)
 
 
+def spline_kernel(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """The thin-plate kernel r^2 log r between every point (m, 2) and centre (n, 2), (m, n)."""
+    squared = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
+    return 0.5 * squared * np.log(np.maximum(squared, 1e-20))
+
+
 def thin_plate_field(source: np.ndarray, target: np.ndarray, size: int, grid: int, smoothing: float = 1e-3) -> np.ndarray:
     """The backward field (2, grid, grid), in pixels of a crop of `size`, of the thin-plate spline that
     takes points `target` (n, 2) back to `source` (n, 2): the content at `source` moves to `target`."""
     count = len(target)
-    distance = np.linalg.norm(target[:, None] - target[None], axis=-1)
-    kernel = np.where(distance > 0, distance**2 * np.log(distance + 1e-12), 0.0)
     affine = np.hstack([np.ones((count, 1)), target])
     system = np.zeros((count + 3, count + 3))
-    system[:count, :count] = kernel + smoothing * np.eye(count)
+    system[:count, :count] = spline_kernel(target, target) + smoothing * np.eye(count)
     system[:count, count:], system[count:, :count] = affine, affine.T
     values = np.zeros((count + 3, 2))
     values[:count] = source - target
     weights = np.linalg.solve(system, values)
     centres = (np.arange(grid) + 0.5) * size / grid - 0.5
     points = np.stack(np.meshgrid(centres, centres), -1).reshape(-1, 2)
-    reach = np.linalg.norm(points[:, None] - target[None], axis=-1)
-    basis = np.where(reach > 0, reach**2 * np.log(reach + 1e-12), 0.0)
-    moved = basis @ weights[:count] + np.hstack([np.ones((len(points), 1)), points]) @ weights[count:]
+    moved = spline_kernel(points, target) @ weights[:count] + np.hstack([np.ones((len(points), 1)), points]) @ weights[count:]
     return moved.T.reshape(2, grid, grid).astype(np.float32)
 
 

@@ -15,7 +15,7 @@ from facegan.errors import FaceganError
 from facegan.models.dcgan import Discriminator, Generator, build_dcgan
 from facegan.models.translator import Translator, build_translator
 from facegan.models.warp import build_warp_translator
-from facegan.weights import read_tagged
+from facegan.weights import read_tagged, save_tagged, to_float, to_half
 
 KIND = "facegan-dcgan"
 FORMAT_VERSION = 1
@@ -86,3 +86,33 @@ def generator_of(state: dict, path: str | Path, model: str = "dcgan") -> tuple[C
         generator.load_state_dict(state["generator_ema"])
     return config, generator.eval()
 
+
+
+EXPORT_FORMAT = 1
+"""The format of an exported network: its config, its averaged weights in fp16 (under its model's name) and its card."""
+
+
+def export_generator(checkpoint: str | Path, model: str, kind: str, out: str | Path, card: dict) -> Path:
+    """A run's averaged generator in half precision (a few MB) as a file tagged `kind`, with its model card's facts."""
+    config, generator = load_generator(checkpoint, model)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_tagged({"format_version": EXPORT_FORMAT, "config": config.to_dict(), model: to_half(generator.state_dict()), "card": card},
+                kind, out)
+    return out
+
+
+def load_exported_generator(path: str | Path, model: str, kind: str, name: str, remedy: str) -> tuple[Config, torch.nn.Module]:
+    """A file written by `export_generator`, in float32 for the CPU; `name` and `remedy` word its errors."""
+    saved = read_tagged(path, kind, name, remedy, {"format_version": int, "config": dict, model: dict})
+    try:
+        if saved["format_version"] != EXPORT_FORMAT:
+            raise ValueError("another format")
+        config = Config.from_dict(saved["config"])
+        if config.model != model:
+            raise ValueError("another model")
+        generator = build_models(config)[0]
+        generator.load_state_dict(to_float(saved[model]))
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError, IndexError, OverflowError, FaceganError):
+        raise FaceganError(f"'{path}' is not a readable {name} (format {EXPORT_FORMAT}): {remedy}") from None
+    return config, generator.eval()
