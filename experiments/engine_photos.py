@@ -1,6 +1,7 @@
 """Every engine on real colour photos in no data set, at the photos' full resolution, with the scores
 that marks cannot win (issue 26): sharpness and saturation of the face, edited over original, and the
-paint share.
+paint share; and the time of each part of an edit (detection, landmarks and alignment, the engine's
+preparation of all seven expressions, and drawing one into the photo).
 
     python experiments/engine_photos.py --engines geometry translator --out docs/photos
 
@@ -26,13 +27,15 @@ from skimage import data
 
 from facegan.config import EXPRESSIONS
 from facegan.editing import load_engine
-from facegan.editing.align import FRAME, align
+from facegan.editing.align import FRAME, align, aligned_crop
 from facegan.editing.faces import pick_faces
 from facegan.editing.landmarks import photo_landmarks
 from facegan.editing.warp import photo_region, region_box
 from facegan.metrics.marks import photo_scores
 
 PHOTOS = Path(__file__).parent / "photos"
+TILE = 300
+"""The largest side of a face in the pictures: the photos' own pixels up to that, so skin texture shows."""
 
 
 def photos() -> dict[str, np.ndarray]:
@@ -55,9 +58,31 @@ def face_square(photo: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int]]:
     return photo_region(alignment, *photo.shape[:2]), (left, top, side)
 
 
+def timings(engine, photo: np.ndarray) -> dict[str, float]:
+    """Seconds for each part of one edit of the photo's largest face: the median of 3 runs."""
+    import time
+
+    def timed(run) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+        return float(np.median(times))
+
+    grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
+    found = pick_faces(photo)[0]
+    detect = timed(lambda: pick_faces(photo))
+    landmarks = timed(lambda: aligned_crop(photo, align(photo_landmarks(grey, found, 5), FRAME)))
+    prepare = timed(lambda: engine.edit_faces(photo)) - detect
+    edits = engine.edit_faces(photo)
+    draw = timed(lambda: engine.render(photo, edits, "surprise"))
+    return {"detect": detect, "align": landmarks, "prepare": prepare, "draw": draw}
+
+
 def sheet(pictures: list[np.ndarray], names: list[str], square: tuple[int, int, int], scale: float) -> Image.Image:
     left, top, side = square
-    size = max(side, int(side * scale))
+    size = min(TILE, max(side, int(side * scale)))
     tiles = [Image.fromarray(p[top : top + side, left : left + side]).resize((size, size), Image.LANCZOS) for p in pictures]
     canvas = Image.new("RGB", (len(tiles) * (size + 4), size + 18), "white")
     draw = ImageDraw.Draw(canvas)
@@ -77,22 +102,27 @@ def main() -> None:
     scores: dict = {}
     for engine_name in args.engines:
         engine = load_engine(None, engine_name)
+        engine.edit_faces(photos()["astronaut"])  # the first call reads the models
         for photo_name, photo in photos().items():
             region, square = face_square(photo)
+            seconds = timings(engine, photo)
             edits = engine.edit_faces(photo)
             own = engine.expression_of(edits[0])
             edited = {target: engine.render(photo, edits, target) for target in EXPRESSIONS}
             per_target = {target: photo_scores(photo, picture, region) for target, picture in edited.items() if target != own}
             scores.setdefault(engine_name, {})[photo_name] = {
-                "own_expression": own, "face_pixels": square[2], "per_target": per_target,
+                "own_expression": own, "face_pixels": square[2], "per_target": per_target, "seconds": seconds,
                 **{key: float(np.mean([s[key] for s in per_target.values()])) for key in ("sharpness", "saturation", "paint_share")}}
             sheet([photo, *edited.values()], ["photo", *EXPRESSIONS], square, 256 / square[2]).save(
-                out / f"{engine_name}_{photo_name}.jpg", quality=92)
+                out / f"{engine_name}_{photo_name}.jpg", quality=85)
     (out / "scores.json").write_text(json.dumps(scores, indent=2))
-    print("| engine | photo | face px | sharpness | saturation | paint share |\n| --- | --- | ---: | ---: | ---: | ---: |")
+    print("| engine | photo | face px | sharpness | saturation | paint share | ms: detect / landmarks and align / prepare all seven / draw one |\n"
+          "| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for engine_name, by_photo in scores.items():
         for photo_name, s in by_photo.items():
-            print(f"| {engine_name} | {photo_name} | {s['face_pixels']} | {s['sharpness']:.3f} | {s['saturation']:.3f} | {s['paint_share']:.2f} |")
+            ms = " / ".join(f"{1000 * s['seconds'][part]:.0f}" for part in ("detect", "align", "prepare", "draw"))
+            print(f"| {engine_name} | {photo_name} | {s['face_pixels']} | {s['sharpness']:.3f} | {s['saturation']:.3f} | "
+                  f"{s['paint_share']:.2f} | {ms} |")
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ def test_web_names_the_upload_not_the_servers_path_and_shows_only_the_engines_co
     with pytest.raises(FaceganError) as refused:
         edit_upload(editor, str(upload), "sad", -1)
     assert "'holiday.png' is not a readable image" in str(refused.value) and str(tmp_path) not in str(refused.value)
-    with pytest.raises(FaceganError, match="the translator engine has no 'closer' control"):
+    with pytest.raises(FaceganError, match=f"the {editor.name} engine has no 'closer' control"):
         edit_upload(editor, str(DEMO_PHOTO), "sad", -1, closer=True)
     (handler,) = build_app(editor).fns.values()
     assert [type(control).__name__ for control in handler.inputs] == ["File", "Dropdown", "Number", "Slider"]  # no "closer"

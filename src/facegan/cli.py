@@ -317,7 +317,7 @@ def add_engine_flag(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--engine", choices=sorted(ENGINES), help="translator: repaints (shipped); geometry: moves the face's pixels by "
                         "each expression's mean landmark move (shipped); warp: moves them by a trained warp translator; "
-                        "inversion: redraws with a conditional DCGAN. Default: the one the checkpoint is for (without one, the translator)")
+                        "inversion: redraws with a conditional DCGAN. Default: the one the checkpoint is for (without one, facegan's default)")
 
 
 STRENGTH_HELP = "translator, geometry, warp: how much of its change to apply, from 0 (the photo) to 1 (all of it, the default)"
@@ -333,8 +333,8 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
 
     edit = commands.add_parser("edit", help="change the expression of a face in a photo")
     edit.add_argument("photo", help="a JPEG, PNG or WebP photo (with --cropped: a folder of cropped faces)")
-    edit.add_argument("--checkpoint", help="default: the translator shipped with facegan; or RUN/checkpoint.pt of a translator "
-                                           "run, or of a conditional DCGAN with its RUN/encoder.pt (inversion)")
+    edit.add_argument("--checkpoint", help="default: facegan's default engine, shipped with it (--engine); or RUN/checkpoint.pt of a translator "
+                                           "or warp run, or of a conditional DCGAN with its RUN/encoder.pt (inversion)")
     edit.add_argument("--to", required=True, help="the expression (or attribute class) to give the face, e.g. happy; "
                                                    "all: one photo per expression, OUT_<expression>")
     edit.add_argument("--out", required=True, help="the edited photo (full resolution; the rest of the photo is untouched)")
@@ -353,7 +353,7 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     edit.set_defaults(func=cmd_edit)
 
     web = commands.add_parser("web", help="serve the photo-editing page (Gradio)")
-    web.add_argument("--checkpoint", help="default: the shipped translator; or a translator run, or a conditional DCGAN with its encoder")
+    web.add_argument("--checkpoint", help="default: facegan's default engine; or a translator or warp run, or a conditional DCGAN with its encoder")
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     web.add_argument("--port", type=port_number, default=7860, help="1 to 65535 (default 7860)")
     add_engine_flag(web)
@@ -366,13 +366,13 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     export.set_defaults(func=cmd_export)
 
     edit_eval = commands.add_parser("eval-edit", help="score editing on FER2013 test faces: same person, expression, realism")
-    edit_eval.add_argument("--checkpoint", help="default: the shipped translator; or a translator run, or a conditional DCGAN with its encoder")
+    edit_eval.add_argument("--checkpoint", help="default: facegan's default engine; or a translator or warp run, or a conditional DCGAN with its encoder")
     edit_eval.add_argument("--n", type=int, default=500, help="test faces, each turned to the six other expressions")
     edit_eval.add_argument("--steps", type=int, help="inversion only: refinement steps on z, as in facegan edit (default 30)")
     edit_eval.add_argument("--detail-steps", type=int, help="inversion only: refinement steps on G's feature maps (default 0)")
     edit_eval.add_argument("--strength", type=float, help=STRENGTH_HELP)
     edit_eval.add_argument("--data", help="FER2013 (default: the model's own training data)")
-    edit_eval.add_argument("--out", help="default RUN/edit_eval, or ./edit_eval for the shipped translator")
+    edit_eval.add_argument("--out", help="default RUN/edit_eval, or ./edit_eval for a shipped engine")
     add_engine_flag(edit_eval)
     edit_eval.set_defaults(func=cmd_eval_edit)
 

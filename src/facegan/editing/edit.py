@@ -30,8 +30,8 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
                     ) -> tuple[EditEngine, list[FaceEdit], list[Path]]:
     """Read the photo, edit it, write OUT (and OUT_strip.png per face). The original is never overwritten.
 
-    `target` "all" writes OUT_<class> for every class. Without a checkpoint the shipped translator
-    edits; `strength` is a control of the edit, `steps` and `detail_steps` settings of the inversion engine."""
+    `target` "all" writes OUT_<class> for every class. Without a checkpoint facegan's default
+    engine edits; `strength` is a control of the edit, `steps` and `detail_steps` settings of the inversion engine."""
     out = output_file(out)
     photo, alpha = read_photo_with_alpha(photo_path)
     editor, share, names = engine_for_edits(checkpoint, engine, steps, detail_steps, strength, target)

@@ -29,13 +29,17 @@ ENGINES: dict[str, type] = {
     "warp": WarpEngine,
 }
 """Each class has `name`, `controls`, `settings` (what it takes when loaded) and `load(path, **settings)`."""
+DEFAULT_ENGINE = "geometry"
+"""What edits without a weight file: the shipped engine whose edits look most like photographs (docs/results.md)."""
 
 
 def engine_for(path: str | Path | None) -> str:
     """The engine a weight file is for: an exported translator, a geometry file, or a training run's
-    translator, warp translator or conditional DCGAN; without a file, the translator that facegan ships."""
-    kind = None if path is None else file_kind(Path(path))
-    if path is None or kind == TRANSLATOR_KIND:
+    translator, warp translator or conditional DCGAN; without a file, DEFAULT_ENGINE."""
+    if path is None:
+        return DEFAULT_ENGINE
+    kind = file_kind(Path(path))
+    if kind == TRANSLATOR_KIND:
         return "translator"
     if kind == GEOMETRY_KIND:
         return "geometry"

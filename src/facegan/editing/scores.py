@@ -155,7 +155,7 @@ def seconds_per_face(render: Renderer, faces: torch.Tensor) -> float:
 def evaluate_editing(checkpoint: str | Path | None = None, data: str | Path | None = None, n: int = 500, out: str | Path | None = None,
                      steps: int | None = None, detail_steps: int | None = None, strength: float | None = None,
                      engine: str | None = None) -> tuple[dict, Path]:
-    """`facegan eval-edit`: score an editor (default: the shipped translator) on FER2013's test faces;
+    """`facegan eval-edit`: score an engine (default: facegan's default engine) on FER2013's test faces;
     writes edit_eval.json and strips.png into `out` (default: RUN/edit_eval, or ./edit_eval)."""
     from facegan.data import load_fer2013
 

@@ -140,5 +140,5 @@ def launch(app, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -
 
 
 def serve(checkpoint: str | Path | None = None, host: str = "127.0.0.1", port: int = 7860, engine: str | None = None) -> None:
-    """The page for a checkpoint's engine, or without one, the translator shipped with facegan."""
+    """The page for a checkpoint's engine, or without one, facegan's default engine."""
     launch(build_app(load_engine(checkpoint, engine)), host, port)

@@ -27,8 +27,10 @@ FACE_AXES = (19.0, 23.0)
 FADE_REACH = 1.25
 """The move fades out between the ellipse and this many times its size, past the frame's edge where a
 photo goes on: no seam where the moving face meets the still photo."""
-REACH = 6.0
-"""The longest move G can ask for, in pixels of a 48-pixel face: an eighth of the face."""
+REACH = 3.0
+"""The longest move G can ask for, in pixels of a 48-pixel face: twice the geometry engine's largest mean move
+(a mouth corner going to happy). At 6 pixels, after 1,200 iterations, G stretched the eyes for disgust and
+surprise into shapes no face has (docs/results.md)."""
 
 
 def face_region(crop_x: np.ndarray, crop_y: np.ndarray, size: int) -> np.ndarray:
