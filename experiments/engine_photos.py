@@ -3,7 +3,7 @@ that marks cannot win (issue 26): sharpness and saturation of the face, edited o
 paint share; and the time of each part of an edit (detection, landmarks and alignment, the engine's
 preparation of all seven expressions, and drawing one into the photo).
 
-    python experiments/engine_photos.py --engines geometry translator --out docs/photos
+    python experiments/engine_photos.py --engines geometry translator warp --warp runs/warp/checkpoint.pt --out docs/photos
 
 The photos: scikit-image's astronaut (public domain, NASA), the astronaut pasted small into scikit-image's
 rocket launch ("the scene"), matplotlib's Grace Hopper (public domain, US Navy), and the official
@@ -96,12 +96,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--engines", nargs="+", default=["geometry", "translator"])
     parser.add_argument("--out", default="docs/photos")
+    parser.add_argument("--warp", help="the warp engine's checkpoint (RUN/checkpoint.pt) when facegan ships none")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     scores: dict = {}
     for engine_name in args.engines:
-        engine = load_engine(None, engine_name)
+        engine = load_engine(args.warp if engine_name == "warp" else None, engine_name)
         engine.edit_faces(photos()["astronaut"])  # the first call reads the models
         for photo_name, photo in photos().items():
             region, square = face_square(photo)

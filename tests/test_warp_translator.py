@@ -109,3 +109,19 @@ def test_the_warp_engine_edits_a_photo_only_inside_the_face(warp_runs):
     assert engine.every_class(faces).shape == (1, 7, 1, 48, 48)
     with pytest.raises(facegan.FaceganError, match="needs a trained warp translator"):
         load_engine(None, "warp")
+
+
+def test_a_warp_run_exports_to_a_small_file_the_engine_reads(warp_runs, tmp_path):
+    from facegan.editing.export import export_run
+
+    straight, _ = warp_runs
+    out, card = export_run(straight / "checkpoint.pt", tmp_path / "warp.pt")
+    saved = torch.load(out, weights_only=True)
+    assert saved["kind"] == "facegan-warp-translator" and saved["warp"]["head.weight"].dtype == torch.float16
+    assert engine_for(out) == "warp" and load_engine(out).name == "warp"
+    text = card.read_text()
+    assert "WarpTranslator`: 1,366,978 parameters" in text and "teacher loss 1.0" in text
+    faces = torch.rand(2, 1, 48, 48) * 2 - 1
+    live, exported = load_engine(straight / "checkpoint.pt").translator, load_engine(out).translator
+    with torch.no_grad():
+        assert (live.field(faces, torch.tensor([1, 5])) - exported.field(faces, torch.tensor([1, 5]))).abs().max() < 0.02
