@@ -2,8 +2,9 @@
 step's options changed, so that a model trained in stages is rebuilt by one command.
 
 A recipe is a JSON file: `start`, the Config of the first stage (anything `facegan train` takes), and
-`stages`, a list of {"iterations": N, "changes": {option: value}} (changes accumulate). The recipes of
-the models facegan ships live in facegan/recipes/ and are named without `.json`:
+`stages`, a list of {"iterations": N, "changes": {option: value}} (changes accumulate). facegan's own
+recipes (the shipped translator's, and the warp translator's, not shipped yet) live in facegan/recipes/ and
+are named without `.json`:
 
     facegan train --recipe fer2013-translator --data ../shared/data/fer2013 --run-dir runs/translator
 
