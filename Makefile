@@ -12,7 +12,7 @@ $(BIN)/facegan: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
-# The main job: the bundled astronaut photo turned to all seven expressions by the shipped translator (no training).
+# The main job: the bundled astronaut photo turned to all seven expressions by the default engine (geometry; no training).
 demo: $(BIN)/facegan
 	$(BIN)/facegan edit src/facegan/data/demo/astronaut.jpg --to all --out $(DEMO_RUN)/astronaut.jpg --strip
 
