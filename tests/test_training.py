@@ -182,3 +182,21 @@ def test_missing_tensorboard_is_reported_before_anything_is_written(fer_folder, 
     with pytest.raises(facegan.FaceganError, match=r"pip install 'facegan\[tensorboard\]'"):
         facegan.train(tiny_config(fer_folder, tmp_path / "run", max_steps=1, tensorboard=True))
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("count, channels, nrow", [(64, 1, 8), (7, 3, 4), (10, 1, 7), (1, 3, 8), (1, 1, 8), (9, 1, 8)])
+def test_grids_are_laid_out_as_torchvisions_make_grid(count, channels, nrow):
+    from torchvision.utils import make_grid
+
+    from facegan.visuals import make_grid_uint8
+
+    images = torch.randint(0, 256, (count, channels, 12, 10), dtype=torch.uint8, generator=torch.Generator().manual_seed(count))
+    assert torch.equal(make_grid_uint8(images, nrow), make_grid(images, nrow=nrow, padding=2, pad_value=255))
+
+
+def test_the_command_line_starts_without_torchvision():
+    import subprocess
+    import sys
+
+    code = "import sys, facegan.cli; facegan.cli.build_parser(); print('torchvision' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
