@@ -61,13 +61,12 @@ def _up(channels_in: int, channels_out: int) -> nn.Sequential:
                          nn.InstanceNorm2d(channels_out, affine=True), nn.ReLU(inplace=True))
 
 
-class Translator(nn.Module):
-    """G(face, target) for faces of `image_size` (divisible by 4) with `channels` channels.
+class TranslatorBody(nn.Module):
+    """What both translators share (this one and facegan.models.warp's): the face and constant class planes
+    in, two stride-2 convolutions to a quarter of its size, and `blocks` residual blocks there whose
+    normalisation the target class sets."""
 
-    Two stride-2 convolutions take the face to a quarter of its size, `blocks` residual blocks change
-    it there, and two upsampling convolutions bring it back, ending in the colour map and the mask."""
-
-    def __init__(self, image_size: int = 48, channels: int = 1, num_classes: int = 7, width: int = 32, blocks: int = 4) -> None:
+    def __init__(self, image_size: int, channels: int, num_classes: int, width: int, blocks: int) -> None:
         super().__init__()
         if image_size % 4:
             raise ValueError(f"image_size must be divisible by 4, got {image_size}")
@@ -75,6 +74,24 @@ class Translator(nn.Module):
         self.encode = nn.Sequential(_down(channels + num_classes, width, 5, 1), _down(width, 2 * width, 4, 2),
                                     _down(2 * width, 4 * width, 4, 2))
         self.blocks = nn.ModuleList(ResidualBlock(4 * width, num_classes) for _ in range(blocks))
+
+    def body(self, faces: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """faces (N, C, s, s) in [-1, 1] and targets (N,) class indices or (N, classes) weights -> features
+        (N, 4 width, s/4, s/4)."""
+        onehot = targets if targets.dtype != torch.long else F.one_hot(targets, self.num_classes)
+        planes = onehot.to(faces.dtype)[:, :, None, None].expand(-1, -1, *faces.shape[2:])
+        x = self.encode(torch.cat([faces, planes], 1))
+        for block in self.blocks:
+            x = block(x, targets)
+        return x
+
+
+class Translator(TranslatorBody):
+    """G(face, target) for faces of `image_size` (divisible by 4) with `channels` channels: the shared body,
+    then two upsampling convolutions back to the face's size, ending in the colour map and the mask."""
+
+    def __init__(self, image_size: int = 48, channels: int = 1, num_classes: int = 7, width: int = 32, blocks: int = 4) -> None:
+        super().__init__(image_size, channels, num_classes, width, blocks)
         self.decode = nn.Sequential(_up(4 * width, 2 * width), _up(2 * width, width))
         self.colour = nn.Conv2d(width, channels, 5, 1, 2)
         self.attention = nn.Conv2d(width, 1, 5, 1, 2)
@@ -84,12 +101,7 @@ class Translator(nn.Module):
         """faces (N, C, s, s) in [-1, 1] and targets (N,) class indices or (N, classes) weights ->
         the attention mask A (N, 1, s, s) in (0, 1), 1 keeping the face's pixel, and the colour map
         C (N, C, s, s) in (-1, 1)."""
-        onehot = targets if targets.dtype != torch.long else F.one_hot(targets, self.num_classes)
-        planes = onehot.to(faces.dtype)[:, :, None, None].expand(-1, -1, *faces.shape[2:])
-        x = self.encode(torch.cat([faces, planes], 1))
-        for block in self.blocks:
-            x = block(x, targets)
-        x = self.decode(x)
+        x = self.decode(self.body(faces, targets))
         return torch.sigmoid(self.attention(x)), torch.tanh(self.colour(x))
 
     def forward(self, faces: torch.Tensor, targets: torch.Tensor, maps: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:

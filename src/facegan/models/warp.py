@@ -17,7 +17,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from facegan.models.dcgan import Discriminator, build_discriminator
-from facegan.models.translator import ResidualBlock, _down
+from facegan.models.translator import TranslatorBody
 
 FRAME = 48
 """FER2013's side: the face's region below is given in its pixels."""
@@ -42,17 +42,11 @@ def face_region(crop_x: np.ndarray, crop_y: np.ndarray, size: int) -> np.ndarray
     return (ease * ease * (3 - 2 * ease)).astype(np.float32)
 
 
-class WarpTranslator(nn.Module):
+class WarpTranslator(TranslatorBody):
     """G(face, target) -> a backward field (N, 2, s/4, s/4) in pixels, at most REACH long."""
 
     def __init__(self, image_size: int = 48, channels: int = 1, num_classes: int = 7, width: int = 32, blocks: int = 4) -> None:
-        super().__init__()
-        if image_size % 4:
-            raise ValueError(f"image_size must be divisible by 4, got {image_size}")
-        self.image_size, self.channels, self.num_classes = image_size, channels, num_classes
-        self.encode = nn.Sequential(_down(channels + num_classes, width, 5, 1), _down(width, 2 * width, 4, 2),
-                                    _down(2 * width, 4 * width, 4, 2))
-        self.blocks = nn.ModuleList(ResidualBlock(4 * width, num_classes) for _ in range(blocks))
+        super().__init__(image_size, channels, num_classes, width, blocks)
         self.head = nn.Conv2d(4 * width, 2, 3, 1, 1)
         nn.init.zeros_(self.head.weight)  # a fresh G moves nothing
         nn.init.zeros_(self.head.bias)
@@ -63,11 +57,7 @@ class WarpTranslator(nn.Module):
 
     def field(self, faces: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """faces (N, C, s, s) in [-1, 1] and targets (N,) -> the coarse field (N, 2, s/4, s/4)."""
-        onehot = F.one_hot(targets, self.num_classes).to(faces.dtype)
-        x = self.encode(torch.cat([faces, onehot[:, :, None, None].expand(-1, -1, *faces.shape[2:])], 1))
-        for block in self.blocks:
-            x = block(x, targets)
-        return REACH * torch.tanh(self.head(x).float())
+        return REACH * torch.tanh(self.head(self.body(faces, targets)).float())
 
     def forward(self, faces: torch.Tensor, targets: torch.Tensor, field: bool = False) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """The faces turned to `targets` by moving their pixels; with `field`, (faces, field) (one call for DDP)."""

@@ -43,11 +43,30 @@ def cycle_loss(faces: torch.Tensor, returned: torch.Tensor) -> torch.Tensor:
     return (returned.float() - faces.float()).abs().mean()
 
 
+Draw = Callable[[nn.Module, torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+"""(G, faces, targets) -> the faces turned to the targets, and G's own output (the mask, or the field)."""
+Restraint = Callable[[torch.Tensor, nn.Module, torch.Tensor, torch.Tensor, torch.Tensor, Recipe], torch.Tensor]
+"""(G's loss so far, G, its own output, faces, sources, recipe) -> that loss with the terms that keep G's edit small."""
+
+
+def paint(translator: nn.Module, real: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """GANimation's composite of the face and the colour map through the mask; G's own output is the mask."""
+    mask, colour = translator(real, targets, maps=True)
+    return composite(real, mask, colour), mask
+
+
+def mask_restraint(loss: torch.Tensor, translator: nn.Module, mask: torch.Tensor, real: torch.Tensor, sources: torch.Tensor,
+                   recipe: Recipe) -> torch.Tensor:
+    """The share of the face the mask repaints, and how much the mask changes from pixel to pixel."""
+    return loss + recipe.mask_loss * (1 - mask.float()).mean() + recipe.mask_smoothness * smoothness(mask.float())
+
+
 def translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
                     real_uint8: torch.Tensor, sources: torch.Tensor, targets: torch.Tensor, recipe: Recipe, bf16: bool = False,
-                    class_weights: torch.Tensor | None = None) -> torch.Tensor:
+                    class_weights: torch.Tensor | None = None, draw: Draw = paint, restraint: Restraint = mask_restraint) -> torch.Tensor:
     """Update D, then G, as the recipe weighs the terms. Returns [loss_D, loss_G, D(x), D(G(x, t))] as a
-    device tensor, without syncing. D's classifier weighs each real face by `class_weights` of its class, if given."""
+    device tensor, without syncing. D's classifier weighs each real face by `class_weights` of its class, if given.
+    `draw` and `restraint` make it the step of either translator (facegan.training.warping for the warp)."""
     device = real_uint8.device
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
     # No cutout: a hidden half face starved D's classifier, and G's edits with it (measured: with cutout,
@@ -63,8 +82,7 @@ def translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torc
         loss_real = loss_real + recipe.class_loss * F.cross_entropy(classes_real.float(), sources, class_weights)
     loss_real.backward()
     with autocast:
-        mask, colour = translator(real, targets, maps=True)
-        fake = composite(real, mask, colour)
+        fake, output = draw(translator, real, targets)
         logits_fake = discriminator(seen(fake.detach()), targets)
         loss_fake = d_loss(logits_fake, False, recipe.loss)
     loss_fake.backward()
@@ -79,9 +97,8 @@ def translator_step(translator: nn.Module, discriminator: nn.Module, opt_g: torc
         returned = plain_g(fake, sources)  # the cycle; G's gradient hooks fire once for both passes
         loss_g = (g_loss(logits_g, recipe.loss)
                   + recipe.class_loss * F.cross_entropy(classes_fake.float(), targets)
-                  + recipe.cycle_loss * cycle_loss(real, returned)
-                  + recipe.mask_loss * (1 - mask.float()).mean()
-                  + recipe.mask_smoothness * smoothness(mask.float()))
+                  + recipe.cycle_loss * cycle_loss(real, returned))
+        loss_g = restraint(loss_g, plain_g, output, real, sources, recipe)
     loss_g.backward()
     plain_d.requires_grad_(True)
     opt_g.step()

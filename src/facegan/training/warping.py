@@ -1,4 +1,4 @@
-"""One iteration of the warp translator: the translator's adversarial game, played with a field.
+"""One iteration of the warp translator: the translator's step (facegan.training.translation), played with a field.
 
 D learns as for the translator (facegan.training.translation): real faces with their class against
 moved faces with their target, and a classifier of real faces. G only moves pixels, so it cannot draw
@@ -13,7 +13,6 @@ marks for that classifier to read; what it learns:
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -21,17 +20,14 @@ from typing import Callable
 import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from facegan.config import Recipe
 from facegan.editing.geometry import Geometry, face_landmarks, field_for, load_geometry
 from facegan.files import write_atomically
-from facegan.models import to_model_range
 from facegan.models.warp import fold_penalty
-from facegan.training.augment import diff_augment
 from facegan.training.ema import WeightAverage
-from facegan.training.step import balancing_weights, d_loss, g_loss
-from facegan.training.translation import cycle_loss, other_classes, smoothness
+from facegan.training.step import balancing_weights
+from facegan.training.translation import other_classes, smoothness, translator_step
 
 
 def training_landmarks(images: torch.Tensor, run_dir: Path) -> torch.Tensor:
@@ -53,46 +49,19 @@ def teacher_fields(geometry: Geometry, landmarks: torch.Tensor, sources: torch.T
                                       for points, s, t in zip(landmarks, sources, targets)]))
 
 
-def warp_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
-              real_uint8: torch.Tensor, sources: torch.Tensor, targets: torch.Tensor, teacher: torch.Tensor | None, recipe: Recipe,
-              bf16: bool = False, class_weights: torch.Tensor | None = None) -> torch.Tensor:
-    """Update D, then G. Returns [loss_D, loss_G, D(x), D(G(x, t))] as a device tensor, without syncing."""
-    device = real_uint8.device
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, cache_enabled=False) if bf16 else nullcontext()
-    seen = partial(diff_augment, with_cutout=False) if recipe.augment else (lambda images: images)
-    real = to_model_range(real_uint8).contiguous(memory_format=torch.channels_last)
-    plain_g = getattr(translator, "module", translator)
+def moved(translator: nn.Module, real: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The faces moved by G's fields; G's own output is the field."""
+    return translator(real, targets, field=True)
 
-    opt_d.zero_grad(set_to_none=True)
-    with autocast:
-        logits_real, classes_real = discriminator(seen(real), sources, with_classes=True)
-        loss_real = d_loss(logits_real, True, recipe.loss) + recipe.class_loss * F.cross_entropy(classes_real.float(), sources, class_weights)
-    loss_real.backward()
-    with autocast:
-        fake, field = translator(real, targets, field=True)
-        logits_fake = discriminator(seen(fake.detach()), targets)
-        loss_fake = d_loss(logits_fake, False, recipe.loss)
-    loss_fake.backward()
-    opt_d.step()
 
-    plain_d = getattr(discriminator, "module", discriminator)
-    plain_d.requires_grad_(False)
-    opt_g.zero_grad(set_to_none=True)
-    with autocast:
-        logits_g, classes_fake = plain_d(seen(fake), targets, with_classes=True)
-        loss_g = (g_loss(logits_g, recipe.loss) + recipe.class_loss * F.cross_entropy(classes_fake.float(), targets)
-                  + recipe.cycle_loss * cycle_loss(real, plain_g(fake, sources))
-                  + recipe.flow_smoothness * smoothness(field)
-                  + recipe.fold_loss * fold_penalty(field / (real.shape[-1] / field.shape[-1]))
-                  + recipe.still_loss * plain_g.field(real, sources).abs().mean())
-        if teacher is not None:
-            loss_g = loss_g + recipe.teacher_loss * (field - teacher.to(device)).pow(2).mean()
-    loss_g.backward()
-    plain_d.requires_grad_(True)
-    opt_g.step()
-
-    with torch.no_grad():
-        return torch.stack([loss_real + loss_fake, loss_g, logits_real.float().sigmoid().mean(), logits_fake.float().sigmoid().mean()])
+def field_restraint(loss: torch.Tensor, translator: nn.Module, field: torch.Tensor, real: torch.Tensor, sources: torch.Tensor,
+                    recipe: Recipe, teacher: torch.Tensor | None = None) -> torch.Tensor:
+    """A smooth field that never folds the face, that stays still for the face's own expression, and that
+    is near the teacher's (when given)."""
+    loss = (loss + recipe.flow_smoothness * smoothness(field)
+            + recipe.fold_loss * fold_penalty(field / (real.shape[-1] / field.shape[-1]))
+            + recipe.still_loss * translator.field(real, sources).abs().mean())
+    return loss if teacher is None else loss + recipe.teacher_loss * (field - teacher.to(field.device)).pow(2).mean()
 
 
 def make_warp_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
@@ -109,8 +78,8 @@ def make_warp_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch
         sources = labels[indices]
         targets = other_classes(sources, classes)
         teacher = None if landmarks is None else teacher_fields(geometry, landmarks[indices.cpu()], sources.cpu(), targets.cpu(), grid)
-        stats = warp_step(translator, discriminator, opt_g, opt_d, images[indices], sources, targets, teacher, recipe, bf16,
-                          class_weights)
+        stats = translator_step(translator, discriminator, opt_g, opt_d, images[indices], sources, targets, recipe, bf16,
+                                class_weights, moved, partial(field_restraint, teacher=teacher))
         if average is not None:
             average.update(getattr(translator, "module", translator))
         return stats
