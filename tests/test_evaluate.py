@@ -8,7 +8,9 @@ from facegan.cli import main
 from facegan.config import EXPRESSIONS
 from facegan.data import load_fer2013
 from facegan.errors import FaceganError
-from facegan.metrics.classifier import SHIPPED_WEIGHTS, ExpressionClassifier, evaluate_classifier, load_classifier, save_classifier
+from facegan.metrics.classifier import (ROBUST_WEIGHTS, SHIPPED_WEIGHTS, ExpressionClassifier, evaluate_classifier, gaussian_blur,
+                                        load_classifier, robust_augment, save_classifier, to_input)
+from facegan.metrics.marks import blurred_and_compressed
 from facegan.metrics.evaluate import FER2013, evaluate, evaluate_run, read_generated
 
 
@@ -100,6 +102,38 @@ def test_shipped_classifier_reaches_its_stated_accuracy():
     measured = evaluate_classifier(classifier, test)
     assert measured["accuracy"] == pytest.approx(stated["accuracy"], abs=0.005)
     assert measured["balanced_accuracy"] == pytest.approx(stated["balanced_accuracy"], abs=0.005)
+
+
+def test_shipped_robust_classifier_reads_blurred_and_compressed_faces():
+    """Its stated scores hold, and after eval-edit's blur and JPEG it reads real test faces far better than
+    the plain classifier, which is why it scores expression after the blur."""
+    test = load_fer2013(shared_data("fer2013"), "test")
+    washed = type(test)(blurred_and_compressed(test.images), test.labels, test.class_names)
+    robust, stated = load_classifier(ROBUST_WEIGHTS)
+    assert evaluate_classifier(robust, test)["balanced_accuracy"] == pytest.approx(stated["balanced_accuracy"], abs=0.005)
+    blurred = evaluate_classifier(robust, washed)["balanced_accuracy"]
+    assert blurred == pytest.approx(stated["blurred"]["balanced_accuracy"], abs=0.005)
+    assert blurred > evaluate_classifier(load_classifier()[0], washed)["balanced_accuracy"] + 0.1
+
+
+def test_gaussian_blur_matches_opencv_per_face_and_sigma_zero_keeps_the_face():
+    import cv2
+    import numpy as np
+
+    faces = (torch.rand(2, 1, 48, 48, generator=torch.Generator().manual_seed(0)) * 255).to(torch.uint8)
+    blurred = gaussian_blur(to_input(faces), torch.tensor([0.0, 1.2]))
+    assert torch.equal(blurred[0], to_input(faces)[0])
+    reference = cv2.GaussianBlur(faces[1, 0].numpy(), (0, 0), 1.2, borderType=cv2.BORDER_REPLICATE).astype(np.float32)
+    assert ((blurred[1, 0] + 1) * 127.5 - torch.from_numpy(reference)).abs().max() <= 1.5  # OpenCV rounds to whole levels
+
+
+def test_robust_augment_is_seeded_bounded_and_softens_faces():
+    faces = to_input((torch.rand(64, 1, 48, 48, generator=torch.Generator().manual_seed(1)) * 255).to(torch.uint8))
+    first = robust_augment(faces.clone(), torch.Generator().manual_seed(3))
+    assert torch.equal(first, robust_augment(faces.clone(), torch.Generator().manual_seed(3)))
+    assert first.shape == faces.shape and first.min() >= -1 and first.max() <= 1
+    roughness = lambda batch: (batch[..., 1:] - batch[..., :-1]).abs().mean()  # noqa: E731
+    assert roughness(first) < 0.9 * roughness(faces)  # random faces are all edges: blur and JPEG take most away
 
 
 def test_eval_every_writes_metrics_csv(fer_folder, tmp_path, untrained_classifier):

@@ -47,6 +47,25 @@ def test_a_constant_field_shifts_the_face_by_whole_pixels_where_it_is_not_faded(
     assert torch.allclose(moved[0, 0, ys, xs], faces[0, 0, ys, (xs + 2).clamp(max=47)], atol=1e-5)
 
 
+def test_the_critic_pulls_the_field_towards_what_it_reads_as_the_target():
+    """The critic's loss reaches the field through the warp: one gradient step on a field lowers it."""
+    from facegan.metrics.classifier import ROBUST_WEIGHTS, load_classifier
+    from facegan.training.warping import critic_loss
+
+    critic = load_classifier(ROBUST_WEIGHTS)[0].requires_grad_(False)
+    translator = WarpTranslator(48, 1, 7)
+    faces = torch.from_numpy(np.asarray(read_photo(facegan.data.DEMO_PHOTO)))[None, 100:196:2, 160:256:2, 0].float() / 127.5 - 1
+    field = torch.zeros(1, 2, 12, 12, requires_grad=True)
+    targets = torch.tensor([EXPRESSIONS.index("surprise")])
+    before = critic_loss(critic, warp(faces[:, None], field, translator.fade, translator.base), targets)
+    before.backward()
+    assert field.grad.abs().sum() > 0
+    with torch.no_grad():
+        stepped = field - 0.5 * field.grad / field.grad.abs().max()
+        after = critic_loss(critic, warp(faces[:, None], stepped, translator.fade, translator.base), targets)
+    assert after < before
+
+
 def test_training_and_photos_read_a_field_the_same_way():
     """The network's bilinear warp at 48 pixels and the photo path (facegan.editing.warp) agree on a smooth face."""
     translator = WarpTranslator(48, 1, 7)
@@ -73,8 +92,8 @@ def warp_runs(tmp_path_factory):
         shutil.copy(path, data / "train" / EXPRESSIONS[index % 7] / f"Training_{index}.jpg")
     for index, path in enumerate(demo[28:35]):
         shutil.copy(path, data / "test" / EXPRESSIONS[index % 7] / f"PublicTest_{index}.jpg")
-    straight = facegan.train(tiny_warp_config(data, folder / "straight", max_steps=4))
-    halves = facegan.train(tiny_warp_config(data, folder / "halves", max_steps=2))
+    straight = facegan.train(tiny_warp_config(data, folder / "straight", max_steps=4, critic_loss=1.0))
+    halves = facegan.train(tiny_warp_config(data, folder / "halves", max_steps=2, critic_loss=1.0))
     facegan.resume(halves, max_steps=4)
     return straight, halves
 
@@ -90,7 +109,7 @@ def test_a_warp_run_writes_every_output_and_resumes_bit_identically(warp_runs):
         for name, tensor in a[part].items():
             assert torch.equal(tensor, b[part][name]), (part, name)
     assert torch.load(straight / "landmarks.pt", weights_only=True).shape == (28, 68, 2)
-    assert a["config"]["teacher_loss"] == 1.0 and a["config"]["mask_loss"] == 0.0
+    assert a["config"]["teacher_loss"] == 1.0 and a["config"]["mask_loss"] == 0.0 and a["config"]["critic_loss"] == 1.0
 
 
 def test_the_warp_engine_edits_a_photo_only_inside_the_face(warp_runs):

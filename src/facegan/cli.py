@@ -200,9 +200,9 @@ def cmd_bench(args: argparse.Namespace) -> None:
 
 
 def cmd_train_classifier(args: argparse.Namespace) -> None:
-    if args.network == "appearance" and args.dataset != "fer2013":
-        raise FaceganError("the appearance network is trained on FER2013: pass --dataset fer2013")
-    out = Path(args.out or f"runs/{args.dataset}_{'appearance' if args.network == 'appearance' else 'classifier'}.pt")
+    if args.network != "classifier" and args.dataset != "fer2013":
+        raise FaceganError(f"the {args.network} network is trained on FER2013: pass --dataset fer2013")
+    out = Path(args.out or f"runs/{args.dataset}_{args.network}.pt")
     out.parent.mkdir(parents=True, exist_ok=True)
     if args.dataset == "celeba":
         from facegan.data import load_celeba
@@ -226,9 +226,11 @@ def cmd_train_classifier(args: argparse.Namespace) -> None:
         return
     from facegan.metrics.classifier import save_classifier, train_classifier
 
-    model, scores = train_classifier(load_fer2013(args.data, "train"), load_fer2013(args.data, "test"), epochs=args.epochs, seed=args.seed)
+    model, scores = train_classifier(load_fer2013(args.data, "train"), load_fer2013(args.data, "test"), epochs=args.epochs, seed=args.seed,
+                                     robust=args.network == "robust")
     save_classifier(model, out, scores)
-    print(f"wrote {out}: test accuracy {scores['accuracy']:.4f}, balanced {scores['balanced_accuracy']:.4f}")
+    blurred = f", after blur and JPEG {scores['blurred']['balanced_accuracy']:.4f}" if "blurred" in scores else ""
+    print(f"wrote {out}: test accuracy {scores['accuracy']:.4f}, balanced {scores['balanced_accuracy']:.4f}{blurred}")
 
 
 def cmd_train_geometry(args: argparse.Namespace) -> None:
@@ -395,8 +397,10 @@ def add_measuring_commands(commands: argparse._SubParsersAction) -> None:
     classifier = commands.add_parser("train-classifier", help="train the expression classifier that evaluation uses")
     classifier.add_argument("--dataset", choices=("fer2013", "celeba"), default="fer2013",
                             help="fer2013: the expression classifier; celeba: the 40-attribute classifier")
-    classifier.add_argument("--network", choices=("classifier", "appearance"), default="classifier",
-                            help="appearance: FER2013's label-free appearance network (SimCLR), the feature space of realism scores")
+    classifier.add_argument("--network", choices=("classifier", "robust", "appearance"), default="classifier",
+                            help="robust: the expression classifier trained on blurred, compressed and noisy faces too, which reads "
+                                 "shape rather than marks; appearance: FER2013's label-free appearance network (SimCLR), the "
+                                 "feature space of realism scores")
     classifier.add_argument("--data", required=True, help="FER2013 CSV or folder, or CelebA folder (needs train and test splits)")
     classifier.add_argument("--epochs", type=int, default=25)
     classifier.add_argument("--seed", type=int, default=0)

@@ -82,6 +82,9 @@ class Recipe:
                                      "determinant)", warp=10.0, before=0.0, only=("warp",), metavar="WEIGHT")
     still_loss: float | None = option(0.0, 0.0, 0.0, "the field asked for the face's own expression, which should not move",
                                       warp=1.0, before=0.0, only=("warp",), metavar="WEIGHT")
+    critic_loss: float | None = option(0.0, 0.0, 0.0, "the robust expression classifier's cross-entropy of the moved face, "
+                                       "blurred, against the target: an expression signal marks cannot win", before=0.0,
+                                       only=("warp",), metavar="WEIGHT")
 
     @classmethod
     def of(cls, kind: str, **changes: Any) -> "Recipe":

@@ -108,8 +108,11 @@ def model_card(out: Path, config: Config, facts: dict) -> str:
             "| --- | ---: | ---: |",
             f"| same person (dlib) | {same['all']:.3f} | different people: {same['floor_different_people']:.3f} |",
             f"| expression, balanced | {scores['expression']['balanced_accuracy']:.3f} | |",
-            *([f"| expression after a blur and JPEG, balanced | {scores['expression_blurred']['balanced_accuracy']:.3f} | "
+            *([f"| expression after a blur and JPEG, balanced (robust classifier) | {scores['expression_blurred']['balanced_accuracy']:.3f} | "
                f"real test faces: {scores['expression_blurred']['real_faces']:.3f} |",
+               *([f"| the same, plain classifier | {scores['expression_blurred']['plain_classifier']['balanced_accuracy']:.3f} | "
+                  f"real test faces: {scores['expression_blurred']['plain_classifier']['real_faces']:.3f} |"]
+                 if "plain_classifier" in scores["expression_blurred"] else []),
                f"| paint share | {scores['paint_share']['mean']:.2f} | a warp: 0 |"] if "paint_share" in scores else []),
             f"| Fréchet distance, appearance features | {realism['appearance']['frechet_distance']:.2f} | "
             f"{realism['floor']['appearance']['frechet_distance']:.2f} |",

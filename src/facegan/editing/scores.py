@@ -11,7 +11,9 @@ scores, always reported together, since each alone can be won by a bad edit:
   the same n; in the appearance network's features, which see how a face is drawn, and in the
   classifier's, which see mostly its expression (the issue's target was set in those).
 Two more scores that marks drawn on a face cannot win (facegan.metrics.marks):
-- expression again after a blur and a JPEG round trip, with real test faces' score under the same;
+- expression again after a blur and a JPEG round trip, with real test faces' score under the same: by
+  the robust classifier, trained on such faces too (metrics.classifier.ROBUST_WEIGHTS), and by the plain
+  one, which a blur confuses even on real faces but which no engine was trained against;
 - paint share: the share of each edit's change that no smooth motion of the face's own pixels explains.
 And, as information, a two-sample detector's held-out accuracy (facegan.metrics.detector): edits against
 real test faces of other people, both blurred, the mean over five seeds (0.5: it cannot tell them apart).
@@ -34,7 +36,7 @@ from facegan.editing.engine import check_controls
 from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
 from facegan.files import write_atomically
-from facegan.metrics.classifier import accuracy_summary, load_classifier, predict
+from facegan.metrics.classifier import ROBUST_WEIGHTS, SHIPPED_WEIGHTS, accuracy_summary, load_classifier, predict
 from facegan.metrics.distances import psnr, ssim
 from facegan.metrics.evaluate import FER2013, evaluate
 from facegan.metrics.identity import FaceRecognition, different_people_rate, same_person
@@ -99,18 +101,22 @@ def edit_quality(edits: TestEdits, class_names: tuple[str, ...], test: ImageSet,
     return evaluate(generated, FER2013, classifier, train, test, seed, appearance=FER2013.load_appearance())
 
 
-def marks_scores(edits: TestEdits, class_names: tuple[str, ...]) -> dict:
-    """Expression after a blur and a JPEG round trip (edits, and the real faces for comparison), and the paint share."""
-    classifier, _ = load_classifier()
+def marks_scores(edits: TestEdits, class_names: tuple[str, ...], detector: bool = True) -> dict:
+    """Expression after a blur and a JPEG round trip (edits, and the real faces for comparison) by the
+    robust classifier and by the plain one, the paint share, and (with `detector`) the two-sample detector."""
+    washed_edits, washed_faces = blurred_and_compressed(edits.edited), blurred_and_compressed(edits.faces)
 
-    def balanced(faces: torch.Tensor, labels: torch.Tensor) -> float:
-        predicted = predict(classifier, blurred_and_compressed(faces))[0].argmax(1)
-        return accuracy_summary(predicted, labels, class_names)["balanced_accuracy"]
+    def expression_after_blur(weights: Path) -> dict:
+        classifier, _ = load_classifier(weights)
+
+        def balanced(faces: torch.Tensor, labels: torch.Tensor) -> float:
+            return accuracy_summary(predict(classifier, faces)[0].argmax(1), labels, class_names)["balanced_accuracy"]
+
+        return {"balanced_accuracy": balanced(washed_edits, edits.targets), "real_faces": balanced(washed_faces, edits.sources)}
 
     shares = paint_shares(edits.faces[edits.origin], edits.edited)
-    return {"detector_blurred": detector_accuracy(edits.strangers, edits.edited),
-            "expression_blurred": {"balanced_accuracy": balanced(edits.edited, edits.targets),
-                                   "real_faces": balanced(edits.faces, edits.sources)},
+    return {**({"detector_blurred": detector_accuracy(edits.strangers, edits.edited)} if detector else {}),
+            "expression_blurred": {**expression_after_blur(ROBUST_WEIGHTS), "plain_classifier": expression_after_blur(SHIPPED_WEIGHTS)},
             "paint_share": {"mean": float(shares.mean()), "median": float(shares.median())}}
 
 
@@ -188,7 +194,9 @@ def headline(scores: dict) -> str:
     return (f"{scores['n_edits']} edits of {scores['n_faces']} faces: same person {same['all']:.3f} "
             f"(different people {same['floor_different_people']:.3f}); expression {scores['expression']['balanced_accuracy']:.3f} balanced, "
             f"{scores['expression_blurred']['balanced_accuracy']:.3f} after blur and JPEG (real faces "
-            f"{scores['expression_blurred']['real_faces']:.3f}); paint share {scores['paint_share']['mean']:.2f}; "
+            f"{scores['expression_blurred']['real_faces']:.3f}; plain classifier "
+            f"{scores['expression_blurred']['plain_classifier']['balanced_accuracy']:.3f}, real faces "
+            f"{scores['expression_blurred']['plain_classifier']['real_faces']:.3f}); paint share {scores['paint_share']['mean']:.2f}; "
             f"blurred two-sample detector {scores['detector_blurred']['mean']:.2f}; "
             f"Fréchet distance {realism['appearance']['frechet_distance']:.2f} in appearance features "
             f"(floor {realism['floor']['appearance']['frechet_distance']:.2f}), "

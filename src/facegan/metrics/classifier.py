@@ -7,21 +7,28 @@ feature space for Fréchet distance, KID, precision/recall and identity checks.
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import torch
+from PIL import Image
 from torch import nn
 from torch.nn import functional as F
 
 from facegan.config import EXPRESSIONS
 from facegan.data.images import ImageSet
+from facegan.metrics.marks import blurred_and_compressed
 from facegan.precision import resolve_precision
 from facegan.errors import FaceganError
 from facegan.weights import read_tagged, save_tagged, to_float, to_half
 
 SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_classifier.pt"
+ROBUST_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_robust.pt"
+"""The same network trained on blurred, compressed and noisy faces too (`train-classifier --network robust`):
+it scores expression after blur and JPEG, and is the warp translator's critic."""
 KIND = "facegan-expression-classifier"
 FEATURES = 256
 
@@ -69,20 +76,69 @@ def augment(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return padded[:, :, dy : dy + batch.shape[2], dx : dx + batch.shape[3]]
 
 
+def gaussian_blur(batch: torch.Tensor, sigmas: torch.Tensor) -> torch.Tensor:
+    """Each face (N, C, s, s) blurred by its own sigma (N,) in pixels; sigma 0 leaves it as it is."""
+    radius = int(torch.ceil(3 * sigmas.max()).clamp(min=1))
+    offsets = torch.arange(-radius, radius + 1, dtype=batch.dtype, device=batch.device)
+    kernels = torch.exp(-0.5 * (offsets / sigmas.clamp(min=1e-3)[:, None]) ** 2)
+    kernels = kernels / kernels.sum(1, keepdim=True)  # (N, k); sigma near 0 gives the identity
+    n, c, h, w = batch.shape
+    flat = F.pad(batch.reshape(1, n * c, h, w), (radius,) * 4, mode="replicate")
+    taps = kernels.repeat_interleave(c, 0)
+    flat = F.conv2d(flat, taps[:, None, None, :], groups=n * c)
+    flat = F.conv2d(flat, taps[:, None, :, None], groups=n * c)
+    return flat.reshape(n, c, h, w)
+
+
+def jpeg_round_trip(batch: torch.Tensor, qualities: torch.Tensor) -> torch.Tensor:
+    """Each face (N, C, s, s) in [-1, 1] saved as JPEG at its own quality (N,) and read back."""
+    out = []
+    for face, quality in zip(to_uint8(batch), qualities.tolist()):
+        buffer = io.BytesIO()
+        Image.fromarray(face[0].numpy() if face.shape[0] == 1 else face.permute(1, 2, 0).numpy()).save(
+            buffer, format="JPEG", quality=int(quality))
+        out.append(torch.from_numpy(np.asarray(Image.open(buffer)).copy()).reshape(face.shape[1], face.shape[2], -1).permute(2, 0, 1))
+    return to_input(torch.stack(out))
+
+
+def robust_augment(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """`augment`, then, each with probability 1/2, a blur (sigma up to 1.5 pixels), a JPEG round trip
+    (quality 30 to 90) and noise (up to 4% of the range): a face keeps its expression through all three,
+    marks drawn on it do not, so the classifier learns to read the shape."""
+    batch = augment(batch, generator)
+    n = len(batch)
+    chosen = torch.rand(3, n, generator=generator) < 0.5
+    sigmas = torch.rand(n, generator=generator) * 1.5 * chosen[0]
+    batch = gaussian_blur(batch, sigmas)
+    qualities = torch.randint(30, 91, (n,), generator=generator)
+    if chosen[1].any():
+        batch[chosen[1]] = jpeg_round_trip(batch[chosen[1]], qualities[chosen[1]])
+    noise = torch.randn(batch.shape, generator=generator) * (torch.rand(n, generator=generator) * 0.08 * chosen[2])[:, None, None, None]
+    return (batch + noise).clamp(-1, 1)
+
+
+def to_uint8(batch: torch.Tensor) -> torch.Tensor:
+    return batch.add(1).mul(127.5).round().clamp(0, 255).to(torch.uint8)
+
+
 def train_classifier(train: ImageSet, test: ImageSet, epochs: int = 20, batch_size: int = 128, lr: float = 2e-3,
-                     seed: int = 0, log=print) -> tuple[ExpressionClassifier, dict]:
-    """Train on `train`, report accuracy on `test` each epoch."""
+                     seed: int = 0, robust: bool = False, log=print) -> tuple[ExpressionClassifier, dict]:
+    """Train on `train` (with `robust`: on blurred, compressed and noisy copies too), report accuracy on
+    `test` each epoch (with `robust`: also on the test faces blurred and compressed as eval-edit does)."""
     torch.manual_seed(seed)
     model = ExpressionClassifier().to(memory_format=torch.channels_last)
     history: dict = {}
 
     def report(epoch: int, loss: float, seconds: float) -> None:
         history.update(evaluate_classifier(model, test))
-        log(f"epoch {epoch + 1}/{epochs} loss {loss:.3f} test accuracy {history['accuracy']:.4f} "
-            f"balanced {history['balanced_accuracy']:.4f} ({seconds:.0f} s)")
+        line = f"epoch {epoch + 1}/{epochs} loss {loss:.3f} test accuracy {history['accuracy']:.4f} balanced {history['balanced_accuracy']:.4f}"
+        if robust:
+            history["blurred"] = evaluate_classifier(model, ImageSet(blurred_and_compressed(test.images), test.labels, test.class_names))
+            line += f", after blur and JPEG {history['blurred']['balanced_accuracy']:.4f}"
+        log(f"{line} ({seconds:.0f} s)")
 
     fit(model, train.images, lambda logits, rows: F.cross_entropy(logits, train.labels[rows], label_smoothing=0.1),
-        epochs, batch_size, lr, seed, report)
+        epochs, batch_size, lr, seed, report, robust_augment if robust else augment)
     return model.eval(), history
 
 
@@ -156,10 +212,12 @@ def save_feature_network(model: nn.Module, path: Path, kind: str, metrics: dict,
 
 def load_feature_network(path: str | Path, kind: str, name: str, remedy: str,
                          build: Callable[[dict], nn.Module]) -> tuple[nn.Module, dict]:
-    """A file from `save_feature_network`: the network `build(saved)` makes, with its weights, and its scores."""
+    """A file from `save_feature_network`: the network `build(saved)` makes, with its weights, and its scores.
+    Building it leaves the caller's random state as it was, so a run that loads one mid-way resumes bit-identically."""
     saved = read_tagged(path, kind, name, remedy, {"width": int, "state": dict, "metrics": dict})
     try:
-        model = build(saved)
+        with torch.random.fork_rng(devices=[]):
+            model = build(saved)
         model.load_state_dict(to_float(saved["state"]))
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError):
         raise FaceganError(f"'{path}' holds a {name} of another shape or version: {remedy}") from None

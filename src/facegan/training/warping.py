@@ -8,7 +8,11 @@ marks for that classifier to read; what it learns:
 - the teacher: the field is near the geometry engine's for the same face and target (the mean move of
   dlib's 68 landmarks from the source's expression to the target's), a weight a staged recipe lowers;
 - a plausible motion: the field is smooth (total variation), never folds the face over itself (its
-  Jacobian's negative determinant), and asked for the face's own expression, stays still.
+  Jacobian's negative determinant), and asked for the face's own expression, stays still;
+- the critic, when the recipe weighs it: the robust expression classifier (frozen, trained on blurred and
+  compressed faces) reads the target in the moved face blurred by 1 pixel. D's classifier learns beside G
+  and rewards whatever separates its classes, eyes stretched into shapes no face has included; the
+  critic was trained on real faces only and reads shape.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ from typing import Callable
 import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from facegan.config import Recipe
 from facegan.editing.geometry import Geometry, face_landmarks, field_for, load_geometry
 from facegan.files import write_atomically
-from facegan.models.warp import fold_penalty
+from facegan.metrics.classifier import ROBUST_WEIGHTS, gaussian_blur, load_classifier
+from facegan.models.warp import fold_penalty, warp
 from facegan.training.ema import WeightAverage
 from facegan.training.step import balancing_weights
 from facegan.training.translation import other_classes, smoothness, translator_step
@@ -54,13 +60,26 @@ def moved(translator: nn.Module, real: torch.Tensor, targets: torch.Tensor) -> t
     return translator(real, targets, field=True)
 
 
+CRITIC_BLUR = 1.0
+"""The critic sees the moved face blurred by this many pixels, as eval-edit's expression after blur does."""
+
+
+def critic_loss(critic: nn.Module, moved: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """The critic's cross-entropy of the moved faces (N, 1, s, s) in [-1, 1], blurred, against the targets."""
+    blurred = gaussian_blur(moved.float(), torch.full((len(moved),), CRITIC_BLUR, device=moved.device))
+    return F.cross_entropy(critic(blurred).float(), targets)
+
+
 def field_restraint(loss: torch.Tensor, translator: nn.Module, field: torch.Tensor, real: torch.Tensor, sources: torch.Tensor,
-                    recipe: Recipe, teacher: torch.Tensor | None = None) -> torch.Tensor:
-    """A smooth field that never folds the face, that stays still for the face's own expression, and that
-    is near the teacher's (when given)."""
+                    recipe: Recipe, teacher: torch.Tensor | None = None, critic: nn.Module | None = None,
+                    targets: torch.Tensor | None = None) -> torch.Tensor:
+    """A smooth field that never folds the face, that stays still for the face's own expression, that
+    is near the teacher's (when given), and whose moved face the critic (when given) reads as the target."""
     loss = (loss + recipe.flow_smoothness * smoothness(field)
             + recipe.fold_loss * fold_penalty(field / (real.shape[-1] / field.shape[-1]))
             + recipe.still_loss * translator.field(real, sources).abs().mean())
+    if critic is not None:
+        loss = loss + recipe.critic_loss * critic_loss(critic, warp(real, field, translator.fade, translator.base), targets)
     return loss if teacher is None else loss + recipe.teacher_loss * (field - teacher.to(field.device)).pow(2).mean()
 
 
@@ -72,6 +91,7 @@ def make_warp_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch
     class_weights = balancing_weights(labels, classes) if recipe.balanced_class_loss else None
     landmarks = training_landmarks(images.cpu(), run_dir) if recipe.teacher_loss else None
     geometry = load_geometry() if recipe.teacher_loss else None
+    critic = load_classifier(ROBUST_WEIGHTS)[0].requires_grad_(False).to(images.device) if recipe.critic_loss else None
     grid = images.shape[-1] // 4
 
     def run(indices: torch.Tensor) -> torch.Tensor:
@@ -79,7 +99,7 @@ def make_warp_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch
         targets = other_classes(sources, classes)
         teacher = None if landmarks is None else teacher_fields(geometry, landmarks[indices.cpu()], sources.cpu(), targets.cpu(), grid)
         stats = translator_step(translator, discriminator, opt_g, opt_d, images[indices], sources, targets, recipe, bf16,
-                                class_weights, moved, partial(field_restraint, teacher=teacher))
+                                class_weights, moved, partial(field_restraint, teacher=teacher, critic=critic, targets=targets))
         if average is not None:
             average.update(getattr(translator, "module", translator))
         return stats
