@@ -83,7 +83,7 @@ class Recipe:
     still_loss: float | None = option(0.0, 0.0, 0.0, "the field asked for the face's own expression, which should not move",
                                       warp=1.0, before=0.0, only=("warp",), metavar="WEIGHT")
     critic_loss: float | None = option(0.0, 0.0, 0.0, "the robust expression classifier's cross-entropy of the moved face, "
-                                       "blurred, against the target: an expression signal marks cannot win", before=0.0,
+                                       "blurred, against the target; alone it buys expressions with caricatures (docs/results.md)", before=0.0,
                                        only=("warp",), metavar="WEIGHT")
 
     @classmethod
