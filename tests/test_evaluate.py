@@ -116,6 +116,15 @@ def test_shipped_robust_classifier_reads_blurred_and_compressed_faces():
     assert blurred > evaluate_classifier(load_classifier()[0], washed)["balanced_accuracy"] + 0.1
 
 
+def test_train_classifier_robust_writes_a_classifier_with_its_blurred_score(tmp_path, fer_folder, capsys):
+    out = tmp_path / "robust.pt"
+    assert main(["train-classifier", "--network", "robust", "--data", str(fer_folder), "--epochs", "1", "--out", str(out)]) == 0
+    _, metrics = load_classifier(out)
+    assert 0 <= metrics["blurred"]["balanced_accuracy"] <= 1 and "after blur and JPEG" in capsys.readouterr().out
+    assert main(["train-classifier", "--network", "robust", "--dataset", "celeba", "--data", str(fer_folder)]) == 2
+    assert "the robust network is trained on FER2013" in capsys.readouterr().err
+
+
 def test_gaussian_blur_matches_opencv_per_face_and_sigma_zero_keeps_the_face():
     import cv2
     import numpy as np
