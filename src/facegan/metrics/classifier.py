@@ -7,21 +7,19 @@ feature space for Fréchet distance, KID, precision/recall and identity checks.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import torch
-from PIL import Image
 from torch import nn
 from torch.nn import functional as F
 
 from facegan.config import EXPRESSIONS
 from facegan.data.images import ImageSet
-from facegan.metrics.marks import blurred_and_compressed
+from facegan.metrics.marks import blurred_and_compressed, jpeg_round_trip
 from facegan.precision import resolve_precision
+from facegan.visuals import to_uint8
 from facegan.errors import FaceganError
 from facegan.weights import read_tagged, save_tagged, to_float, to_half
 
@@ -90,17 +88,6 @@ def gaussian_blur(batch: torch.Tensor, sigmas: torch.Tensor) -> torch.Tensor:
     return flat.reshape(n, c, h, w)
 
 
-def jpeg_round_trip(batch: torch.Tensor, qualities: torch.Tensor) -> torch.Tensor:
-    """Each face (N, C, s, s) in [-1, 1] saved as JPEG at its own quality (N,) and read back."""
-    out = []
-    for face, quality in zip(to_uint8(batch), qualities.tolist()):
-        buffer = io.BytesIO()
-        Image.fromarray(face[0].numpy() if face.shape[0] == 1 else face.permute(1, 2, 0).numpy()).save(
-            buffer, format="JPEG", quality=int(quality))
-        out.append(torch.from_numpy(np.asarray(Image.open(buffer)).copy()).reshape(face.shape[1], face.shape[2], -1).permute(2, 0, 1))
-    return to_input(torch.stack(out))
-
-
 def robust_augment(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """`augment`, then, each with probability 1/2, a blur (sigma up to 1.5 pixels), a JPEG round trip
     (quality 30 to 90) and noise (up to 4% of the range): a face keeps its expression through all three,
@@ -111,14 +98,11 @@ def robust_augment(batch: torch.Tensor, generator: torch.Generator) -> torch.Ten
     sigmas = torch.rand(n, generator=generator) * 1.5 * chosen[0]
     batch = gaussian_blur(batch, sigmas)
     qualities = torch.randint(30, 91, (n,), generator=generator)
-    if chosen[1].any():
-        batch[chosen[1]] = jpeg_round_trip(batch[chosen[1]], qualities[chosen[1]])
+    for index in torch.nonzero(chosen[1]).flatten().tolist():
+        face = to_uint8(batch[index]).permute(1, 2, 0).numpy()
+        batch[index] = to_input(torch.from_numpy(jpeg_round_trip(face, int(qualities[index]))).permute(2, 0, 1))
     noise = torch.randn(batch.shape, generator=generator) * (torch.rand(n, generator=generator) * 0.08 * chosen[2])[:, None, None, None]
     return (batch + noise).clamp(-1, 1)
-
-
-def to_uint8(batch: torch.Tensor) -> torch.Tensor:
-    return batch.add(1).mul(127.5).round().clamp(0, 255).to(torch.uint8)
 
 
 def train_classifier(train: ImageSet, test: ImageSet, epochs: int = 20, batch_size: int = 128, lr: float = 2e-3,
@@ -128,12 +112,13 @@ def train_classifier(train: ImageSet, test: ImageSet, epochs: int = 20, batch_si
     torch.manual_seed(seed)
     model = ExpressionClassifier().to(memory_format=torch.channels_last)
     history: dict = {}
+    washed = ImageSet(blurred_and_compressed(test.images), test.labels, test.class_names) if robust else None
 
     def report(epoch: int, loss: float, seconds: float) -> None:
         history.update(evaluate_classifier(model, test))
         line = f"epoch {epoch + 1}/{epochs} loss {loss:.3f} test accuracy {history['accuracy']:.4f} balanced {history['balanced_accuracy']:.4f}"
         if robust:
-            history["blurred"] = evaluate_classifier(model, ImageSet(blurred_and_compressed(test.images), test.labels, test.class_names))
+            history["blurred"] = evaluate_classifier(model, washed)
             line += f", after blur and JPEG {history['blurred']['balanced_accuracy']:.4f}"
         log(f"{line} ({seconds:.0f} s)")
 

@@ -13,6 +13,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from facegan.metrics.classifier import gaussian_blur, to_input
+
 BLUR_SIGMA = 1.0
 EPOCHS = 8
 BATCH = 64
@@ -21,14 +23,7 @@ BATCH = 64
 def blurred(faces: torch.Tensor, sigma: float = BLUR_SIGMA) -> torch.Tensor:
     """uint8 faces (N, C, s, s) as floats in [-1, 1], blurred by a Gaussian of `sigma` pixels (at 48x48, in proportion)."""
     sigma = sigma * faces.shape[-1] / 48
-    radius = max(1, int(3 * sigma))
-    offsets = torch.arange(-radius, radius + 1, dtype=torch.float32)
-    kernel = torch.exp(-offsets**2 / (2 * sigma**2))
-    kernel = (kernel / kernel.sum()).to(torch.float32)
-    x = faces.float() / 127.5 - 1
-    channels = x.shape[1]
-    x = F.conv2d(F.pad(x, (radius, radius, 0, 0), mode="replicate"), kernel.view(1, 1, 1, -1).repeat(channels, 1, 1, 1), groups=channels)
-    return F.conv2d(F.pad(x, (0, 0, radius, radius), mode="replicate"), kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1), groups=channels)
+    return gaussian_blur(to_input(faces), torch.full((len(faces),), sigma))
 
 
 def small_cnn(channels: int) -> nn.Module:

@@ -68,13 +68,16 @@ def blurred_and_compressed(faces: torch.Tensor) -> torch.Tensor:
     import cv2
 
     sigma = BLUR_SIGMA * faces.shape[-1] / 48
-    out = []
-    for face in faces.permute(0, 2, 3, 1).numpy():
-        blurred = cv2.GaussianBlur(face, (0, 0), sigma).reshape(face.shape)
-        buffer = io.BytesIO()
-        Image.fromarray(blurred[..., 0] if blurred.shape[2] == 1 else blurred).save(buffer, format="JPEG", quality=JPEG_QUALITY)
-        out.append(np.asarray(Image.open(buffer)).reshape(face.shape))
+    out = [jpeg_round_trip(cv2.GaussianBlur(face, (0, 0), sigma).reshape(face.shape), JPEG_QUALITY)
+           for face in faces.permute(0, 2, 3, 1).numpy()]
     return torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2).contiguous()
+
+
+def jpeg_round_trip(picture: np.ndarray, quality: int) -> np.ndarray:
+    """A uint8 picture (H, W, C), C 1 or 3, saved as JPEG at `quality` and read back, same shape."""
+    buffer = io.BytesIO()
+    Image.fromarray(picture[..., 0] if picture.shape[2] == 1 else picture).save(buffer, format="JPEG", quality=quality)
+    return np.asarray(Image.open(buffer)).reshape(picture.shape)
 
 
 def sharpness(picture: np.ndarray, region: np.ndarray) -> float:
