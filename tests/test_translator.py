@@ -201,7 +201,24 @@ def test_eval_edit_runs_with_the_shipped_translator(fer_folder, tmp_path, capsys
     assert 0 <= scores["expression"]["balanced_accuracy"] <= 1 and scores["realism"]["frechet_distance"] >= 0
     assert 0.3 < scores["paint_share"]["mean"] <= 1 and 0 <= scores["expression_blurred"]["balanced_accuracy"] <= 1  # it paints
     assert scores["detector_blurred"]["seeds"] == 5  # 14 faces leave no strangers to train it on: NaN, said so
+    assert scores["realism"]["unedited"]["appearance"]["frechet_distance"] >= 0
     assert (tmp_path / "scores" / "strips.png").is_file() and "same person" in capsys.readouterr().out
+
+
+def test_an_engine_that_changes_nothing_scores_the_unedited_distances(fer_folder):
+    """The unedited reference is the realism of the faces themselves in the edits' places: an engine that changes
+    nothing matches it exactly, and one grey picture for every edit lands above it."""
+    from facegan.data import load_fer2013
+    from facegan.editing.scores import edit_quality, edit_test_faces, unedited_realism
+
+    test, train = load_fer2013(fer_folder, "test"), load_fer2013(fer_folder, "train")
+    still = edit_test_faces(lambda faces: faces[:, None].repeat(1, 7, 1, 1, 1), test, 14)
+    grey = edit_test_faces(lambda faces: torch.full((len(faces), 7, *faces.shape[1:]), 128, dtype=torch.uint8), test, 14)
+    unedited = unedited_realism(still, EXPRESSIONS, test, train)
+    assert unedited == unedited_realism(grey, EXPRESSIONS, test, train)  # it depends on the faces alone
+    for space in (lambda scores: scores, lambda scores: scores["appearance"]):
+        assert space(edit_quality(still, EXPRESSIONS, test, train)["generated"])["frechet_distance"] == space(unedited)["frechet_distance"]
+        assert space(edit_quality(grey, EXPRESSIONS, test, train)["generated"])["frechet_distance"] > space(unedited)["frechet_distance"] + 1
 
 
 def test_web_page_edits_with_the_shipped_translator(tmp_path, monkeypatch):

@@ -101,6 +101,14 @@ def model_card(out: Path, config: Config, facts: dict) -> str:
     scores = facts["scores"]
     if scores:
         same, realism = scores["same_person"], scores["realism"]
+
+        def unedited(space: str | None = None) -> str:
+            """The faces themselves in the edits' places, where the scores have it (cards written before did not)."""
+            if "unedited" not in realism:
+                return ""
+            scored = realism["unedited"][space] if space else realism["unedited"]
+            return f"the faces unedited: {scored['frechet_distance']:.2f}; "
+
         lines += [
             f"## Scores (`facegan eval-edit --n {scores['n_faces']}`: {scores['n_edits']} edits)",
             "",
@@ -115,8 +123,9 @@ def model_card(out: Path, config: Config, facts: dict) -> str:
                  if "plain_classifier" in scores["expression_blurred"] else []),
                f"| paint share | {scores['paint_share']['mean']:.2f} | a warp: 0 |"] if "paint_share" in scores else []),
             f"| Fréchet distance, appearance features | {realism['appearance']['frechet_distance']:.2f} | "
-            f"{realism['floor']['appearance']['frechet_distance']:.2f} |",
-            f"| Fréchet distance, classifier features | {realism['frechet_distance']:.2f} | {realism['floor']['frechet_distance']:.2f} |",
+            f"{unedited('appearance')}real faces: {realism['floor']['appearance']['frechet_distance']:.2f} |",
+            f"| Fréchet distance, classifier features | {realism['frechet_distance']:.2f} | "
+            f"{unedited()}real faces: {realism['floor']['frechet_distance']:.2f} |",
             f"| ms per face | {scores['seconds_per_face'] * 1000:.1f} | |",
             "",
         ]
