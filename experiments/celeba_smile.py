@@ -7,7 +7,7 @@ as the attribute classifier's 64x64 input, and read for "Smiling" and "Mouth_Sli
 
 Prints, per engine: the share read as smiling of the faces labelled not smiling, as they are and turned
 happy, and of those labelled smiling, as they are and turned neutral and sad; the share read with the mouth
-open of closed-mouthed faces turned to surprise. Writes OUT/strip_<engine>.png.
+open of closed-mouthed faces turned to surprise. Writes OUT/strip_<engine>_<strength>.png.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--data", required=True)
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--engines", nargs="+", default=["geometry", "translator"])
+    parser.add_argument("--strength", type=float, default=1.0)
     parser.add_argument("--out", default="runs/celeba_smile")
     args = parser.parse_args()
     out = Path(args.out)
@@ -74,7 +75,7 @@ def main() -> None:
             back = lambda picture: cv2.resize(picture, (width, height), interpolation=cv2.INTER_AREA)  # noqa: E731
             inputs["photo"].append(classifier_input(back(big)))
             for target in TARGETS:
-                inputs[target].append(classifier_input(back(engine.render(big, edits, target))))
+                inputs[target].append(classifier_input(back(engine.render(big, edits, target, args.strength))))
             if len(strip) < 8 * (1 + len(TARGETS)):
                 strip += [inputs[key][-1] for key in ("photo", *TARGETS)]
         kept = torch.tensor(found)
@@ -85,12 +86,12 @@ def main() -> None:
         def share(key: str, column: int, among: torch.Tensor) -> str:
             return f"{read[key][among, column].float().mean():.2f}"
 
-        print(f"{engine_name}: {int(kept.sum())} of {len(names)} faces found; not smiling ({int(plain.sum())}): read smiling "
+        print(f"{engine_name} at strength {args.strength:g}: {int(kept.sum())} of {len(names)} faces found; not smiling ({int(plain.sum())}): read smiling "
               f"{share('photo', smiling, plain)} as they are, {share('happy', smiling, plain)} turned happy; smiling "
               f"({int(happy_face.sum())}): {share('photo', smiling, happy_face)} as they are, {share('neutral', smiling, happy_face)} "
               f"turned neutral, {share('sad', smiling, happy_face)} sad; mouth closed ({int(closed.sum())}): read open "
               f"{share('photo', mouth_open, closed)} as they are, {share('surprise', mouth_open, closed)} turned to surprise", flush=True)
-        visuals.save_labelled_grid(torch.stack(strip), out / f"strip_{engine_name}.png", ["photo", *TARGETS], scale=3)
+        visuals.save_labelled_grid(torch.stack(strip), out / f"strip_{engine_name}_{args.strength:g}.png", ["photo", *TARGETS], scale=3)
 
 
 if __name__ == "__main__":
