@@ -44,10 +44,15 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--engines", nargs="+", default=["geometry", "translator"])
     parser.add_argument("--strength", type=float, default=1.0)
+    parser.add_argument("--closed-lips", action="store_true", help="the geometry engine keeps a closed mouth closed (experiments/closed_lips.py)")
     parser.add_argument("--out", default="runs/celeba_smile")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.closed_lips:
+        import closed_lips
+
+        closed_lips.patch()
     root = Path(args.data)
     names = sorted(p.name for p in (root / "img_align_celeba").glob("*.jpg"))[-1000:]
     names = [names[i] for i in torch.randperm(len(names), generator=torch.Generator().manual_seed(0))[: args.n].tolist()]
@@ -91,7 +96,7 @@ def main() -> None:
               f"({int(happy_face.sum())}): {share('photo', smiling, happy_face)} as they are, {share('neutral', smiling, happy_face)} "
               f"turned neutral, {share('sad', smiling, happy_face)} sad; mouth closed ({int(closed.sum())}): read open "
               f"{share('photo', mouth_open, closed)} as they are, {share('surprise', mouth_open, closed)} turned to surprise", flush=True)
-        visuals.save_labelled_grid(torch.stack(strip), out / f"strip_{engine_name}_{args.strength:g}.png", ["photo", *TARGETS], scale=3)
+        visuals.save_labelled_grid(torch.stack(strip), out / f"strip_{engine_name}_{args.strength:g}{'_closed' if args.closed_lips else ''}.png", ["photo", *TARGETS], scale=3)
 
 
 if __name__ == "__main__":

@@ -26,10 +26,15 @@ def main() -> None:
     parser.add_argument("--data", required=True)
     parser.add_argument("--gains", type=float, nargs="+", default=[1.0, 1.5, 2.0, 3.0])
     parser.add_argument("--n", type=int, default=500)
+    parser.add_argument("--closed-lips", action="store_true", help="keep a closed mouth closed (experiments/closed_lips.py)")
     parser.add_argument("--out", default="runs/geometry_strength")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.closed_lips:
+        import closed_lips
+
+        closed_lips.patch()
     test, train = load_fer2013(args.data, "test"), load_fer2013(args.data, "train")
     engine = geometry.GeometryEngine.load()
     names = engine.config.class_names
