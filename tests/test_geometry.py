@@ -16,7 +16,7 @@ from facegan.editing.faces import detect_faces, read_photo
 from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, load_geometry
 from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
-from facegan.editing.warp import apply_field, face_region, photo_region, thin_plate_field
+from facegan.editing.warp import LipSeal, apply_field, face_region, moved_points, photo_region, thin_plate_field
 from facegan.models.warp import fold_penalty
 from facegan.metrics.detector import detector_accuracy
 from facegan.metrics.marks import blurred_and_compressed, paint_share, photo_scores
@@ -236,3 +236,89 @@ def test_two_sample_detector_cannot_tell_real_from_real_and_can_tell_a_marked_co
     drawn = detector_accuracy(as_tensor(faces[:200]), as_tensor(marked), seeds=2)
     assert abs(same["mean"] - 0.5) < 0.12
     assert drawn["mean"] > 0.8
+
+
+def mouth_points() -> np.ndarray:
+    """68 landmarks in the 48-pixel frame of which a seal reads the nose's base, the chin and the lips: a mouth
+    parted by 3 pixels, its upper lip 1.5 pixels thick, its lower lip 3."""
+    points = np.zeros((68, 2))
+    points[33], points[8] = (24, 26), (24, 42)
+    points[[48, 60]], points[[54, 64]] = (16, 33), (32, 33)
+    points[[50, 51, 52]] = (20, 30.5), (24, 30.5), (28, 30.5)
+    points[[61, 62, 63]] = (20, 32), (24, 32), (28, 32)
+    points[[67, 66, 65]] = (20, 35), (24, 35), (28, 35)
+    points[[55, 56, 57, 58, 59]] = (30, 36.5), (28, 38), (24, 38.5), (20, 38), (18, 36.5)
+    return points
+
+
+def parted_mouth(side: int = 96) -> np.ndarray:
+    """Skin, with red lips around white teeth between `mouth_points`' inner lips, as a colour picture of `side`."""
+    import cv2
+
+    picture = np.full((side, side, 3), (200, 150, 120), np.uint8)
+    scale = side / FRAME
+    to_picture = lambda indices: np.round((mouth_points()[indices] + 0.5) * scale - 0.5).astype(np.int32)  # noqa: E731
+    cv2.fillPoly(picture, [to_picture([48, 50, 51, 52, 54, 55, 56, 57, 58, 59])], (170, 60, 70))
+    teeth = mouth_points()[[60, 61, 62, 63, 64, 65, 66, 67]] + [(1, 0), (0, 0), (0, 0), (0, 0), (-1, 0), (0, 0), (0, 0), (0, 0)]
+    cv2.fillPoly(picture, [np.round((teeth + 0.5) * scale - 0.5).astype(np.int32)], (250, 250, 250))  # inside the inner lips
+    return picture
+
+
+def test_a_seal_closes_a_parted_mouth_with_the_lips_own_pixels():
+    picture = parted_mouth()
+    alignment = Alignment(np.array([[FRAME / 96, 0, 0], [0, FRAME / 96, 0]]), FRAME)  # the whole picture is the frame
+    zero = np.zeros((2, 24, 24), np.float32)
+    teeth = lambda image: int((image.min(-1) > 230).sum())  # noqa: E731
+    assert teeth(picture) > 60
+    sealed = apply_field(picture, alignment, zero, LipSeal(mouth_points(), 1.0))
+    assert teeth(sealed) == 0
+    half = apply_field(picture, alignment, zero, LipSeal(mouth_points(), 0.5))
+    assert 0 < teeth(half) < teeth(picture) * 0.7
+    rows = (np.arange(96) + 0.5) * FRAME / 96 - 0.5
+    still = (rows < 26) | (rows > 42)  # above the nose's base and below the chin nothing moves
+    assert np.array_equal(sealed[still], picture[still])
+    lip = lambda image: int((np.abs(image.astype(int) - (170, 60, 70)).max(-1) < 20).sum())  # noqa: E731
+    assert lip(sealed) > 0.5 * lip(picture)  # the lips meet where the teeth were, and are not squeezed away
+
+
+def test_moved_points_invert_a_backward_field():
+    field = np.zeros((2, 24, 24), np.float32)
+    field[0], field[1] = 2.0, -1.0  # every point takes its content from 2 pixels right and 1 up
+    points = np.random.default_rng(0).uniform(8, 40, (10, 2))
+    assert np.allclose(moved_points(field, points, FRAME), points - (2.0, -1.0), atol=1e-5)
+
+
+def test_the_shipped_geometry_closes_the_mouth_for_neutral_and_sad_only():
+    geometry = load_geometry(SHIPPED)
+    assert [name for label, name in enumerate(geometry.class_names) if geometry.closed(label)] == ["sad", "neutral"]
+
+
+def test_turned_neutral_the_astronauts_smile_hides_its_teeth():
+    import cv2
+
+    photo = read_photo(facegan.data.DEMO_PHOTO)
+    engine = load_engine(None, "geometry")
+    edits = engine.edit_faces(photo)
+    points = photo_landmarks(cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY), detect_faces(photo)[0], 68)
+    left, top = np.floor(points[48:60].min(0)).astype(int)
+    right, bottom = np.ceil(points[48:60].max(0)).astype(int)
+
+    def teeth(image: np.ndarray) -> int:
+        hsv = cv2.cvtColor(image[top:bottom, left:right], cv2.COLOR_RGB2HSV)
+        return int(((hsv[..., 2] > 200) & (hsv[..., 1] < 40)).sum())  # white: bright and grey (skin and lips are pink)
+
+    assert teeth(photo) > 50
+    assert teeth(engine.render(photo, edits, "neutral")) < teeth(photo) * 0.1
+    assert teeth(engine.render(photo, edits, "surprise")) > teeth(photo) * 0.5  # an open expression keeps them
+
+
+def test_faces_at_fer2013s_resolution_are_not_sealed():
+    face = torch.from_numpy(np.array(Image.open(sorted((facegan.data.DEMO_DATA / "train" / "happy").glob("*.jpg"))[0])))[None]  # lips parted
+    engine = load_engine(None, "geometry")
+    picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
+    frame = Alignment(np.array([[1.0, 0, 0], [0, 1.0, 0]]), FRAME)
+    fields, seals = engine.face_fields(picture, frame, face, EXPRESSIONS.index("happy"))
+    assert fields.shape == (7, 2, 24, 24) and seals == [None] * 7
+    doubled = np.repeat(np.repeat(picture, 2, 0), 2, 1)  # the same face at twice the resolution is sealed
+    _, seals = engine.face_fields(doubled, Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME), face, EXPRESSIONS.index("happy"))
+    assert [name for name, seal in zip(EXPRESSIONS, seals) if seal is not None] == ["sad", "neutral"]

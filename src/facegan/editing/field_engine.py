@@ -18,7 +18,7 @@ from facegan.editing.align import FRAME, Alignment, align, aligned_crop
 from facegan.editing.engine import FaceEdit, class_index
 from facegan.editing.faces import Box, pick_faces
 from facegan.editing.landmarks import photo_landmarks
-from facegan.editing.warp import apply_field, region_box
+from facegan.editing.warp import LipSeal, apply_field, region_box
 from facegan.errors import FaceganError
 
 
@@ -37,6 +37,15 @@ def expressions(faces: torch.Tensor) -> list[int]:
     return predict(expression_classifier(), faces)[0].argmax(1).tolist()
 
 
+Seals = list["np.ndarray | None"]
+"""Per class: None, or the face's 68 landmarks where the edit also closes its mouth (facegan.editing.warp.LipSeal)."""
+
+
+def seal_at(landmarks: np.ndarray | None, strength: float) -> LipSeal | None:
+    """A class's seal at a strength: the lips closed by that share of their gap."""
+    return None if landmarks is None or strength == 0 else LipSeal(landmarks, strength)
+
+
 class FieldEngine:
     """An engine whose edits are fields: subclasses give `name`, `config` and `face_fields`."""
 
@@ -45,9 +54,10 @@ class FieldEngine:
     controls = ("strength",)
     settings: tuple[str, ...] = ()
 
-    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> np.ndarray:
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Seals]:
         """The field to every class (K, 2, g, g), in pixels of the 48-pixel frame, of the face that `alignment`
-        frames in `photo` (its grey 48-pixel crop `face`, uint8 (1, 48, 48), showing expression `source`)."""
+        frames in `photo` (its grey 48-pixel crop `face`, uint8 (1, 48, 48), showing expression `source`), and
+        the classes that also close its mouth."""
         raise NotImplementedError
 
     def prepare(self, photo: np.ndarray, alignment: Alignment) -> FaceEdit:
@@ -56,8 +66,8 @@ class FieldEngine:
         started = time.perf_counter()
         face = torch.from_numpy(cv2.cvtColor(aligned_crop(photo, alignment), cv2.COLOR_RGB2GRAY))[None]
         source = expressions(face[None])[0]
-        fields = self.face_fields(photo, alignment, face, source)
-        return FaceEdit(region_box(alignment), face, time.perf_counter() - started, (alignment, fields, source))
+        fields, seals = self.face_fields(photo, alignment, face, source)
+        return FaceEdit(region_box(alignment), face, time.perf_counter() - started, (alignment, fields, source, seals))
 
     def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, closer: bool = False) -> list[FaceEdit]:
         import cv2
@@ -73,19 +83,21 @@ class FieldEngine:
         """Every face's pixels moved by its field to `target`, scaled by `strength`; nothing else changes."""
         label = class_index(self.config, target)
         for edit in edits:
-            alignment, fields, _ = edit.prepared
-            photo = apply_field(photo, alignment, strength * fields[label])
+            alignment, fields, _, seals = edit.prepared
+            photo = apply_field(photo, alignment, strength * fields[label], seal_at(seals[label], strength))
         return photo
 
-    def moved_faces(self, face: torch.Tensor, fields: np.ndarray) -> torch.Tensor:
-        """A 48-pixel face (1, 48, 48) moved by every field: (K, 1, 48, 48)."""
+    def moved_faces(self, face: torch.Tensor, fields: np.ndarray, seals: Seals | None = None, strength: float = 1.0) -> torch.Tensor:
+        """A 48-pixel face (1, 48, 48) moved by every field, at a strength: (K, 1, 48, 48)."""
         picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
         frame = frame_alignment(Box(0, 0, FRAME))
-        return torch.stack([torch.from_numpy(apply_field(picture, frame, field)[..., :1]).permute(2, 0, 1) for field in fields])
+        seals = seals or [None] * len(fields)
+        return torch.stack([torch.from_numpy(apply_field(picture, frame, strength * field, seal_at(seal, strength))[..., :1]).permute(2, 0, 1)
+                            for field, seal in zip(fields, seals)])
 
     def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[torch.Tensor, list[str]]:
-        _, fields, _ = edit.prepared
-        return torch.cat([edit.original[None], self.moved_faces(edit.original, strength * fields)]), ["photo", *self.config.class_names]
+        _, fields, _, seals = edit.prepared
+        return torch.cat([edit.original[None], self.moved_faces(edit.original, fields, seals, strength)]), ["photo", *self.config.class_names]
 
     def every_class(self, faces: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
         """Faces already cropped (uint8 (N, 1, 48, 48)) moved to every class, as `facegan edit` moves a photo's."""
@@ -95,7 +107,7 @@ class FieldEngine:
         moved = []
         for face, source in zip(faces, expressions(faces)):
             picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
-            moved.append(self.moved_faces(face, strength * self.face_fields(picture, frame, face, source)))
+            moved.append(self.moved_faces(face, *self.face_fields(picture, frame, face, source), strength))
         return torch.stack(moved)
 
     def expression_of(self, edit: FaceEdit) -> str:

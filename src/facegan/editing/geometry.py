@@ -21,9 +21,9 @@ import torch
 
 from facegan.data.images import ImageSet
 from facegan.editing.align import FRAME, Alignment, aligned_crop, similarity
-from facegan.editing.field_engine import FieldEngine, field_config
+from facegan.editing.field_engine import FieldEngine, Seals, field_config
 from facegan.editing.landmarks import cropped_landmarks
-from facegan.editing.warp import thin_plate_field
+from facegan.editing.warp import LOWER_INNER_LIP, SEAL_OVERSHOOT, UPPER_INNER_LIP, thin_plate_field
 from facegan.errors import FaceganError
 from facegan.weights import read_tagged, save_tagged
 
@@ -38,6 +38,12 @@ LANDMARK_SIDE = 192
 """The aligned face's side where its 68 landmarks are found: dlib's predictor wants faces of 80 pixels or more."""
 GAIN = 1.0
 """Strength 1 moves the landmarks by this many times the difference of the two expressions' means."""
+LOWER_LIPS, JAW = [*range(55, 60), 65, 66, 67], list(range(17))
+CLOSED_GAP = 0.08
+"""Eye distances: an expression whose mean shape parts the inner lips less than this is drawn with the mouth closed."""
+SEAL_RESOLUTION = 1.5
+"""Photo pixels per pixel of the 48-pixel frame below which a mouth is not sealed: on FER2013's own faces dlib's
+lip landmarks are too coarse for the seam, which then leaves bits of teeth (docs/results.md)."""
 ANCHORS = np.array([(x, y) for x in np.linspace(-4, 51, 8) for y in np.linspace(-4, 51, 8)
                     if min(x, y) < 0 or max(x, y) > 47], np.float64)
 """Points around the frame that stay where they are: the spline is still at the face's border."""
@@ -57,6 +63,12 @@ class Geometry:
     def move(self, source: int, target: int) -> np.ndarray:
         """How the landmarks (68, 2) move from one expression's mean shape to another's."""
         return self.means[target] - self.means[source]
+
+    def closed(self, target: int) -> bool:
+        """Whether the expression's mean shape keeps the lips together (FER2013's neutral and sad faces)."""
+        mean = self.means[target]
+        eyes = np.linalg.norm(self.reference[36:42].mean(0) - self.reference[42:48].mean(0))
+        return (mean[LOWER_INNER_LIP[1:4], 1] - mean[UPPER_INNER_LIP[1:4], 1]).mean() < CLOSED_GAP * eyes
 
 
 def pose_removed(shapes: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -154,14 +166,36 @@ class GeometryEngine(FieldEngine):
     def load(cls, path: str | Path | None = None) -> "GeometryEngine":
         return cls(load_geometry(SHIPPED if path is None else path))
 
-    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> np.ndarray:
-        """The thin-plate field to every class; the landmarks are found on the aligned face at LANDMARK_SIDE pixels."""
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Seals]:
+        """The thin-plate field to every class, and a seal of the lips for the classes drawn with the mouth
+        closed, where the face's lips part and the photo resolves them; the landmarks are found on the aligned
+        face at LANDMARK_SIDE pixels."""
         import cv2
 
         upright = cv2.cvtColor(aligned_crop(photo, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
         landmarks = (cropped_landmarks(upright, 68) + 0.5) * FRAME / LANDMARK_SIDE - 0.5
-        fields = np.zeros((len(self.geometry.class_names), 2, GRID, GRID), np.float32)
-        for target in range(len(fields)):
+        classes = len(self.geometry.class_names)
+        fields, seals = np.zeros((classes, 2, GRID, GRID), np.float32), [None] * classes
+        sealable = alignment.size / FRAME / alignment.scale >= SEAL_RESOLUTION and parted(landmarks)
+        for target in range(classes):
             if target != source:
-                fields[target] = field_for(landmarks, GAIN * self.geometry.move(source, target))
-        return fields
+                move = GAIN * self.geometry.move(source, target)
+                if sealable and self.geometry.closed(target):
+                    move, seals[target] = lips_kept_apart(move), landmarks
+                fields[target] = field_for(landmarks, move)
+        return fields, seals
+
+
+def lips_kept_apart(move: np.ndarray) -> np.ndarray:
+    """A move (68, 2) whose lower lip follows the upper lip and whose jaw keeps its height, for a face whose mouth
+    a seal closes: the mean move closes the lips by squeezing what lies between them (a smile's teeth stay, in a
+    thin band), and the seal does that part by taking the lips' own pixels instead."""
+    kept = move.copy()
+    kept[LOWER_LIPS, 1] = move[UPPER_INNER_LIP[1:4], 1].mean()
+    kept[JAW, 1] = 0
+    return kept
+
+
+def parted(points: np.ndarray) -> bool:
+    """Whether the inner lips (dlib's 60-67 of 68 points) are apart anywhere by more than a seal's overshoot."""
+    return bool((points[LOWER_INNER_LIP[1:4], 1] - points[UPPER_INNER_LIP[1:4], 1]).max() > SEAL_OVERSHOOT)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from facegan.editing.align import Alignment
-from facegan.editing.field_engine import FieldEngine, field_config
+from facegan.editing.field_engine import FieldEngine, Seals, field_config
 from facegan.errors import FaceganError
 from facegan.models import to_model_range
 from facegan.models.checkpoint import export_generator, load_exported_generator, load_generator
@@ -55,8 +55,9 @@ class WarpEngine(FieldEngine):
         fields = self.translator.field(repeated, torch.arange(classes).repeat(len(faces)))
         return fields.view(len(faces), classes, *fields.shape[1:])
 
-    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> np.ndarray:
-        return self.fields(face[None])[0].numpy()
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Seals]:
+        fields = self.fields(face[None])[0].numpy()
+        return fields, [None] * len(fields)
 
     @torch.no_grad()
     def every_class(self, faces: torch.Tensor, strength: float = 1.0) -> torch.Tensor:

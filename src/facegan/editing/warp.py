@@ -15,6 +15,8 @@ sharpness this way, 0.85-0.93 with Lanczos alone (docs/results.md).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from facegan.editing.align import FRAME, Alignment
@@ -25,6 +27,61 @@ STILL = 1e-3
 """Moves shorter than this many photo pixels leave the pixel as it is."""
 DETAIL_SIGMA = 1.0
 """Photo pixels: detail finer than a Gaussian of this width moves by whole pixels."""
+SEAL_OVERSHOOT = 0.5
+"""Frame pixels: the lower lip is taken this far below its inner edge, so no tooth shows on the seam."""
+UPPER_LIP_SHARE = 0.5
+"""The upper lip is taken this far from its outer edge to its inner landmarks: dlib puts those on the upper teeth
+of a smile (docs/results.md)."""
+OUTER_UPPER_LIP, UPPER_INNER_LIP, LOWER_INNER_LIP = [48, 50, 51, 52, 54], [60, 61, 62, 63, 64], [60, 67, 66, 65, 64]
+NOSE_BASE, CHIN = 33, 8
+
+
+@dataclass
+class LipSeal:
+    """Closes a parted mouth: above the line the lips meet on, the edit shows the upper lip, below it the
+    lower lip and jaw, each moved by a smooth field that fades out at the nose and at the chin. What lay
+    between them (teeth, the mouth's dark) is no longer shown. A smooth field cannot do this (it would have
+    to fold), and a smile turned sad or neutral keeps its teeth without it."""
+
+    points: np.ndarray  # (68, 2): the face's landmarks in the 48-pixel frame, as found on it
+    amount: float  # 1 closes the mouth; less closes that share of the gap between the lips
+
+
+def moved_points(field: np.ndarray, points: np.ndarray, size: int) -> np.ndarray:
+    """Where a backward field (2, g, g) over a crop of `size` puts points (n, 2): the points p with p + field(p)
+    on them, by fixed-point iteration (the fields are smooth and much shorter than their own scale)."""
+    moved = points.copy()
+    for _ in range(20):
+        moved = points - sample_field(field, moved[:, :1], moved[:, 1:], size)[:, 0]
+    return moved
+
+
+def lip_edges(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the seam takes the upper and the lower lip from, (5, 2) each, from one mouth corner to the other."""
+    upper = points[OUTER_UPPER_LIP] + UPPER_LIP_SHARE * (points[UPPER_INNER_LIP] - points[OUTER_UPPER_LIP])
+    upper[[0, -1]] = points[[60, 64]]
+    lower = points[LOWER_INNER_LIP].copy()
+    lower[1:-1, 1] += np.minimum(np.maximum(lower[1:-1, 1] - upper[1:-1, 1], 0), SEAL_OVERSHOOT)
+    return upper, lower
+
+
+def seal_moves(seal: LipSeal, field: np.ndarray, crop_x: np.ndarray, crop_y: np.ndarray) -> np.ndarray:
+    """The backward moves (..., 2), in frame pixels, that close the mouth once `field` has moved the face, at
+    crop points; zero where the lips touch. The lips are placed where the field (as it is applied: on its
+    grid) puts them, so the seam takes exactly the lips' pixels."""
+    points = moved_points(field, seal.points, FRAME)
+    upper, lower = lip_edges(points)
+    top = np.interp(crop_x, *upper[np.argsort(upper[:, 0])].T)
+    bottom = np.interp(crop_x, *lower[np.argsort(lower[:, 0])].T)
+    between = (crop_x > points[60, 0]) & (crop_x < points[64, 0])
+    gap = np.where(between, np.maximum(bottom - top, 0), 0)
+    line = top + gap / 2
+    above = crop_y < line
+    reach = np.where(above, line - points[NOSE_BASE, 1], points[CHIN, 1] - line)
+    ease = 0.5 + 0.5 * np.cos(np.pi * np.clip(np.abs(crop_y - line) / np.maximum(reach, 1e-6), 0, 1))
+    moves = np.zeros((*crop_x.shape, 2), np.float32)
+    moves[..., 1] = np.where(above, -1, 1) * seal.amount * gap / 2 * ease
+    return moves
 
 
 def region_box(alignment: Alignment) -> Box:
@@ -78,10 +135,10 @@ def sample_field(field: np.ndarray, points_x: np.ndarray, points_y: np.ndarray, 
     return np.stack([cv2.remap(channel, u, v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) for channel in field], -1)
 
 
-def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray) -> np.ndarray:
+def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal: LipSeal | None = None) -> np.ndarray:
     """A copy of the photo (H, W, C uint8) with the face's pixels moved by `field` (2, g, g, in pixels of the
-    aligned crop), faded out by `face_region`. Pixels the field does not move keep their exact values;
-    nothing outside the face changes."""
+    aligned crop), and its mouth then closed by `seal`, at the photo's resolution, faded out by
+    `face_region`. Pixels the field does not move keep their exact values; nothing outside the face changes."""
     height, width = photo.shape[:2]
     box = region_box(alignment)
     left, top = max(box.left, 0), max(box.top, 0)
@@ -92,7 +149,11 @@ def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray) -> n
     xs, ys = np.meshgrid(np.arange(left, right, dtype=np.float64), np.arange(top, bottom, dtype=np.float64))
     crop_points = alignment.to_crop(np.stack([xs, ys], -1))
     cx, cy = crop_points[..., 0].astype(np.float32), crop_points[..., 1].astype(np.float32)
-    moves = sample_field(field, cx, cy, alignment.size) * face_region(cx, cy, alignment.size)[..., None]
+    moves = np.zeros((*cx.shape, 2), np.float32)
+    if seal is not None:
+        moves = seal_moves(seal, field, cx, cy)
+    moves = moves + sample_field(field, cx + moves[..., 0], cy + moves[..., 1], alignment.size)
+    moves = moves * face_region(cx, cy, alignment.size)[..., None]
     photo_moves = moves @ alignment.inverse[:, :2].T
     source_x = (xs + photo_moves[..., 0]).astype(np.float32)
     source_y = (ys + photo_moves[..., 1]).astype(np.float32)
