@@ -7,7 +7,8 @@ as the attribute classifier's 64x64 input, and read for "Smiling" and "Mouth_Sli
 
 Prints, per engine: the share read as smiling of the faces labelled not smiling, as they are and turned
 happy, and of those labelled smiling, as they are and turned neutral and sad; the share read with the mouth
-open of closed-mouthed faces turned to surprise. Writes OUT/strip_<engine>_<strength>.png.
+open of closed-mouthed faces turned to surprise, and of open-mouthed ones turned neutral and sad. Writes
+OUT/strip_<engine>_<strength>.png.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=["geometry", "translator"])
     parser.add_argument("--strength", type=float, default=1.0)
     parser.add_argument("--closed-lips", action="store_true", help="the geometry engine keeps a closed mouth closed (experiments/closed_lips.py)")
+    parser.add_argument("--no-seal", action="store_true", help="the geometry engine's mean move alone, without closing lips (experiments/lip_seal.py)")
     parser.add_argument("--out", default="runs/celeba_smile")
     args = parser.parse_args()
     out = Path(args.out)
@@ -53,6 +55,10 @@ def main() -> None:
         import closed_lips
 
         closed_lips.patch()
+    if args.no_seal:
+        from facegan.editing import geometry
+
+        geometry.SEAL_RESOLUTION = float("inf")
     root = Path(args.data)
     names = sorted(p.name for p in (root / "img_align_celeba").glob("*.jpg"))[-1000:]
     names = [names[i] for i in torch.randperm(len(names), generator=torch.Generator().manual_seed(0))[: args.n].tolist()]
@@ -86,7 +92,7 @@ def main() -> None:
         kept = torch.tensor(found)
         read = {key: torch.sigmoid(predict(classifier, torch.stack(faces))[0]) > 0.5 for key, faces in inputs.items()}
         plain, happy_face = ~labelled_smiling[kept], labelled_smiling[kept]
-        closed = ~labelled_open[kept]
+        closed, parted = ~labelled_open[kept], labelled_open[kept]
 
         def share(key: str, column: int, among: torch.Tensor) -> str:
             return f"{read[key][among, column].float().mean():.2f}"
@@ -95,7 +101,9 @@ def main() -> None:
               f"{share('photo', smiling, plain)} as they are, {share('happy', smiling, plain)} turned happy; smiling "
               f"({int(happy_face.sum())}): {share('photo', smiling, happy_face)} as they are, {share('neutral', smiling, happy_face)} "
               f"turned neutral, {share('sad', smiling, happy_face)} sad; mouth closed ({int(closed.sum())}): read open "
-              f"{share('photo', mouth_open, closed)} as they are, {share('surprise', mouth_open, closed)} turned to surprise", flush=True)
+              f"{share('photo', mouth_open, closed)} as they are, {share('surprise', mouth_open, closed)} turned to surprise; mouth open "
+              f"({int(parted.sum())}): read open {share('photo', mouth_open, parted)} as they are, {share('neutral', mouth_open, parted)} "
+              f"turned neutral, {share('sad', mouth_open, parted)} sad", flush=True)
         visuals.save_labelled_grid(torch.stack(strip), out / f"strip_{engine_name}_{args.strength:g}{'_closed' if args.closed_lips else ''}.png", ["photo", *TARGETS], scale=3)
 
 
