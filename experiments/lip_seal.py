@@ -4,6 +4,10 @@ Photos (`--photos`): the astronaut, the scene and the Obama portrait at full res
 by the mean move alone (which squeezes a smile's teeth into a thin band) and with the seal (shipped), the
 mouth cropped large; writes OUT/lip_seal.jpg.
 
+CelebA (`--celeba`): the held-out faces (the last 1,000; the first 400 of them) whose parted lips are widest,
+upscaled twice as experiments/celeba_smile.py does, sealed without geometry.WIDEST_SEAL's limit and turned
+neutral and sad; writes OUT/widest.png (per face: the photo, neutral, sad) and prints each face's gap.
+
 FER2013 (`--data`): test faces with parted lips, edited both ways at 48 pixels, where the shipped engine does
 not seal (geometry.SEAL_RESOLUTION; here each face is handed over at twice its size so it is sealed), read
 after eval-edit's blur and JPEG by the robust and the plain classifier: how often the target is read and how
@@ -11,6 +15,7 @@ often the face's own expression still is, and the paint share; writes OUT/strips
 then sad and neutral without the seal, then with it).
 
     python experiments/lip_seal.py --photos --out docs
+    python experiments/lip_seal.py --celeba ../shared/data/celeba
     python experiments/lip_seal.py --data ../shared/data/fer2013 --n 300
 """
 
@@ -87,6 +92,34 @@ def photo_figure(out: Path) -> None:
     print(f"wrote {out / 'lip_seal.jpg'}")
 
 
+def widest_celeba(data: str, out: Path, faces: int = 400, shown: int = 6) -> None:
+    """The CelebA faces with the widest parted lips, sealed without the width limit."""
+    import cv2
+
+    from facegan.errors import FaceganError
+
+    geometry_module.WIDEST_SEAL = float("inf")
+    engine = GeometryEngine(load_geometry())
+    found = []
+    for path in sorted((Path(data) / "img_align_celeba").glob("*.jpg"))[-1000:][:faces]:
+        photo = np.asarray(Image.open(path).convert("RGB"))
+        photo = cv2.resize(photo, (photo.shape[1] * 2, photo.shape[0] * 2), interpolation=cv2.INTER_CUBIC)
+        try:
+            edits = engine.edit_faces(photo)
+        except FaceganError:
+            continue
+        landmarks = next((seal for seal in edits[0].prepared[3] if seal is not None), None)
+        if landmarks is not None:
+            eyes = np.linalg.norm(landmarks[36:42].mean(0) - landmarks[42:48].mean(0))
+            found.append(((landmarks[[67, 66, 65], 1] - landmarks[[61, 62, 63], 1]).max() / eyes, path.name, photo, edits))
+    found.sort(key=lambda item: -item[0])
+    rows = []
+    for gap, name, photo, edits in found[:shown]:
+        print(f"{name}: lips parted by {gap:.3f} eye distances")
+        rows.append(np.hstack([photo, engine.render(photo, edits, "neutral"), engine.render(photo, edits, "sad")]))
+    Image.fromarray(np.vstack(rows)).save(out / "widest.png")
+
+
 def fer_scores(data: str, n: int, out: Path) -> None:
     test = load_fer2013(data, "test")
     engine = GeometryEngine(load_geometry())
@@ -132,6 +165,7 @@ def fer_scores(data: str, n: int, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", action="store_true", help="the photo figure")
+    parser.add_argument("--celeba", help="CelebA, for its widest parted lips")
     parser.add_argument("--data", help="FER2013, for the scores on its test faces")
     parser.add_argument("--n", type=int, default=300, help="test faces with parted lips")
     parser.add_argument("--out", default="runs/lip_seal")
@@ -142,6 +176,8 @@ def main() -> None:
         photo_figure(out)
     if args.data:
         fer_scores(args.data, args.n, out)
+    if args.celeba:
+        widest_celeba(args.celeba, out)
 
 
 if __name__ == "__main__":

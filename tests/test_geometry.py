@@ -13,7 +13,7 @@ from facegan.cli import main
 from facegan.config import EXPRESSIONS
 from facegan.editing.align import FRAME, TEMPLATE, Alignment, align, aligned_crop, back_to_photo, frame_points, similarity
 from facegan.editing.faces import detect_faces, read_photo
-from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, load_geometry
+from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, load_geometry, sealable_lips
 from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
 from facegan.editing.warp import LipSeal, apply_field, face_region, moved_points, photo_region, thin_plate_field
@@ -248,6 +248,7 @@ def mouth_points() -> np.ndarray:
     points[[61, 62, 63]] = (20, 32), (24, 32), (28, 32)
     points[[67, 66, 65]] = (20, 35), (24, 35), (28, 35)
     points[[55, 56, 57, 58, 59]] = (30, 36.5), (28, 38), (24, 38.5), (20, 38), (18, 36.5)
+    points[36:42], points[42:48] = (16, 18), (32, 18)  # the eyes, 16 pixels apart
     return points
 
 
@@ -279,6 +280,15 @@ def test_a_seal_closes_a_parted_mouth_with_the_lips_own_pixels():
     assert np.array_equal(sealed[still], picture[still])
     lip = lambda image: int((np.abs(image.astype(int) - (170, 60, 70)).max(-1) < 20).sum())  # noqa: E731
     assert lip(sealed) > 0.5 * lip(picture)  # the lips meet where the teeth were, and are not squeezed away
+
+
+def test_only_lips_parted_but_not_wide_open_are_sealed():
+    points = mouth_points()  # parted by 3 pixels: 0.19 eye distances
+    assert sealable_lips(points)
+    closed, laughing = points.copy(), points.copy()
+    closed[[65, 66, 67], 1] = 32.2
+    laughing[[65, 66, 67], 1] = 37  # 5 pixels: 0.31 eye distances, a laugh
+    assert not sealable_lips(closed) and not sealable_lips(laughing)
 
 
 def test_moved_points_invert_a_backward_field():
@@ -313,7 +323,7 @@ def test_turned_neutral_the_astronauts_smile_hides_its_teeth():
 
 
 def test_faces_at_fer2013s_resolution_are_not_sealed():
-    face = torch.from_numpy(np.array(Image.open(sorted((facegan.data.DEMO_DATA / "train" / "happy").glob("*.jpg"))[0])))[None]  # lips parted
+    face = torch.from_numpy(np.array(Image.open(sorted((facegan.data.DEMO_DATA / "train" / "happy").glob("*.jpg"))[1])))[None]  # lips parted
     engine = load_engine(None, "geometry")
     picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
     frame = Alignment(np.array([[1.0, 0, 0], [0, 1.0, 0]]), FRAME)

@@ -41,6 +41,9 @@ GAIN = 1.0
 LOWER_LIPS, JAW = [*range(55, 60), 65, 66, 67], list(range(17))
 CLOSED_GAP = 0.08
 """Eye distances: an expression whose mean shape parts the inner lips less than this is drawn with the mouth closed."""
+WIDEST_SEAL = 0.25
+"""Eye distances: lips parted wider than this (a laugh, a shout) are not sealed; brought that far together, the lips'
+own pixels stretch into grimaces (docs/results.md)."""
 SEAL_RESOLUTION = 1.5
 """Photo pixels per pixel of the 48-pixel frame below which a mouth is not sealed: on FER2013's own faces dlib's
 lip landmarks are too coarse for the seam, which then leaves bits of teeth (docs/results.md)."""
@@ -176,7 +179,7 @@ class GeometryEngine(FieldEngine):
         landmarks = (cropped_landmarks(upright, 68) + 0.5) * FRAME / LANDMARK_SIDE - 0.5
         classes = len(self.geometry.class_names)
         fields, seals = np.zeros((classes, 2, GRID, GRID), np.float32), [None] * classes
-        sealable = alignment.size / FRAME / alignment.scale >= SEAL_RESOLUTION and parted(landmarks)
+        sealable = alignment.size / FRAME / alignment.scale >= SEAL_RESOLUTION and sealable_lips(landmarks)
         for target in range(classes):
             if target != source:
                 move = GAIN * self.geometry.move(source, target)
@@ -196,6 +199,9 @@ def lips_kept_apart(move: np.ndarray) -> np.ndarray:
     return kept
 
 
-def parted(points: np.ndarray) -> bool:
-    """Whether the inner lips (dlib's 60-67 of 68 points) are apart anywhere by more than a seal's overshoot."""
-    return bool((points[LOWER_INNER_LIP[1:4], 1] - points[UPPER_INNER_LIP[1:4], 1]).max() > SEAL_OVERSHOOT)
+def sealable_lips(points: np.ndarray) -> bool:
+    """Whether the inner lips (dlib's 60-67 of 68 points) are apart by more than a seal's overshoot somewhere, and
+    by no more than WIDEST_SEAL eye distances anywhere."""
+    gap = (points[LOWER_INNER_LIP[1:4], 1] - points[UPPER_INNER_LIP[1:4], 1]).max()
+    eyes = np.linalg.norm(points[36:42].mean(0) - points[42:48].mean(0))
+    return bool(SEAL_OVERSHOOT < gap <= WIDEST_SEAL * eyes)
