@@ -7,7 +7,9 @@ learned engine is measured against, and the teacher of the learned warp.
 per expression, the mean shape and its main modes of variation. A face is edited from the expression
 the project's classifier sees in it to the target by the difference of the two means: the mouth
 corners, lips, jaw, eyelids and brows move, carried by a thin-plate spline that is still at the face's
-border, and the photo is resampled by it at its own resolution (facegan.editing.warp).
+border, and the photo is resampled by it at its own resolution (facegan.editing.warp). Turned to an
+expression drawn with the mouth closed (sad, neutral), parted lips are also sealed (warp.LipSeal), where the
+photo resolves them and the mouth is not laughing.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ class Geometry:
         """Whether the expression's mean shape keeps the lips together (FER2013's neutral and sad faces)."""
         mean = self.means[target]
         eyes = np.linalg.norm(self.reference[36:42].mean(0) - self.reference[42:48].mean(0))
-        return (mean[LOWER_INNER_LIP[1:4], 1] - mean[UPPER_INNER_LIP[1:4], 1]).mean() < CLOSED_GAP * eyes
+        return bool((mean[LOWER_INNER_LIP[1:4], 1] - mean[UPPER_INNER_LIP[1:4], 1]).mean() < CLOSED_GAP * eyes)
 
 
 def pose_removed(shapes: np.ndarray, reference: np.ndarray) -> np.ndarray:
