@@ -18,13 +18,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from facegan import visuals
 from facegan.data import load_fer2013
 from facegan.editing.field_engine import expressions
 from facegan.editing.geometry import GeometryEngine, face_landmarks, field_for, load_geometry
-from facegan.editing.scores import edit_quality, edit_test_faces, marks_scores
 from facegan.editing.warp import thin_plate_field
 from facegan.models.warp import FRAME
+from edit_report import report_variant
 
 REGIONS = {"mouth": [list(range(48, 60))], "eyes": [[*range(17, 22), *range(36, 42)], [*range(22, 27), *range(42, 48)]]}
 DONORS = 300
@@ -94,17 +93,8 @@ def main() -> None:
             edited.append(moved)
         return torch.stack(edited)
 
-    edits = edit_test_faces(render, test, args.n)
-    quality = edit_quality(edits, names, test, train)["generated"]
-    marks = marks_scores(edits, names, detector=False)
-    blurred = marks["expression_blurred"]
     tag = "_".join(args.regions)
-    print(f"{tag}: expression {quality['expression']['balanced_accuracy']:.3f}, after blur and JPEG "
-          f"{blurred['balanced_accuracy']:.3f} (plain classifier {blurred['plain_classifier']['balanced_accuracy']:.3f}), "
-          f"paint share {marks['paint_share']['mean']:.2f}, appearance Fréchet distance "
-          f"{quality['appearance']['frechet_distance']:.2f}", flush=True)
-    strips = torch.cat([torch.cat([edits.faces[i : i + 1], edits.every_class[i]]) for i in range(8)])
-    visuals.save_labelled_grid(strips, out / f"strips_{tag}.png", ["photo", *names])
+    report_variant(tag, render, test, train, args.n, names, out / f"strips_{tag}.png")
 
 
 if __name__ == "__main__":

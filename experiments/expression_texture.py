@@ -27,9 +27,9 @@ from facegan import visuals
 from facegan.data import load_fer2013
 from facegan.editing.field_engine import expressions
 from facegan.editing.geometry import GeometryEngine, face_landmarks, field_for, load_geometry
-from facegan.editing.scores import edit_quality, edit_test_faces, marks_scores
 from facegan.editing.warp import thin_plate_field
 from facegan.models.warp import FRAME, face_region
+from edit_report import report_variant
 
 SHADING_SIGMA = 1.5
 """Pixels of the 48-pixel frame: the shading is kept only at scales a move of the photo's pixels cannot give."""
@@ -123,16 +123,8 @@ def main() -> None:
         return torch.stack(edited)
 
     for gain in args.gains:
-        edits = edit_test_faces(lambda faces: render(faces, gain), test, args.n)
-        quality = edit_quality(edits, names, test, train)["generated"]
-        marks = marks_scores(edits, names, detector=False)
-        blurred_score = marks["expression_blurred"]
-        print(f"shading gain {gain:g}: expression {quality['expression']['balanced_accuracy']:.3f}, after blur and JPEG "
-              f"{blurred_score['balanced_accuracy']:.3f} (plain classifier {blurred_score['plain_classifier']['balanced_accuracy']:.3f}), "
-              f"paint share {marks['paint_share']['mean']:.2f}, appearance Fréchet distance "
-              f"{quality['appearance']['frechet_distance']:.2f}", flush=True)
-        strips = torch.cat([torch.cat([edits.faces[i : i + 1], edits.every_class[i]]) for i in range(8)])
-        visuals.save_labelled_grid(strips, out / f"strips_{gain:g}.png", ["photo", *names])
+        report_variant(f"shading gain {gain:g}", lambda faces: render(faces, gain), test, train, args.n, names,
+                       out / f"strips_{gain:g}.png")
 
 
 if __name__ == "__main__":

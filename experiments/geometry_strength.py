@@ -13,12 +13,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import torch
 
 import facegan.editing.geometry as geometry
-from facegan import visuals
 from facegan.data import load_fer2013
-from facegan.editing.scores import edit_quality, edit_test_faces, marks_scores
+from edit_report import report_variant
 
 
 def main() -> None:
@@ -40,16 +38,7 @@ def main() -> None:
     names = engine.config.class_names
     for gain in args.gains:
         geometry.GAIN = gain
-        edits = edit_test_faces(engine.every_class, test, args.n)
-        quality = edit_quality(edits, names, test, train)["generated"]
-        marks = marks_scores(edits, names, detector=False)
-        blurred = marks["expression_blurred"]
-        print(f"gain {gain:g}: expression {quality['expression']['balanced_accuracy']:.3f}, after blur and JPEG "
-              f"{blurred['balanced_accuracy']:.3f} (plain classifier {blurred['plain_classifier']['balanced_accuracy']:.3f}), "
-              f"paint share {marks['paint_share']['mean']:.2f}, appearance Fréchet distance "
-              f"{quality['appearance']['frechet_distance']:.2f}", flush=True)
-        strips = torch.cat([torch.cat([edits.faces[i : i + 1], edits.every_class[i]]) for i in range(8)])
-        visuals.save_labelled_grid(strips, out / f"strips_{gain:g}.png", ["photo", *names])
+        report_variant(f"gain {gain:g}", engine.every_class, test, train, args.n, names, out / f"strips_{gain:g}.png")
 
 
 if __name__ == "__main__":

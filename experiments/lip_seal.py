@@ -52,9 +52,9 @@ def photo_figure(out: Path) -> None:
     from facegan.metrics.marks import photo_scores
 
     engine = GeometryEngine(load_geometry())
-    rows = []
+    pictures, rows = photos(), []
     for name in ("astronaut", "scene", "obama"):
-        photo = photos()[name]
+        photo = pictures[name]
         points = photo_landmarks(cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY), pick_faces(photo)[0], 68)
         centre, half = points[48:60].mean(0), 1.1 * (points[54, 0] - points[48, 0])
         left, top = int(centre[0] - half), int(centre[1] - 0.6 * half)
@@ -64,18 +64,17 @@ def photo_figure(out: Path) -> None:
         cv2.fillConvexPoly(mouth, cv2.convexHull(np.round(points[48:60]).astype(np.int32)), 1)
         mouth = cv2.dilate(mouth, np.ones((3, 3), np.uint8), iterations=max(1, int(0.15 * (points[54, 0] - points[48, 0]))))
         edits = engine.edit_faces(photo)
-        pictures = [photo]
+        shipped_resolution, geometry_module.SEAL_RESOLUTION = geometry_module.SEAL_RESOLUTION, float("inf")
+        unsealed = engine.edit_faces(photo)
+        geometry_module.SEAL_RESOLUTION = shipped_resolution
+        columns = [photo]
         for target in TARGETS:
             sealed = engine.render(photo, edits, target)
             whole, rest = photo_scores(photo, sealed, region), photo_scores(photo, sealed, region * (1 - mouth))
             print(f"{name}, {target}, sealed: sharpness {whole['sharpness']:.3f} over the face, {rest['sharpness']:.3f} "
                   f"without the mouth; paint share {whole['paint_share']:.2f}, {rest['paint_share']:.2f}")
-            shipped_resolution = geometry_module.SEAL_RESOLUTION
-            geometry_module.SEAL_RESOLUTION = float("inf")
-            plain = engine.render(photo, engine.edit_faces(photo), target)
-            geometry_module.SEAL_RESOLUTION = shipped_resolution
-            pictures += [plain, sealed]
-        crops = [Image.fromarray(picture).crop(box) for picture in pictures]
+            columns += [engine.render(photo, unsealed, target), sealed]
+        crops = [Image.fromarray(picture).crop(box) for picture in columns]
         height = round(CROP_WIDTH * crops[0].height / crops[0].width)
         rows.append([crop.resize((CROP_WIDTH, height), Image.LANCZOS) for crop in crops])
     names = ["photo", *(f"{target}, {kind}" for target in TARGETS for kind in ("mean move", "sealed"))]

@@ -19,12 +19,11 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from facegan import visuals
 from facegan.data import load_fer2013
 from facegan.editing.field_engine import expressions
 from facegan.editing.align import similarity
 from facegan.editing.geometry import GRID, RIGID, GeometryEngine, describe_moves, face_landmarks, field_for, load_geometry, pose_removed
-from facegan.editing.scores import edit_quality, edit_test_faces, marks_scores
+from edit_report import report_variant
 
 EXPRESSIVE = [*range(17, 27), 37, 38, 40, 41, 43, 44, 46, 47, *range(48, 68)]
 """The brows, the eyelids and the lips: with --own, these go to the target's typical shape from where the face has them."""
@@ -111,16 +110,7 @@ def main() -> None:
                 edited.append(engine.moved_faces(face, fields))
             return torch.stack(edited)
 
-        edits = edit_test_faces(render, test, args.n)
-        quality = edit_quality(edits, names, test, train)["generated"]
-        marks = marks_scores(edits, names, detector=False)
-        blurred = marks["expression_blurred"]
-        print(f"top {top:g}: expression {quality['expression']['balanced_accuracy']:.3f}, after blur and JPEG "
-              f"{blurred['balanced_accuracy']:.3f} (plain classifier {blurred['plain_classifier']['balanced_accuracy']:.3f}), "
-              f"paint share {marks['paint_share']['mean']:.2f}, appearance Fréchet distance "
-              f"{quality['appearance']['frechet_distance']:.2f}", flush=True)
-        strips = torch.cat([torch.cat([edits.faces[i : i + 1], edits.every_class[i]]) for i in range(8)])
-        visuals.save_labelled_grid(strips, out / f"strips_{top:g}.png", ["photo", *names])
+        report_variant(f"top {top:g}", render, test, train, args.n, names, out / f"strips_{top:g}.png")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ class LipSeal:
     between them (teeth, the mouth's dark) is no longer shown. A smooth field cannot do this (it would have
     to fold), and a smile turned sad or neutral keeps its teeth without it."""
 
-    points: np.ndarray  # (68, 2): the face's landmarks in the 48-pixel frame, as found on it
+    points: np.ndarray  # (68, 2): the face's landmarks in pixels of the aligned crop, as found on it
     amount: float  # 1 closes the mouth; less closes that share of the gap between the lips
 
 
@@ -65,11 +65,11 @@ def lip_edges(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return upper, lower
 
 
-def seal_moves(seal: LipSeal, field: np.ndarray, crop_x: np.ndarray, crop_y: np.ndarray) -> np.ndarray:
-    """The backward moves (..., 2), in frame pixels, that close the mouth once `field` has moved the face, at
-    crop points; zero where the lips touch. The lips are placed where the field (as it is applied: on its
-    grid) puts them, so the seam takes exactly the lips' pixels."""
-    points = moved_points(field, seal.points, FRAME)
+def seal_moves(seal: LipSeal, field: np.ndarray, crop_x: np.ndarray, crop_y: np.ndarray, size: int) -> np.ndarray:
+    """The backward moves (..., 2), in pixels of a crop of `size`, that close the mouth once `field` has moved the
+    face, at crop points; zero where the lips touch. The lips are placed where the field (as it is applied: on
+    its grid) puts them, so the seam takes exactly the lips' pixels."""
+    points = moved_points(field, seal.points, size)
     upper, lower = lip_edges(points)
     top = np.interp(crop_x, *upper[np.argsort(upper[:, 0])].T)
     bottom = np.interp(crop_x, *lower[np.argsort(lower[:, 0])].T)
@@ -149,9 +149,7 @@ def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal
     xs, ys = np.meshgrid(np.arange(left, right, dtype=np.float64), np.arange(top, bottom, dtype=np.float64))
     crop_points = alignment.to_crop(np.stack([xs, ys], -1))
     cx, cy = crop_points[..., 0].astype(np.float32), crop_points[..., 1].astype(np.float32)
-    moves = np.zeros((*cx.shape, 2), np.float32)
-    if seal is not None:
-        moves = seal_moves(seal, field, cx, cy)
+    moves = np.zeros((*cx.shape, 2), np.float32) if seal is None else seal_moves(seal, field, cx, cy, alignment.size)
     moves = moves + sample_field(field, cx + moves[..., 0], cy + moves[..., 1], alignment.size)
     moves = moves * face_region(cx, cy, alignment.size)[..., None]
     photo_moves = moves @ alignment.inverse[:, :2].T
