@@ -22,7 +22,7 @@ from facegan.data import load_fer2013
 from facegan.editing.field_engine import expressions
 from facegan.editing.geometry import GeometryEngine, face_landmarks, field_for, load_geometry
 from facegan.editing.warp import thin_plate_field
-from facegan.models.warp import FRAME
+from facegan.editing.align import FRAME
 from edit_report import report_variant
 
 REGIONS = {"mouth": [list(range(48, 60))], "eyes": [[*range(17, 22), *range(36, 42)], [*range(22, 27), *range(42, 48)]]}

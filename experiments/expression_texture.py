@@ -28,7 +28,7 @@ from facegan.data import load_fer2013
 from facegan.editing.field_engine import expressions
 from facegan.editing.geometry import GeometryEngine, face_landmarks, field_for, load_geometry
 from facegan.editing.warp import thin_plate_field
-from facegan.models.warp import FRAME, face_region
+from facegan.editing.align import FRAME, face_region
 from edit_report import report_variant
 
 SHADING_SIGMA = 1.5

@@ -26,7 +26,8 @@ from facegan.editing.geometry import ANCHORS, GRID, face_landmarks, load_geometr
 from facegan.editing.warp import spline_kernel
 from facegan.metrics.classifier import ROBUST_WEIGHTS, accuracy_summary, gaussian_blur, load_classifier, predict, to_input
 from facegan.metrics.marks import blurred_and_compressed
-from facegan.models.warp import FRAME, WarpTranslator, warp
+from facegan.editing.align import FRAME
+from facegan.models.warp import WarpTranslator, warp
 
 STEPS = 40
 JAW = slice(0, 17)

@@ -227,7 +227,7 @@ def test_a_full_disk_leaves_no_partial_checkpoint(tmp_path, monkeypatch):
         Path(path).write_bytes(b"partial")
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr("facegan.weights.torch.save", full_disk)
+    monkeypatch.setattr(torch, "save", full_disk)
     (tmp_path / "checkpoint.pt").write_bytes(b"the last good one")
     with pytest.raises(FaceganError, match=r"No space left on device; is the disk full\?\): the previous file is kept"):
         checkpoint.save_checkpoint({}, tmp_path / "checkpoint.pt")
@@ -318,7 +318,7 @@ def test_a_full_disk_during_a_checkpoint_write_keeps_the_last_one(fer_folder, tm
             def full_disk(contents, path):
                 Path(path).write_bytes(b"partial")
                 raise RuntimeError("[enforce fail at inline_container.cc:626] . unexpected pos 1472 vs 1366")
-            monkeypatch.setattr("facegan.weights.torch.save", lambda contents, path: full_disk(contents, path) if
+            monkeypatch.setattr(torch, "save", lambda contents, path: full_disk(contents, path) if
                                 load_step(contents) else torch.serialization.save(contents, path))
         run = facegan.train(facegan.Config(**tiny, run_dir=str(tmp_path / "disk" / "run")))
         before = (run / "checkpoint.pt").read_bytes()

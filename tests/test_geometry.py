@@ -140,7 +140,7 @@ def test_geometry_statistics_remove_pose_and_keep_each_expressions_mean():
 
 
 def test_the_shipped_geometry_loads_and_smiles_like_fer2013():
-    geometry = load_geometry(SHIPPED)  # read_tagged: weights_only
+    geometry = load_geometry(SHIPPED)  # read without PyTorch: only arrays, lists and strings
     assert geometry.class_names == EXPRESSIONS and geometry.counts.sum() == 28_709
     eyes = np.linalg.norm(geometry.reference[36:42].mean(0) - geometry.reference[42:48].mean(0))
     happy = geometry.move(EXPRESSIONS.index("neutral"), EXPRESSIONS.index("happy")) / eyes

@@ -5,14 +5,33 @@
     facegan.sample(run / "checkpoint.pt", n=100, out="samples")
 """
 
+import importlib
+
 from facegan.config import EXPRESSIONS, PRESETS, Config
-from facegan.data import load_dataset
 from facegan.errors import FaceganError
-from facegan.models import Discriminator, Generator, build_dcgan
-from facegan.models.checkpoint import load_generator
-from facegan.sampling import generate, sample
-from facegan.training import resume, train, train_all_expressions
 from facegan.version import __version__
+
+_NEED_TORCH = {
+    "load_dataset": "facegan.data",
+    "Discriminator": "facegan.models",
+    "Generator": "facegan.models",
+    "build_dcgan": "facegan.models",
+    "load_generator": "facegan.models.checkpoint",
+    "generate": "facegan.sampling",
+    "sample": "facegan.sampling",
+    "resume": "facegan.training",
+    "train": "facegan.training",
+    "train_all_expressions": "facegan.training",
+}
+"""Imported when first used: PyTorch takes about 2 seconds to import, and `facegan edit` with the geometry
+engine does not need it."""
+
+
+def __getattr__(name: str):
+    if name not in _NEED_TORCH:
+        raise AttributeError(f"module 'facegan' has no attribute '{name}'")
+    return getattr(importlib.import_module(_NEED_TORCH[name]), name)
+
 
 __all__ = [
     "__version__",

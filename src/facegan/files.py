@@ -15,6 +15,9 @@ from pathlib import Path
 
 from facegan.errors import FaceganError
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+"""The files facegan reads as images, in data folders and in `facegan edit DIR --cropped`."""
+
 
 def _umask() -> int:
     current = os.umask(0)

@@ -13,9 +13,9 @@ import torch
 from PIL import Image
 
 from facegan.errors import FaceganError
+from facegan.files import IMAGE_SUFFIXES
 
 DECODE_CHUNK = 4096  # files decoded per parallel batch: bounds memory when streaming to a cache file
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
 
 @dataclass

@@ -13,10 +13,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from facegan.editing.faces import Box
-from facegan.models.warp import FRAME
+
+FRAME = 48
+"""FER2013's side: the face's region below is given in its pixels."""
+FACE_CENTRE = (23.5, 25.0)
+FACE_AXES = (19.0, 23.0)
+"""The face's ellipse in FER2013's frame: a field moves the face fully inside it."""
+FADE_REACH = 1.25
+"""The move fades out between the ellipse and this many times its size, past the frame's edge where a
+photo goes on: no seam where the moving face meets the still photo."""
 TEMPLATE = np.array([[35.17, 17.85], [28.30, 18.21], [11.37, 18.10], [18.25, 18.32], [23.37, 30.98]])
 """dlib's five landmarks (the right eye's outer and inner corner, the left eye's outer and inner corner,
 the base of the nose), averaged over FER2013's 28,709 training faces (`facegan.editing.geometry`)."""
+
+
+def face_region(crop_x: np.ndarray, crop_y: np.ndarray, size: int) -> np.ndarray:
+    """How much of a field applies at crop points (pixels of a crop of `size`): 1 on the face, easing to 0
+    at FADE_REACH times the face's ellipse."""
+    frame_x, frame_y = ((crop_x + 0.5) * FRAME / size - 0.5, (crop_y + 0.5) * FRAME / size - 0.5)
+    reach = np.hypot((frame_x - FACE_CENTRE[0]) / FACE_AXES[0], (frame_y - FACE_CENTRE[1]) / FACE_AXES[1])
+    ease = np.clip((FADE_REACH - reach) / (FADE_REACH - 1), 0, 1)
+    return (ease * ease * (3 - 2 * ease)).astype(np.float32)
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,14 @@ expression does not need a change.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from facegan.editing.faces import Box
+
+if TYPE_CHECKING:
+    import torch
 
 BLENDS = ("feather", "seamless")
 

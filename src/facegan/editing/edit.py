@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from facegan import visuals
 from facegan.editing.engine import EditEngine, FaceEdit, check_controls, class_index
-from facegan.data.images import IMAGE_SUFFIXES
 from facegan.editing.faces import read_photo_with_alpha, save_photo, whole_square
 from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
-from facegan.files import output_file
+from facegan.files import IMAGE_SUFFIXES, output_file
 
 
 def engine_for_edits(checkpoint: str | Path | None, engine: str | None, steps: int | None, detail_steps: int | None,
@@ -44,6 +42,8 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
         raise FaceganError("an output file would replace the photo itself: choose another --out, so the original is kept")
     for name, path in zip(names, outputs):
         save_photo(editor.render(photo, edits, name, share, blend), path, alpha)
+    if strips:
+        from facegan import visuals  # with PyTorch, which the edits themselves may not need
     for edit, path in zip(edits, strips):
         images, columns = editor.strip(edit, share)
         visuals.save_labelled_grid(images, path, columns)

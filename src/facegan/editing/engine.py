@@ -10,14 +10,16 @@ an engine is one file with a class like these and one line there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import torch
 
 from facegan.config import Config
 from facegan.editing.faces import Box
 from facegan.errors import FaceganError
+
+if TYPE_CHECKING:
+    import torch
 
 CONTROLS = {
     "strength": "how much of the change to apply, from 0 (the photo) to 1 (all of it)",
@@ -31,7 +33,7 @@ class FaceEdit:
     """One face of a photo, prepared in every class."""
 
     box: Box  # the square of the photo the engine saw
-    original: torch.Tensor  # uint8 (C, s, s): that square at the model's size
+    original: np.ndarray  # uint8 (C, s, s): that square at the model's size
     seconds: float  # how long the preparation took
     prepared: Any  # the engine's own record of the face in every class
 

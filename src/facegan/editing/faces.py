@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from facegan.errors import FaceganError
@@ -139,7 +138,7 @@ def whole_square(photo: np.ndarray) -> Box:
     return Box((width - side) // 2, (height - side) // 2, side)
 
 
-def cut(photo: np.ndarray, box: Box, image_size: int, channels: int) -> torch.Tensor:
+def cut(photo: np.ndarray, box: Box, image_size: int, channels: int) -> np.ndarray:
     """The box resized to the model's input, uint8 (channels, size, size); parts outside the photo
     repeat its edge pixels."""
     import cv2
@@ -150,8 +149,8 @@ def cut(photo: np.ndarray, box: Box, image_size: int, channels: int) -> torch.Te
     region = padded[box.top + pad : box.top + pad + box.size, box.left + pad : box.left + pad + box.size]
     region = cv2.resize(region, (image_size, image_size), interpolation=cv2.INTER_AREA)
     if channels == 1:
-        return torch.from_numpy(cv2.cvtColor(region, cv2.COLOR_RGB2GRAY))[None]
-    return torch.from_numpy(region).permute(2, 0, 1).contiguous()
+        return cv2.cvtColor(region, cv2.COLOR_RGB2GRAY)[None]
+    return np.ascontiguousarray(region.transpose(2, 0, 1))
 
 
 def save_photo(photo: np.ndarray, path: str | Path, alpha: np.ndarray | None = None, grey: bool = False) -> None:

@@ -9,9 +9,9 @@ photo's own resolution, through the inverse alignment (facegan.editing.warp). A 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from facegan.config import Config
 from facegan.editing.align import FRAME, Alignment, align, aligned_crop
@@ -21,6 +21,9 @@ from facegan.editing.landmarks import photo_landmarks
 from facegan.editing.warp import LipSeal, apply_field, region_box
 from facegan.errors import FaceganError
 
+if TYPE_CHECKING:
+    import torch
+
 
 def frame_alignment(square: Box) -> Alignment:
     """A square of the photo taken whole as the 48-pixel frame (a face already cropped like FER2013's)."""
@@ -29,12 +32,11 @@ def frame_alignment(square: Box) -> Alignment:
     return Alignment(np.array([[scale, 0, shift - scale * square.left], [0, scale, shift - scale * square.top]]), FRAME)
 
 
-def expressions(faces: torch.Tensor) -> list[int]:
-    """The expression the project's classifier sees in each uint8 face (N, 1, 48, 48)."""
-    from facegan.editing.translate import expression_classifier
-    from facegan.metrics.classifier import predict
+def expressions(faces: np.ndarray | torch.Tensor) -> list[int]:
+    """The expression the project's classifier sees in each uint8 face (N, 1, 48, 48), read without PyTorch."""
+    from facegan.metrics.classifier_numpy import numpy_logits, shipped_classifier
 
-    return predict(expression_classifier(), faces)[0].argmax(1).tolist()
+    return numpy_logits(shipped_classifier(), np.asarray(faces)).argmax(1).tolist()
 
 
 Seals = list["np.ndarray | None"]
@@ -54,7 +56,7 @@ class FieldEngine:
     controls = ("strength",)
     settings: tuple[str, ...] = ()
 
-    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Seals]:
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: np.ndarray, source: int) -> tuple[np.ndarray, Seals]:
         """The field to every class (K, 2, g, g), in pixels of the 48-pixel frame, of the face that `alignment`
         frames in `photo` (its grey 48-pixel crop `face`, uint8 (1, 48, 48), showing expression `source`), and
         the classes that also close its mouth."""
@@ -64,7 +66,7 @@ class FieldEngine:
         import cv2
 
         started = time.perf_counter()
-        face = torch.from_numpy(cv2.cvtColor(aligned_crop(photo, alignment), cv2.COLOR_RGB2GRAY))[None]
+        face = cv2.cvtColor(aligned_crop(photo, alignment), cv2.COLOR_RGB2GRAY)[None]
         source = expressions(face[None])[0]
         fields, seals = self.face_fields(photo, alignment, face, source)
         return FaceEdit(region_box(alignment), face, time.perf_counter() - started, (alignment, fields, source, seals))
@@ -87,26 +89,34 @@ class FieldEngine:
             photo = apply_field(photo, alignment, strength * fields[label], seal_at(seals[label], strength))
         return photo
 
-    def moved_faces(self, face: torch.Tensor, fields: np.ndarray, seals: Seals | None = None, strength: float = 1.0) -> torch.Tensor:
+    def moved_faces(self, face: np.ndarray | torch.Tensor, fields: np.ndarray, seals: Seals | None = None,
+                    strength: float = 1.0) -> torch.Tensor:
         """A 48-pixel face (1, 48, 48) moved by every field, at a strength: (K, 1, 48, 48)."""
-        picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
+        import torch
+
+        picture = np.repeat(np.asarray(face).transpose(1, 2, 0), 3, axis=2)
         frame = frame_alignment(Box(0, 0, FRAME))
         seals = seals or [None] * len(fields)
         return torch.stack([torch.from_numpy(apply_field(picture, frame, strength * field, seal_at(seal, strength))[..., :1]).permute(2, 0, 1)
                             for field, seal in zip(fields, seals)])
 
     def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[torch.Tensor, list[str]]:
+        import torch
+
         _, fields, _, seals = edit.prepared
-        return torch.cat([edit.original[None], self.moved_faces(edit.original, fields, seals, strength)]), ["photo", *self.config.class_names]
+        moved = self.moved_faces(edit.original, fields, seals, strength)
+        return torch.cat([torch.from_numpy(edit.original)[None], moved]), ["photo", *self.config.class_names]
 
     def every_class(self, faces: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
         """Faces already cropped (uint8 (N, 1, 48, 48)) moved to every class, as `facegan edit` moves a photo's."""
         if faces.shape[1] != 1 or faces.shape[-1] != FRAME:
             raise FaceganError(f"the {self.name} engine scores FER2013's 48x48 grayscale faces; got {tuple(faces.shape[1:])}")
+        import torch
+
         frame = frame_alignment(Box(0, 0, FRAME))
         moved = []
-        for face, source in zip(faces, expressions(faces)):
-            picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
+        for face, source in zip(faces.numpy(), expressions(faces)):
+            picture = np.repeat(face.transpose(1, 2, 0), 3, axis=2)
             moved.append(self.moved_faces(face, *self.face_fields(picture, frame, face, source), strength))
         return torch.stack(moved)
 

@@ -17,17 +17,21 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
-from facegan.data.images import ImageSet
 from facegan.editing.align import FRAME, Alignment, aligned_crop, similarity
 from facegan.editing.field_engine import FieldEngine, Seals, field_config
 from facegan.editing.landmarks import cropped_landmarks
 from facegan.editing.warp import LOWER_INNER_LIP, SEAL_OVERSHOOT, UPPER_INNER_LIP, thin_plate_field
 from facegan.errors import FaceganError
-from facegan.weights import read_tagged, save_tagged
+from facegan.weights import read_tagged_arrays, save_tagged
+
+if TYPE_CHECKING:
+    import torch
+
+    from facegan.data.images import ImageSet
 
 SHIPPED = Path(__file__).parent / "weights" / "fer2013_geometry.pt"
 KIND = "facegan-geometry"
@@ -139,6 +143,8 @@ def describe_moves(geometry: Geometry) -> str:
 
 
 def save_geometry(geometry: Geometry, out: str | Path, facts: dict) -> None:
+    import torch
+
     arrays = {key: torch.from_numpy(np.asarray(getattr(geometry, key), np.float32)).half()
               for key in ("reference", "means", "modes", "spread")}
     save_tagged({"class_names": list(geometry.class_names), **arrays, "counts": torch.from_numpy(geometry.counts), "facts": facts},
@@ -146,11 +152,11 @@ def save_geometry(geometry: Geometry, out: str | Path, facts: dict) -> None:
 
 
 def load_geometry(path: str | Path = SHIPPED) -> Geometry:
-    saved = read_tagged(path, KIND, "facegan geometry file", "reinstall facegan, or pass a file from 'facegan train-geometry'",
-                        {"class_names": list, "reference": torch.Tensor, "means": torch.Tensor, "modes": torch.Tensor,
-                         "spread": torch.Tensor, "counts": torch.Tensor})
-    return Geometry(tuple(saved["class_names"]), *(saved[key].float().numpy().astype(np.float64)
-                                                   for key in ("reference", "means", "modes", "spread")), saved["counts"].numpy())
+    saved = read_tagged_arrays(path, KIND, "facegan geometry file", "reinstall facegan, or pass a file from 'facegan train-geometry'",
+                               {"class_names": list, "reference": np.ndarray, "means": np.ndarray, "modes": np.ndarray,
+                                "spread": np.ndarray, "counts": np.ndarray})
+    return Geometry(tuple(saved["class_names"]), *(saved[key].astype(np.float64) for key in ("reference", "means", "modes", "spread")),
+                    saved["counts"])
 
 
 def field_for(landmarks: np.ndarray, move: np.ndarray, grid: int = GRID) -> np.ndarray:

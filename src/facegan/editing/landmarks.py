@@ -15,12 +15,13 @@ faces the HOG box sits 5% of the side right of the Haar box, 11% below it, and i
 from __future__ import annotations
 
 import functools
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 
 from facegan.editing.faces import Box
 from facegan.errors import FaceganError
-from facegan.metrics.identity import model_folder
 
 MODEL_FILES = {5: "shape_predictor_5_face_landmarks.dat", 68: "shape_predictor_68_face_landmarks.dat"}
 HAAR_TO_HOG = (0.05, 0.11, 0.90)
@@ -28,6 +29,14 @@ HAAR_TO_HOG = (0.05, 0.11, 0.90)
 CROPPED_TO_HOG = (0.03, 0.08, 0.915, 0.95)
 """The HOG box of a face cropped like FER2013's, as shares of the side: left, top, right, bottom (the mean
 of the HOG detector's boxes on 66 FER2013 training faces upscaled to 192 pixels)."""
+
+
+def model_folder() -> Path:
+    """face_recognition_models' weights, found without importing it (its import needs pkg_resources)."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("face_recognition_models")
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
 @functools.cache

@@ -55,8 +55,8 @@ class WarpEngine(FieldEngine):
         fields = self.translator.field(repeated, torch.arange(classes).repeat(len(faces)))
         return fields.view(len(faces), classes, *fields.shape[1:])
 
-    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Seals]:
-        fields = self.fields(face[None])[0].numpy()
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: np.ndarray, source: int) -> tuple[np.ndarray, Seals]:
+        fields = self.fields(torch.from_numpy(face)[None])[0].numpy()
         return fields, [None] * len(fields)
 
     @torch.no_grad()

@@ -68,7 +68,7 @@ class InversionEngine:
         started = time.perf_counter()
         detail_steps = (self.detail_steps or CLOSER_DETAIL_STEPS) if closer else self.detail_steps
         original = cut(photo, square, self.config.image_size, self.config.channels)
-        layout, detail, source = invert(self.generator, self.encoder, self.features, original[None], self.steps, detail_steps)
+        layout, detail, source = invert(self.generator, self.encoder, self.features, torch.from_numpy(original)[None], self.steps, detail_steps)
         every_class = self.draw_every_class(layout, detail)  # the source class among them is the reconstruction
         return FaceEdit(square, original, time.perf_counter() - started, (every_class, int(source)))
 
@@ -83,7 +83,7 @@ class InversionEngine:
     def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[torch.Tensor, list[str]]:
         """The crop, its reconstruction (redrawn as its own class), then every class."""
         every_class, source = edit.prepared
-        images = torch.cat([edit.original[None], every_class[source][None], every_class])
+        images = torch.cat([torch.from_numpy(edit.original)[None], every_class[source][None], every_class])
         return images, ["photo", f"redrawn ({self.config.class_names[source]})", *self.config.class_names]
 
     def expression_of(self, edit: FaceEdit) -> str:

@@ -7,28 +7,25 @@ one line in ENGINES.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from facegan.config import flag_name
-from facegan.editing.engine import EditEngine
-from facegan.editing.geometry import KIND as GEOMETRY_KIND
-from facegan.editing.geometry import GeometryEngine
-from facegan.editing.move import KIND as WARP_KIND
-from facegan.editing.move import WarpEngine
-from facegan.editing.redraw import InversionEngine
-from facegan.editing.translate import KIND as TRANSLATOR_KIND
-from facegan.editing.translate import TranslatorEngine
 from facegan.errors import FaceganError
-from facegan.models.checkpoint import load_checkpoint
-from facegan.weights import file_kind
 
-ENGINES: dict[str, type] = {
-    "translator": TranslatorEngine,
-    "inversion": InversionEngine,
-    "geometry": GeometryEngine,
-    "warp": WarpEngine,
+if TYPE_CHECKING:
+    from facegan.editing.engine import EditEngine
+
+ENGINES: dict[str, str] = {
+    "translator": "facegan.editing.translate:TranslatorEngine",
+    "inversion": "facegan.editing.redraw:InversionEngine",
+    "geometry": "facegan.editing.geometry:GeometryEngine",
+    "warp": "facegan.editing.move:WarpEngine",
 }
-"""Each class has `name`, `controls`, `settings` (what it takes when loaded) and `load(path, **settings)`."""
+"""Each engine's class, imported only when it is loaded: the geometry engine runs without PyTorch, and importing
+it costs a command about 2 seconds. Each class has `name`, `controls`, `settings` (what it takes when loaded)
+and `load(path, **settings)`."""
 DEFAULT_ENGINE = "geometry"
 """What edits without a weight file: the shipped engine whose edits look most like photographs (docs/results.md)."""
 
@@ -38,6 +35,12 @@ def engine_for(path: str | Path | None) -> str:
     translator, warp translator or conditional DCGAN; without a file, DEFAULT_ENGINE."""
     if path is None:
         return DEFAULT_ENGINE
+    from facegan.editing.geometry import KIND as GEOMETRY_KIND
+    from facegan.editing.move import KIND as WARP_KIND
+    from facegan.editing.translate import KIND as TRANSLATOR_KIND
+    from facegan.models.checkpoint import load_checkpoint
+    from facegan.weights import file_kind
+
     kind = file_kind(Path(path))
     if kind == TRANSLATOR_KIND:
         return "translator"
@@ -55,7 +58,8 @@ def load_engine(path: str | Path | None = None, engine: str | None = None, **set
     name = engine or engine_for(path)
     if name not in ENGINES:
         raise FaceganError(f"unknown engine '{name}': choose one of {', '.join(ENGINES)}")
-    chosen = ENGINES[name]
+    module, engine_class = ENGINES[name].split(":")
+    chosen = getattr(importlib.import_module(module), engine_class)
     given = {key: value for key, value in settings.items() if value is not None}
     unknown = sorted(set(given) - set(chosen.settings))
     if unknown:

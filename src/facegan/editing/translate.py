@@ -72,7 +72,7 @@ class TranslatorEngine:
     def edit_square(self, photo: np.ndarray, square: Box, closer: bool = False) -> FaceEdit:
         started = time.perf_counter()
         original = cut(photo, square, self.config.image_size, self.config.channels)
-        masks, colours = self.maps(original[None])
+        masks, colours = self.maps(torch.from_numpy(original)[None])
         return FaceEdit(square, original, time.perf_counter() - started, (masks[0], colours[0]))
 
     def render(self, photo: np.ndarray, edits: list[FaceEdit], target: str, strength: float = 1.0,
@@ -86,8 +86,9 @@ class TranslatorEngine:
 
     def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[torch.Tensor, list[str]]:
         masks, colours = edit.prepared
-        every_class = visuals.to_uint8(composite(to_model_range(edit.original[None]), at_strength(masks, strength), colours))
-        return torch.cat([edit.original[None], every_class]), ["photo", *self.config.class_names]
+        original = torch.from_numpy(edit.original)[None]
+        every_class = visuals.to_uint8(composite(to_model_range(original), at_strength(masks, strength), colours))
+        return torch.cat([original, every_class]), ["photo", *self.config.class_names]
 
     def expression_of(self, edit: FaceEdit) -> str:
         """What the project's classifier sees in the face; "photo" where there is none for the model's data."""
@@ -95,7 +96,7 @@ class TranslatorEngine:
             return "photo"
         from facegan.metrics.classifier import predict
 
-        return self.config.class_names[int(predict(expression_classifier(), edit.original[None])[0].argmax(1)[0])]
+        return self.config.class_names[int(predict(expression_classifier(), torch.from_numpy(edit.original)[None])[0].argmax(1)[0])]
 
     def describe(self, strength: float = 1.0) -> str:
         return f"translator (strength {strength:g})"

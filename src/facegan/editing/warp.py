@@ -19,9 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facegan.editing.align import FRAME, Alignment
+from facegan.editing.align import FACE_AXES, FACE_CENTRE, FADE_REACH, FRAME, Alignment, face_region
 from facegan.editing.faces import Box
-from facegan.models.warp import FACE_AXES, FACE_CENTRE, FADE_REACH, face_region
 
 STILL = 1e-3
 """Moves shorter than this many photo pixels leave the pixel as it is."""

@@ -17,17 +17,14 @@ from torch.nn import functional as F
 
 from facegan.config import EXPRESSIONS
 from facegan.data.images import ImageSet
+from facegan.metrics.classifier_numpy import KIND, SHIPPED_WEIGHTS
+from facegan.metrics.classifier_numpy import ROBUST_WEIGHTS as ROBUST_WEIGHTS  # its files are named where NumPy reads them
 from facegan.metrics.marks import blurred_and_compressed, jpeg_round_trip
 from facegan.precision import resolve_precision
 from facegan.visuals import to_uint8
 from facegan.errors import FaceganError
 from facegan.weights import read_tagged, save_tagged, to_float, to_half
 
-SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_classifier.pt"
-ROBUST_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_robust.pt"
-"""The same network trained on blurred, compressed and noisy faces too (`train-classifier --network robust`):
-it scores expression after blur and JPEG, and is the warp translator's critic."""
-KIND = "facegan-expression-classifier"
 FEATURES = 256
 
 

@@ -12,29 +12,20 @@ offline, no compiler.
 
 from __future__ import annotations
 
-import importlib.util
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import torch
 
+from facegan.editing.landmarks import model_folder
 from facegan.errors import FaceganError
 
 SAME_PERSON = 0.6
 """dlib's threshold: descriptors closer than this are the same person."""
 INPUT_SIZE = 150
 PER_WORKER = 200  # below this many faces a second process costs more than it saves
-
-
-def model_folder() -> Path:
-    """face_recognition_models' weights, found without importing it (its import needs pkg_resources)."""
-    spec = importlib.util.find_spec("face_recognition_models")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("face_recognition_models")
-    return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
 class FaceRecognition:

@@ -16,30 +16,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from facegan.editing.align import face_region
 from facegan.models.dcgan import Discriminator, build_discriminator
 from facegan.models.translator import TranslatorBody
 
-FRAME = 48
-"""FER2013's side: the face's region below is given in its pixels."""
-FACE_CENTRE = (23.5, 25.0)
-FACE_AXES = (19.0, 23.0)
-"""The face's ellipse in FER2013's frame: a field moves the face fully inside it."""
-FADE_REACH = 1.25
-"""The move fades out between the ellipse and this many times its size, past the frame's edge where a
-photo goes on: no seam where the moving face meets the still photo."""
 REACH = 3.0
 """The longest move G can ask for, in pixels of a 48-pixel face: twice the geometry engine's largest mean move
 (a mouth corner going to happy). At 6 pixels, after 1,200 iterations, G stretched the eyes for disgust and
 surprise into shapes no face has (docs/results.md)."""
-
-
-def face_region(crop_x: np.ndarray, crop_y: np.ndarray, size: int) -> np.ndarray:
-    """How much of a field applies at crop points (pixels of a crop of `size`): 1 on the face, easing to 0
-    at FADE_REACH times the face's ellipse."""
-    frame_x, frame_y = ((crop_x + 0.5) * FRAME / size - 0.5, (crop_y + 0.5) * FRAME / size - 0.5)
-    reach = np.hypot((frame_x - FACE_CENTRE[0]) / FACE_AXES[0], (frame_y - FACE_CENTRE[1]) / FACE_AXES[1])
-    ease = np.clip((FADE_REACH - reach) / (FADE_REACH - 1), 0, 1)
-    return (ease * ease * (3 - 2 * ease)).astype(np.float32)
 
 
 class WarpTranslator(TranslatorBody):
