@@ -27,21 +27,21 @@ NORM_EPS = 1e-5
 """PyTorch's BatchNorm default."""
 
 Layer = tuple[np.ndarray, np.ndarray]
-"""A layer's weights (out, in) and bias (out,), its batch norm folded in."""
+"""A layer's weights (in, out) and bias (out,), its batch norm folded in."""
 
 
 @dataclass
 class NumpyClassifier:
-    convolutions: list[Layer]  # eight 3x3 convolutions, weights flattened to (out, in * 9)
+    convolutions: list[Layer]  # eight 3x3 convolutions, weights (9 * in, out) in (row, column, channel) order
     embed: Layer
     head: Layer
 
 
-def folded(state: dict[str, np.ndarray], weights: np.ndarray, bias: np.ndarray | float, norm: str) -> Layer:
-    """A layer followed by the batch norm `norm` (in eval mode) as one layer."""
+def folded(state: dict[str, np.ndarray], weights: np.ndarray, bias: np.ndarray | float, norm: str) -> tuple[np.ndarray, np.ndarray]:
+    """A layer (weights (out, ...)) followed by the batch norm `norm`, in eval mode, as one layer."""
     scale = state[f"{norm}.weight"] / np.sqrt(state[f"{norm}.running_var"] + NORM_EPS)
     shift = state[f"{norm}.bias"] - state[f"{norm}.running_mean"] * scale
-    return weights.reshape(len(weights), -1) * scale[:, None], bias * scale + shift
+    return weights * scale.reshape(-1, *[1] * (weights.ndim - 1)), bias * scale + shift
 
 
 def load_numpy_classifier(path: str | Path = SHIPPED_WEIGHTS) -> NumpyClassifier:
@@ -49,10 +49,13 @@ def load_numpy_classifier(path: str | Path = SHIPPED_WEIGHTS) -> NumpyClassifier
     saved = read_tagged_arrays(Path(path), KIND, "facegan expression classifier", "pass a file from 'facegan train-classifier'",
                                {"width": int, "state": dict, "metrics": dict})
     state = {name: value.astype(np.float32) for name, value in saved["state"].items()}
-    convolutions = [folded(state, state[f"body.{block}.{conv}.weight"], 0.0, f"body.{block}.{conv + 1}")
-                    for block in range(4) for conv in (0, 3)]
-    embed = folded(state, state["embed.2.weight"], state["embed.2.bias"], "embed.3")
-    return NumpyClassifier(convolutions, embed, (state["head.1.weight"], state["head.1.bias"]))
+    convolutions = []
+    for block in range(4):
+        for conv in (0, 3):
+            weights, bias = folded(state, state[f"body.{block}.{conv}.weight"], 0.0, f"body.{block}.{conv + 1}")
+            convolutions.append((np.ascontiguousarray(weights.transpose(2, 3, 1, 0).reshape(-1, len(weights))), bias))
+    weights, bias = folded(state, state["embed.2.weight"], state["embed.2.bias"], "embed.3")
+    return NumpyClassifier(convolutions, (weights.T, bias), (state["head.1.weight"].T, state["head.1.bias"]))
 
 
 @functools.cache
@@ -61,28 +64,22 @@ def shipped_classifier() -> NumpyClassifier:
     return load_numpy_classifier()
 
 
-def convolved(images: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """A 3x3 convolution with padding 1 of images (N, C, H, W) by weights (out, C * 9)."""
-    count, channels, height, width = images.shape
-    padded = np.pad(images, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    patches = np.lib.stride_tricks.sliding_window_view(padded, (3, 3), axis=(2, 3))  # (N, C, H, W, 3, 3)
-    columns = patches.transpose(0, 2, 3, 1, 4, 5).reshape(count * height * width, channels * 9)
-    return (columns @ weights.T).reshape(count, height, width, -1).transpose(0, 3, 1, 2)
-
-
 def features(network: NumpyClassifier, images: np.ndarray) -> np.ndarray:
-    """The 256-d embedding of images (N, 1, 48, 48) in [-1, 1]."""
+    """The 256-d embedding of images (N, 48, 48, 1) in [-1, 1]. Channels last, so that each convolution is one
+    matrix product of the 3x3 neighbourhoods laid side by side, with no transposes between the layers."""
     for index, (weights, bias) in enumerate(network.convolutions):
-        images = np.maximum(convolved(images, weights) + bias[None, :, None, None], 0)
+        count, height, width, _ = images.shape
+        padded = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)))
+        neighbourhoods = np.concatenate([padded[:, row : row + height, column : column + width] for row in range(3) for column in range(3)], 3)
+        images = np.maximum(neighbourhoods.reshape(count * height * width, -1) @ weights + bias, 0).reshape(count, height, width, -1)
         if index % 2:
-            count, channels, height, width = images.shape
-            images = images.reshape(count, channels, height // 2, 2, width // 2, 2).max((3, 5))
+            images = images.reshape(count, height // 2, 2, width // 2, 2, -1).max((2, 4))
     weights, bias = network.embed
-    return np.maximum(images.reshape(len(images), -1) @ weights.T + bias, 0)
+    return np.maximum(images.transpose(0, 3, 1, 2).reshape(len(images), -1) @ weights + bias, 0)  # flattened as PyTorch does
 
 
 def numpy_logits(network: NumpyClassifier, faces: np.ndarray) -> np.ndarray:
     """Logits (N, 7) of uint8 faces (N, 1, 48, 48), averaged over the face and its mirror image as `predict` does."""
-    images = faces.astype(np.float32) / 127.5 - 1
+    images = faces.transpose(0, 2, 3, 1).astype(np.float32) / 127.5 - 1
     weights, bias = network.head
-    return (features(network, images) + features(network, images[..., ::-1])) / 2 @ weights.T + bias
+    return (features(network, images) + features(network, images[:, :, ::-1])) / 2 @ weights + bias
