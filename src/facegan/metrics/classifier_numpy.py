@@ -25,6 +25,7 @@ it scores expression after blur and JPEG, and is the warp translator's critic.""
 KIND = "facegan-expression-classifier"
 NORM_EPS = 1e-5
 """PyTorch's BatchNorm default."""
+BATCH = 64
 
 Layer = tuple[np.ndarray, np.ndarray]
 """A layer's weights (in, out) and bias (out,), its batch norm folded in."""
@@ -79,7 +80,11 @@ def features(network: NumpyClassifier, images: np.ndarray) -> np.ndarray:
 
 
 def numpy_logits(network: NumpyClassifier, faces: np.ndarray) -> np.ndarray:
-    """Logits (N, 7) of uint8 faces (N, 1, 48, 48), averaged over the face and its mirror image as `predict` does."""
-    images = faces.transpose(0, 2, 3, 1).astype(np.float32) / 127.5 - 1
+    """Logits (N, 7) of uint8 faces (N, 1, 48, 48), averaged over the face and its mirror image as `predict` does;
+    BATCH faces at a time, which keeps the neighbourhoods of the widest layer within 200 MB."""
     weights, bias = network.head
-    return (features(network, images) + features(network, images[:, :, ::-1])) / 2 @ weights + bias
+    logits = []
+    for start in range(0, len(faces), BATCH):
+        images = faces[start : start + BATCH].transpose(0, 2, 3, 1).astype(np.float32) / 127.5 - 1
+        logits.append((features(network, images) + features(network, images[:, :, ::-1])) / 2 @ weights + bias)
+    return np.concatenate(logits) if logits else np.zeros((0, len(bias)), np.float32)
