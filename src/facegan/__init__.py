@@ -28,6 +28,7 @@ engine does not need it."""
 
 
 def __getattr__(name: str):
+    """`facegan.train` and the rest of _NEED_TORCH, imported on first use (PEP 562)."""
     if name not in _NEED_TORCH:
         raise AttributeError(f"module 'facegan' has no attribute '{name}'")
     return getattr(importlib.import_module(_NEED_TORCH[name]), name)
