@@ -15,8 +15,8 @@ import torch
 from facegan.config import EXPRESSIONS
 from facegan.data import load_fer2013
 from facegan.errors import FaceganError
-from facegan.metrics.classifier import ROBUST_WEIGHTS, SHIPPED_WEIGHTS, load_classifier, predict
-from facegan.metrics.classifier_numpy import load_numpy_classifier, numpy_logits
+from facegan.metrics.classifier import ROBUST_WEIGHTS, SHIPPED_WEIGHTS, ExpressionClassifier, load_classifier, predict, save_classifier
+from facegan.metrics.classifier_numpy import KIND, load_numpy_classifier, numpy_logits
 from facegan.weights import load_arrays, read_tagged_arrays
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "facegan"
@@ -83,6 +83,21 @@ def test_the_numpy_classifier_gives_pytorchs_logits(weights):
     logits = numpy_logits(load_numpy_classifier(weights), chosen.numpy())
     assert np.abs(logits - expected).max() < 1e-4
     assert (logits.argmax(1) == expected.argmax(1)).all()
+
+
+def test_the_numpy_classifier_follows_any_width_and_refuses_another_network(tmp_path):
+    torch.manual_seed(0)
+    network = ExpressionClassifier(8).eval()
+    for module in network.modules():  # batch norms that are not the identity, so that folding them is tested
+        if isinstance(module, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
+            module.running_mean.uniform_(-0.5, 0.5), module.running_var.uniform_(0.5, 2), module.weight.data.uniform_(0.5, 1.5)
+    save_classifier(network, tmp_path / "narrow.pt", {})
+    faces = torch.randint(0, 256, (9, 1, 48, 48), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
+    expected = predict(load_classifier(tmp_path / "narrow.pt")[0], faces)[0].numpy()
+    assert np.abs(numpy_logits(load_numpy_classifier(tmp_path / "narrow.pt"), faces.numpy()) - expected).max() < 1e-4
+    torch.save({"kind": KIND, "width": 32, "state": {"head.1.weight": torch.zeros(7, 256)}, "metrics": {}}, tmp_path / "other.pt")
+    with pytest.raises(FaceganError, match="another shape or version"):
+        load_numpy_classifier(tmp_path / "other.pt")
 
 
 def test_editing_a_photo_with_the_default_engine_never_imports_torch(tmp_path):

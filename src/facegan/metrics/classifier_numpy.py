@@ -5,7 +5,7 @@ that expression's mean shape to the target's). PyTorch takes about 2 seconds to 
 `facegan edit`, so that one forward pass runs here instead: facegan.metrics.classifier's network (four
 blocks of two 3x3 convolutions, batch norm and ReLU, then max-pooling; a 256-d embedding; seven logits),
 its batch norms folded into the layers before them, with the same flip averaging as `predict`. The logits
-match PyTorch's to float rounding (tests/test_classifier_numpy.py).
+match PyTorch's to float rounding (tests/test_without_torch.py).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from facegan.errors import FaceganError
 from facegan.weights import read_tagged_arrays
 
 SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_classifier.pt"
@@ -50,13 +51,17 @@ def load_numpy_classifier(path: str | Path = SHIPPED_WEIGHTS) -> NumpyClassifier
     saved = read_tagged_arrays(Path(path), KIND, "facegan expression classifier", "pass a file from 'facegan train-classifier'",
                                {"width": int, "state": dict, "metrics": dict})
     state = {name: value.astype(np.float32) for name, value in saved["state"].items()}
-    convolutions = []
-    for block in range(4):
-        for conv in (0, 3):
-            weights, bias = folded(state, state[f"body.{block}.{conv}.weight"], 0.0, f"body.{block}.{conv + 1}")
-            convolutions.append((np.ascontiguousarray(weights.transpose(2, 3, 1, 0).reshape(-1, len(weights))), bias))
-    weights, bias = folded(state, state["embed.2.weight"], state["embed.2.bias"], "embed.3")
-    return NumpyClassifier(convolutions, (weights.T, bias), (state["head.1.weight"].T, state["head.1.bias"]))
+    try:
+        convolutions = []
+        for block in range(4):
+            for conv in (0, 3):
+                weights, bias = folded(state, state[f"body.{block}.{conv}.weight"], 0.0, f"body.{block}.{conv + 1}")
+                convolutions.append((np.ascontiguousarray(weights.transpose(2, 3, 1, 0).reshape(-1, len(weights))), bias))
+        weights, bias = folded(state, state["embed.2.weight"], state["embed.2.bias"], "embed.3")
+        return NumpyClassifier(convolutions, (weights.T, bias), (state["head.1.weight"].T, state["head.1.bias"]))
+    except (KeyError, ValueError):
+        raise FaceganError(f"'{path}' holds a facegan expression classifier of another shape or version: "
+                           "pass a file from 'facegan train-classifier'") from None
 
 
 @functools.cache
