@@ -1,7 +1,9 @@
 """facegan's weight files: a dict tagged with what it holds, written atomically, read back with weights_only.
 
 Checkpoints, the shipped classifiers, encoders and the exported translator are all such files, so
-they share one writer and one reader, and a wrong or damaged file always gets the same kind of line.
+they share one writer and one set of checks, and a wrong or damaged file always gets the same kind of line.
+They are read by torch.load, or, where PyTorch is not wanted (the geometry engine and the expression it
+reads), by a NumPy reader of torch.save's format that builds arrays and plain containers only.
 """
 
 from __future__ import annotations
