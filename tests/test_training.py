@@ -191,7 +191,7 @@ def test_grids_are_laid_out_as_torchvisions_make_grid(count, channels, nrow):
     from facegan.visuals import make_grid_uint8
 
     images = torch.randint(0, 256, (count, channels, 12, 10), dtype=torch.uint8, generator=torch.Generator().manual_seed(count))
-    assert torch.equal(make_grid_uint8(images, nrow), make_grid(images, nrow=nrow, padding=2, pad_value=255))
+    assert torch.equal(torch.from_numpy(make_grid_uint8(images, nrow)), make_grid(images, nrow=nrow, padding=2, pad_value=255))
 
 
 def test_the_command_line_starts_without_torchvision():

@@ -4,44 +4,59 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+import numpy as np
 from PIL import Image
 
 from facegan.files import write_atomically
 
+if TYPE_CHECKING:
+    import torch
 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
     """Images in [-1, 1] (any float dtype, any device) -> uint8 on the CPU."""
+    import torch
+
     return ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 
-def make_grid_uint8(images: torch.Tensor, nrow: int = 8, padding: int = 2) -> torch.Tensor:
-    """A uint8 (3, H, W) grid of uint8 or [-1, 1] float images (N, C, H, W), `nrow` to a row, on white, laid
-    out as torchvision's make_grid does (grey images become three equal channels). Written here because
-    importing torchvision costs every facegan command 1.4 seconds."""
-    images = (images if images.dtype == torch.uint8 else to_uint8(images)).cpu()
+def as_uint8_array(images: torch.Tensor | np.ndarray) -> np.ndarray:
+    """uint8 images (an array, or a tensor: uint8, or float in [-1, 1]) as an array; PyTorch is imported only
+    for a tensor, so that `facegan edit --strip` with the geometry engine runs without it."""
+    if isinstance(images, np.ndarray):
+        return images
+    import torch
+
+    return (images if images.dtype == torch.uint8 else to_uint8(images)).cpu().numpy()
+
+
+def make_grid_uint8(images: torch.Tensor | np.ndarray, nrow: int = 8, padding: int = 2) -> np.ndarray:
+    """A uint8 (3, H, W) grid of images (N, C, H, W), `nrow` to a row, on white, laid out as torchvision's
+    make_grid does (grey images become three equal channels). Written here because importing torchvision
+    costs every facegan command 1.4 seconds."""
+    images = as_uint8_array(images)
     if images.shape[1] == 1:
-        images = images.expand(-1, 3, -1, -1)
+        images = np.repeat(images, 3, axis=1)
     if len(images) == 1:
-        return images[0].clone()  # one image: no frame
+        return images[0].copy()  # one image: no frame
     count, channels, height, width = images.shape
     columns = min(nrow, count)
     rows = -(-count // columns)
-    grid = torch.full((channels, rows * (height + padding) + padding, columns * (width + padding) + padding), 255, dtype=torch.uint8)
+    grid = np.full((channels, rows * (height + padding) + padding, columns * (width + padding) + padding), 255, np.uint8)
     for index, image in enumerate(images):
         top, left = (index // columns) * (height + padding) + padding, (index % columns) * (width + padding) + padding
         grid[:, top : top + height, left : left + width] = image
     return grid
 
 
-def save_grid(images: torch.Tensor, path: Path, nrow: int = 8) -> None:
+def save_grid(images: torch.Tensor | np.ndarray, path: Path, nrow: int = 8) -> None:
     save_png(make_grid_uint8(images, nrow), path)
 
 
-def save_png(image: torch.Tensor, path: Path) -> None:
+def save_png(image: torch.Tensor | np.ndarray, path: Path) -> None:
     """Save one uint8 image (C, H, W), grayscale when C is 1."""
-    array = image.permute(1, 2, 0).numpy()
+    array = as_uint8_array(image).transpose(1, 2, 0)
     picture = Image.fromarray(array[..., 0] if array.shape[2] == 1 else array)
     write_atomically(path, lambda temporary: picture.save(temporary, format="PNG"))
 
@@ -73,10 +88,10 @@ def save_confusion_matrix(confusion: list[list[int]], names: tuple[str, ...], pa
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    counts = torch.tensor(confusion, dtype=torch.float64)
-    shares = counts / counts.sum(1, keepdim=True).clamp(min=1)
+    counts = np.array(confusion, np.float64)
+    shares = counts / np.maximum(counts.sum(1, keepdims=True), 1)
     fig, ax = plt.subplots(figsize=(6, 5))
-    ax.imshow(shares.numpy(), cmap="Blues", vmin=0, vmax=1)
+    ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
     ax.set_yticks(range(len(names)), names)
     ax.set_xlabel("classified as")
@@ -89,11 +104,11 @@ def save_confusion_matrix(confusion: list[list[int]], names: tuple[str, ...], pa
     plt.close(fig)
 
 
-def save_labelled_grid(images: torch.Tensor, path: Path, column_names: list[str], scale: int = 2) -> None:
+def save_labelled_grid(images: torch.Tensor | np.ndarray, path: Path, column_names: list[str], scale: int = 2) -> None:
     """A grid with one column per name and the names written above, enlarged `scale` times."""
     from PIL import ImageDraw
 
-    grid = make_grid_uint8(images, len(column_names)).permute(1, 2, 0).numpy()
+    grid = make_grid_uint8(images, len(column_names)).transpose(1, 2, 0)
     picture = Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid).convert("RGB")
     picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
     header = 14
@@ -107,7 +122,7 @@ def save_labelled_grid(images: torch.Tensor, path: Path, column_names: list[str]
     write_atomically(path, lambda temporary: canvas.save(temporary, format="PNG"))
 
 
-def save_gif(frames: list[Path] | list[torch.Tensor], path: Path, milliseconds_per_frame: int = 500) -> None:
+def save_gif(frames: list[Path] | list[np.ndarray], path: Path, milliseconds_per_frame: int = 500) -> None:
     """Animate saved pictures (the per-epoch fixed-noise grids, like the PyTorch DCGAN tutorial's
     animation) or uint8 (C, H, W) images (latent walks)."""
     images = [_as_picture(frame) for frame in frames]
@@ -115,8 +130,8 @@ def save_gif(frames: list[Path] | list[torch.Tensor], path: Path, milliseconds_p
                                                           duration=milliseconds_per_frame, loop=0))
 
 
-def _as_picture(frame: Path | torch.Tensor) -> Image.Image:
-    if isinstance(frame, torch.Tensor):
-        array = frame.permute(1, 2, 0).numpy()
+def _as_picture(frame: Path | np.ndarray) -> Image.Image:
+    if isinstance(frame, np.ndarray):
+        array = frame.transpose(1, 2, 0)
         return Image.fromarray(array[..., 0] if array.shape[2] == 1 else array).convert("RGB")
     return Image.open(frame).convert("RGB")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from facegan import visuals
 from facegan.editing.engine import EditEngine, FaceEdit, check_controls, class_index
 from facegan.editing.faces import read_photo_with_alpha, save_photo, whole_square
 from facegan.editing.registry import load_engine
@@ -42,8 +43,6 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
         raise FaceganError("an output file would replace the photo itself: choose another --out, so the original is kept")
     for name, path in zip(names, outputs):
         save_photo(editor.render(photo, edits, name, share, blend), path, alpha)
-    if strips:
-        from facegan import visuals  # with PyTorch, which the edits themselves may not need
     for edit, path in zip(edits, strips):
         images, columns = editor.strip(edit, share)
         visuals.save_labelled_grid(images, path, columns)

@@ -80,10 +80,10 @@ class InversionEngine:
             photo = paste_face(photo, edit.prepared[0][label], edit.box, blend)
         return photo
 
-    def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[torch.Tensor, list[str]]:
+    def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[np.ndarray, list[str]]:
         """The crop, its reconstruction (redrawn as its own class), then every class."""
         every_class, source = edit.prepared
-        images = torch.cat([torch.from_numpy(edit.original)[None], every_class[source][None], every_class])
+        images = np.concatenate([edit.original[None], every_class[source][None].numpy(), every_class.numpy()])
         return images, ["photo", f"redrawn ({self.config.class_names[source]})", *self.config.class_names]
 
     def expression_of(self, edit: FaceEdit) -> str:

@@ -50,7 +50,7 @@ def edit_upload(engine: EditEngine, path: str | None, target: str, face: float |
     edits = engine.edit_faces(photo, None if face is None or face < 0 else int(face), closer=closer)
     result = engine.render(photo, edits, target, share)
     images, _ = engine.strip(edits[0], share)
-    strip = make_grid_uint8(images, len(images)).permute(1, 2, 0).numpy()
+    strip = make_grid_uint8(images, len(images)).transpose(1, 2, 0)
     edit = edits[0]
     how = ", closer to the photo" if closer else f", strength {share:g}" if "strength" in engine.controls else ""
     return result, strip, (f"Face at ({edit.box.left}, {edit.box.top}): {engine.expression_of(edit)} -> {target}{how} "
