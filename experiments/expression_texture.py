@@ -25,7 +25,7 @@ from torch.nn import functional as F
 
 from facegan import visuals
 from facegan.data import load_fer2013
-from facegan.editing.field_engine import expressions
+from facegan.metrics.classifier_numpy import expressions
 from facegan.editing.geometry import GeometryEngine, face_landmarks, field_for, load_geometry
 from facegan.editing.warp import thin_plate_field
 from facegan.editing.align import FRAME, face_region

@@ -32,7 +32,7 @@ from facegan import visuals
 from facegan.data import load_fer2013
 from facegan.editing import geometry as geometry_module
 from facegan.editing.align import FRAME, Alignment
-from facegan.editing.field_engine import expressions
+from facegan.metrics.classifier_numpy import expressions
 from facegan.editing.geometry import GAIN, GeometryEngine, field_for, load_geometry
 from facegan.metrics.classifier import ROBUST_WEIGHTS, SHIPPED_WEIGHTS, load_classifier, predict
 from facegan.metrics.marks import blurred_and_compressed, paint_shares

@@ -21,7 +21,7 @@ from torch.nn import functional as F
 
 from facegan import visuals
 from facegan.data import load_fer2013
-from facegan.editing.field_engine import expressions
+from facegan.metrics.classifier_numpy import expressions
 from facegan.editing.geometry import ANCHORS, GRID, face_landmarks, load_geometry
 from facegan.editing.warp import spline_kernel
 from facegan.metrics.classifier import ROBUST_WEIGHTS, accuracy_summary, gaussian_blur, load_classifier, predict, to_input

@@ -20,7 +20,7 @@ import torch
 from torch.nn import functional as F
 
 from facegan.data import load_fer2013
-from facegan.editing.field_engine import expressions
+from facegan.metrics.classifier_numpy import expressions
 from facegan.editing.align import similarity
 from facegan.editing.geometry import GRID, RIGID, GeometryEngine, describe_moves, face_landmarks, field_for, load_geometry, pose_removed
 from edit_report import report_variant

@@ -20,6 +20,7 @@ from facegan.editing.faces import Box, pick_faces
 from facegan.editing.landmarks import photo_landmarks
 from facegan.editing.warp import LipSeal, apply_field, region_box
 from facegan.errors import FaceganError
+from facegan.metrics.classifier_numpy import expressions
 
 if TYPE_CHECKING:
     import torch
@@ -30,13 +31,6 @@ def frame_alignment(square: Box) -> Alignment:
     scale = FRAME / square.size
     shift = 0.5 * scale - 0.5
     return Alignment(np.array([[scale, 0, shift - scale * square.left], [0, scale, shift - scale * square.top]]), FRAME)
-
-
-def expressions(faces: np.ndarray | torch.Tensor) -> list[int]:
-    """The expression the project's classifier sees in each uint8 face (N, 1, 48, 48), read without PyTorch."""
-    from facegan.metrics.classifier_numpy import numpy_logits, shipped_classifier
-
-    return numpy_logits(shipped_classifier(), np.asarray(faces)).argmax(1).tolist()
 
 
 Seals = list["np.ndarray | None"]

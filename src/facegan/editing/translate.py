@@ -10,7 +10,6 @@ facegan ships one, trained on FER2013 (docs/translator_model_card.md), so editin
 
 from __future__ import annotations
 
-import functools
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from facegan.editing.engine import FaceEdit, class_index
 from facegan.editing.faces import Box, crop_box, cut, pick_faces
 from facegan.models.translator import Translator, composite
 from facegan.models.checkpoint import export_generator, load_exported_generator, load_generator
+from facegan.metrics.classifier_numpy import expressions
 from facegan.models import to_model_range
 from facegan.weights import file_kind
 
@@ -93,20 +93,10 @@ class TranslatorEngine:
         """What the project's classifier sees in the face; "photo" where there is none for the model's data."""
         if self.config.dataset != "fer2013":
             return "photo"
-        from facegan.metrics.classifier import predict
-
-        return self.config.class_names[int(predict(expression_classifier(), torch.from_numpy(edit.original)[None])[0].argmax(1)[0])]
+        return self.config.class_names[expressions(edit.original[None])[0]]
 
     def describe(self, strength: float = 1.0) -> str:
         return f"translator (strength {strength:g})"
-
-
-@functools.cache
-def expression_classifier() -> torch.nn.Module:
-    """The shipped expression classifier, read once per process (messages name every face's expression)."""
-    from facegan.metrics.classifier import load_classifier
-
-    return load_classifier()[0]
 
 
 def at_strength(masks: torch.Tensor, strength: float) -> torch.Tensor:

@@ -13,11 +13,15 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from facegan.errors import FaceganError
 from facegan.weights import read_tagged_arrays
+
+if TYPE_CHECKING:
+    import torch
 
 SHIPPED_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_classifier.pt"
 ROBUST_WEIGHTS = Path(__file__).parent / "weights" / "fer2013_robust.pt"
@@ -93,3 +97,9 @@ def numpy_logits(network: NumpyClassifier, faces: np.ndarray) -> np.ndarray:
         images = faces[start : start + BATCH].transpose(0, 2, 3, 1).astype(np.float32) / 127.5 - 1
         logits.append((features(network, images) + features(network, images[:, :, ::-1])) / 2 @ weights + bias)
     return np.concatenate(logits) if logits else np.zeros((0, len(bias)), np.float32)
+
+
+def expressions(faces: np.ndarray | torch.Tensor) -> list[int]:
+    """The expression the shipped classifier sees in each uint8 face (N, 1, 48, 48): what every engine reports,
+    and where the geometry engine's move starts."""
+    return numpy_logits(shipped_classifier(), np.asarray(faces)).argmax(1).tolist()
