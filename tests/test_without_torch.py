@@ -100,11 +100,11 @@ def test_the_numpy_classifier_follows_any_width_and_refuses_another_network(tmp_
         load_numpy_classifier(tmp_path / "other.pt")
 
 
-def test_editing_a_photo_and_its_strip_with_the_default_engine_never_imports_torch(tmp_path):
+def test_editing_a_photo_and_its_strip_with_the_default_engine_never_imports_torch_nor_dlib(tmp_path):
     out = tmp_path / "edit.jpg"
     code = ("import sys; from facegan.cli import main; "
             f"sys.argv = ['facegan', 'edit', {str(PACKAGE / 'data' / 'demo' / 'astronaut.jpg')!r}, '--to', 'all', '--strip', '--out', {str(out)!r}]; "
-            "main(); print('torch' in sys.modules)")
+            "main(); print('torch' in sys.modules, 'dlib' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert run.stdout.splitlines()[-1] == "False"
+    assert run.stdout.splitlines()[-1] == "False False"
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*(f"edit_{name}.jpg" for name in EXPRESSIONS), "edit_strip.png"])

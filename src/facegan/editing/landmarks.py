@@ -1,5 +1,6 @@
 """Facial landmarks from dlib's shape predictors, which ship inside the `face-recognition-models` wheel
-and run on the prebuilt `dlib-bin` wheel: offline, no compiler.
+(offline), run by facegan.editing.shape_predictor: dlib's own predictions, without dlib's 0.6-0.9 s read
+of the 68-point model on every run.
 
 - The 5-point model (eye corners and the base of the nose) aligns faces. Its training data (dlib's own
   5-point data set) carries no restriction on commercial use.
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from facegan.editing.faces import Box
+from facegan.editing.shape_predictor import ShapePredictor, load_predictor
 from facegan.errors import FaceganError
 
 MODEL_FILES = {5: "shape_predictor_5_face_landmarks.dat", 68: "shape_predictor_68_face_landmarks.dat"}
@@ -40,24 +42,19 @@ def model_folder() -> Path:
 
 
 @functools.cache
-def predictor(points: int):
+def predictor(points: int) -> ShapePredictor:
     """dlib's `points`-point shape predictor, read once per process."""
     try:
-        import dlib
-
         folder = model_folder()
     except ImportError:
-        raise FaceganError("dlib's landmark models are missing: pip install dlib-bin face-recognition-models") from None
-    return dlib.shape_predictor(str(folder / MODEL_FILES[points]))
+        raise FaceganError("dlib's landmark models are missing: pip install face-recognition-models") from None
+    return load_predictor(folder / MODEL_FILES[points])
 
 
 def landmarks_in(grey: np.ndarray, left: float, top: float, right: float, bottom: float, points: int) -> np.ndarray:
-    """The landmarks (points, 2) as float (x, y) pixels of a grayscale uint8 image, found inside a HOG-style box."""
-    import dlib
-
-    box = dlib.rectangle(int(round(left)), int(round(top)), int(round(right)), int(round(bottom)))
-    shape = predictor(points)(np.ascontiguousarray(grey), box)
-    return np.array([(part.x, part.y) for part in shape.parts()], np.float64)
+    """The landmarks (points, 2) as float (x, y) pixels of a grayscale uint8 image, found inside a HOG-style box
+    (corners inclusive, rounded to whole pixels as dlib.rectangle's)."""
+    return predictor(points)(grey, *(int(round(side)) for side in (left, top, right, bottom)))
 
 
 def photo_landmarks(grey: np.ndarray, face: Box, points: int = 5) -> np.ndarray:
