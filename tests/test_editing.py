@@ -31,6 +31,19 @@ def test_detection_finds_the_astronaut_and_no_face_in_a_coffee_cup():
     assert detect_faces(skimage_data.coffee()) == []
 
 
+def test_the_largest_face_of_a_large_photo_is_found_in_a_smaller_copy(monkeypatch):
+    import cv2
+
+    large = cv2.resize(skimage_data.astronaut(), (2048, 2048), interpolation=cv2.INTER_CUBIC)
+    whole = max(detect_faces(large), key=lambda box: box.size)  # the whole search also sees a 60-pixel "face" in her suit
+    (found,) = faces_module.pick_faces(large)
+    assert max(abs(found.left - whole.left), abs(found.top - whole.top), abs(found.size - whole.size)) <= 0.03 * whole.size
+    monkeypatch.setattr(faces_module, "detect_faces", lambda photo: pytest.fail(f"searched a {photo.shape} photo"))
+    assert faces_module.largest_face_in_a_copy(skimage_data.astronaut()) is None  # small photos are searched whole
+    with pytest.raises(pytest.fail.Exception, match=r"\(2048, 2048, 3\)"):  # --face N and --all-faces need every face
+        faces_module.pick_faces(large, all_faces=True)
+
+
 def test_crop_follows_the_models_data_and_pads_at_edges():
     photo = np.zeros((100, 120, 3), np.uint8)
     photo[:, :60] = 255

@@ -16,7 +16,7 @@ from facegan.editing.faces import detect_faces, read_photo
 from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, load_geometry, sealable_lips
 from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
-from facegan.editing.warp import LipSeal, apply_field, face_region, moved_points, photo_region, thin_plate_field
+from facegan.editing.warp import DETAIL_SIGMA, LipSeal, apply_field, face_region, moved_points, photo_region, resample, thin_plate_field
 from facegan.models.warp import fold_penalty
 from facegan.metrics.detector import detector_accuracy
 from facegan.metrics.marks import blurred_and_compressed, paint_share, photo_scores
@@ -99,6 +99,22 @@ def test_a_face_of_one_colour_stays_that_colour_under_any_field():
     alignment = Alignment(rotation(-15, (60, 60), 0.45), FRAME)
     field = np.random.default_rng(0).normal(0, 3, (2, 24, 24)).astype(np.float32)
     assert np.array_equal(apply_field(photo, alignment, field), photo)
+
+
+def test_resampling_a_window_reads_what_splitting_the_whole_photo_reads():
+    import cv2
+
+    photo = smooth_picture(300) ^ np.random.default_rng(2).integers(0, 40, (300, 300, 3), dtype=np.uint8)  # sharp detail too
+    picture = photo.astype(np.float32)
+    smooth = cv2.GaussianBlur(picture, (0, 0), DETAIL_SIGMA)
+    ys, xs = np.mgrid[95:180, 37:140].astype(np.float32)
+    rng = np.random.default_rng(3)
+    for source_x, source_y in [(xs + rng.normal(0, 2, xs.shape).astype(np.float32), ys + 0.5),  # halfway between rows
+                               (xs - 45.5, ys + rng.normal(0, 2, xs.shape).astype(np.float32)),  # past the photo's left edge
+                               (xs + 180.25, ys - 100.5)]:  # past its top and right edges
+        whole = (cv2.remap(smooth, source_x, source_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+                 + cv2.remap(picture - smooth, source_x, source_y, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE))
+        assert np.array_equal(resample(photo, source_x, source_y), np.clip(whole + 0.5, 0, 255).astype(np.uint8))
 
 
 def test_fold_penalty_is_zero_for_the_identity_and_positive_for_a_fold():

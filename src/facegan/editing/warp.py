@@ -26,6 +26,9 @@ STILL = 1e-3
 """Moves shorter than this many photo pixels leave the pixel as it is."""
 DETAIL_SIGMA = 1.0
 """Photo pixels: detail finer than a Gaussian of this width moves by whole pixels."""
+REACH = 8
+"""Photo pixels around the points a resample reads that it must see: the blur's kernel (4 sigma) and bicubic
+interpolation's (2), and one to spare."""
 SEAL_OVERSHOOT = 0.5
 """Frame pixels: the lower lip is taken this far below its inner edge, so no tooth shows on the seam."""
 UPPER_LIP_SHARE = 0.5
@@ -161,12 +164,23 @@ def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal
 
 
 def resample(photo: np.ndarray, source_x: np.ndarray, source_y: np.ndarray) -> np.ndarray:
-    """The photo read at the source points: its smooth part interpolated, its fine detail moved by whole pixels."""
+    """The photo read at the source points: its smooth part interpolated, its fine detail moved by whole pixels.
+    Only the window of the photo the points read from is split (REACH pixels around them): the same values as
+    splitting the whole photo, in a fraction of the time on a large photo (a 16-megapixel one: 0.1 s an
+    expression instead of 1.1)."""
     import cv2
 
-    picture = photo.astype(np.float32)
+    height, width = photo.shape[:2]
+    # An even corner: OpenCV rounds a point halfway between two pixels to the even one, so an odd shift of the
+    # points would move some of them by a pixel.
+    left = int(np.clip(np.floor(source_x.min()) - REACH, 0, width - 1)) // 2 * 2
+    top = int(np.clip(np.floor(source_y.min()) - REACH, 0, height - 1)) // 2 * 2
+    right = int(np.clip(np.ceil(source_x.max()) + REACH + 1, left + 1, width))
+    bottom = int(np.clip(np.ceil(source_y.max()) + REACH + 1, top + 1, height))
+    picture = photo[top:bottom, left:right].astype(np.float32)
     smooth = cv2.GaussianBlur(picture, (0, 0), DETAIL_SIGMA)
     detail = picture - smooth
-    moved = (cv2.remap(smooth, source_x, source_y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-             + cv2.remap(detail, source_x, source_y, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE))
+    x, y = source_x - np.float32(left), source_y - np.float32(top)
+    moved = (cv2.remap(smooth, x, y, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+             + cv2.remap(detail, x, y, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE))
     return np.clip(moved + 0.5, 0, 255).astype(np.uint8)
