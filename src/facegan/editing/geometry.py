@@ -160,9 +160,11 @@ def load_geometry(path: str | Path = SHIPPED) -> Geometry:
 
 
 def field_for(landmarks: np.ndarray, move: np.ndarray, grid: int = GRID) -> np.ndarray:
-    """The backward field (2, grid, grid) over the 48-pixel frame that moves a face's landmarks (68, 2) by
-    `move` (68, 2), still at the frame's border."""
-    return thin_plate_field(np.vstack([landmarks, ANCHORS]), np.vstack([landmarks + move, ANCHORS]), FRAME, grid)
+    """The backward field (..., 2, grid, grid) over the 48-pixel frame that moves a face's landmarks (68, 2) by
+    `move` (..., 68, 2), still at the frame's border."""
+    stack = move.shape[:-2]
+    source = np.broadcast_to(np.vstack([landmarks, ANCHORS]), (*stack, len(landmarks) + len(ANCHORS), 2))
+    return thin_plate_field(source, np.concatenate([landmarks + move, np.broadcast_to(ANCHORS, (*stack, *ANCHORS.shape))], -2), FRAME, grid)
 
 
 class GeometryEngine(FieldEngine):
@@ -186,14 +188,15 @@ class GeometryEngine(FieldEngine):
         upright = cv2.cvtColor(aligned_crop(photo, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
         landmarks = (cropped_landmarks(upright, 68) + 0.5) * FRAME / LANDMARK_SIDE - 0.5
         classes = len(self.geometry.class_names)
-        fields, seals = np.zeros((classes, 2, GRID, GRID), np.float32), [None] * classes
+        moves, seals = np.zeros((classes, *landmarks.shape)), [None] * classes
         sealable = alignment.size / FRAME / alignment.scale >= SEAL_RESOLUTION and sealable_lips(landmarks)
-        for target in range(classes):
-            if target != source:
-                move = GAIN * self.geometry.move(source, target)
-                if sealable and self.geometry.closed(target):
-                    move, seals[target] = lips_kept_apart(move), landmarks
-                fields[target] = field_for(landmarks, move)
+        targets = [target for target in range(classes) if target != source]
+        for target in targets:
+            moves[target] = GAIN * self.geometry.move(source, target)
+            if sealable and self.geometry.closed(target):
+                moves[target], seals[target] = lips_kept_apart(moves[target]), landmarks
+        fields = np.zeros((classes, 2, GRID, GRID), np.float32)
+        fields[targets] = field_for(landmarks, moves[targets])
         return fields, seals
 
 

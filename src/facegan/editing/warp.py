@@ -105,26 +105,35 @@ def photo_region(alignment: Alignment, height: int, width: int) -> np.ndarray:
 
 
 def spline_kernel(points: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """The thin-plate kernel r^2 log r between every point (m, 2) and centre (n, 2), (m, n)."""
-    squared = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
-    return 0.5 * squared * np.log(np.maximum(squared, 1e-20))
+    """The thin-plate kernel r^2 log r between every point (..., m, 2) and centre (..., n, 2), (..., m, n); in
+    place, since each fresh array costs more than its arithmetic."""
+    squared = points[..., :, None, 0] - centres[..., None, :, 0]
+    squared *= squared
+    down = points[..., :, None, 1] - centres[..., None, :, 1]
+    down *= down
+    squared += down
+    kernel = np.log(np.maximum(squared, 1e-20, out=down), out=down)
+    squared *= 0.5
+    kernel *= squared
+    return kernel
 
 
 def thin_plate_field(source: np.ndarray, target: np.ndarray, size: int, grid: int, smoothing: float = 1e-3) -> np.ndarray:
-    """The backward field (2, grid, grid), in pixels of a crop of `size`, of the thin-plate spline that
-    takes points `target` (n, 2) back to `source` (n, 2): the content at `source` moves to `target`."""
-    count = len(target)
-    affine = np.hstack([np.ones((count, 1)), target])
-    system = np.zeros((count + 3, count + 3))
-    system[:count, :count] = spline_kernel(target, target) + smoothing * np.eye(count)
-    system[:count, count:], system[count:, :count] = affine, affine.T
-    values = np.zeros((count + 3, 2))
-    values[:count] = source - target
+    """The backward field (..., 2, grid, grid), in pixels of a crop of `size`, of the thin-plate spline that
+    takes points `target` (..., n, 2) back to `source` (..., n, 2): the content at `source` moves to `target`.
+    A stack of splines is solved at once (the geometry engine's seven expressions of a face)."""
+    count, stack = target.shape[-2], target.shape[:-2]
+    affine = np.concatenate([np.ones((*stack, count, 1)), target], -1)
+    system = np.zeros((*stack, count + 3, count + 3))
+    system[..., :count, :count] = spline_kernel(target, target) + smoothing * np.eye(count)
+    system[..., :count, count:], system[..., count:, :count] = affine, np.swapaxes(affine, -1, -2)
+    values = np.zeros((*stack, count + 3, 2))
+    values[..., :count, :] = source - target
     weights = np.linalg.solve(system, values)
     centres = (np.arange(grid) + 0.5) * size / grid - 0.5
     points = np.stack(np.meshgrid(centres, centres), -1).reshape(-1, 2)
-    moved = spline_kernel(points, target) @ weights[:count] + np.hstack([np.ones((len(points), 1)), points]) @ weights[count:]
-    return moved.T.reshape(2, grid, grid).astype(np.float32)
+    moved = spline_kernel(points, target) @ weights[..., :count, :] + np.hstack([np.ones((len(points), 1)), points]) @ weights[..., count:, :]
+    return np.swapaxes(moved, -1, -2).reshape(*stack, 2, grid, grid).astype(np.float32)
 
 
 def sample_field(field: np.ndarray, points_x: np.ndarray, points_y: np.ndarray, size: int) -> np.ndarray:
