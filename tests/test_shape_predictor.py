@@ -3,6 +3,7 @@ and the cache that makes the 68-point model's read a one-time cost."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 import facegan.data
 from facegan.editing.faces import detect_faces, read_photo
 from facegan.editing.landmarks import CROPPED_TO_HOG, HAAR_TO_HOG, MODEL_FILES, model_folder, predictor
-from facegan.editing.shape_predictor import decoded, encoded, load_predictor, read_dlib_model, similarity
+from facegan.editing.shape_predictor import CACHE_FORMAT, decoded, encoded, load_predictor, read_dlib_model, similarity
 from facegan.errors import FaceganError
 
 dlib = pytest.importorskip("dlib", reason="dlib-bin is the reference these tests compare against")
@@ -103,3 +104,19 @@ def test_the_model_is_read_once_then_mapped_from_the_cache(tmp_path: Path):
     assert np.array_equal(load_predictor(model_file, cache).leaves, read.leaves)
     assert isinstance(load_predictor(model_file, cache).leaves.base, np.memmap)  # and the cache is whole again
     assert np.array_equal(load_predictor(model_file, model_file / "cache").leaves, read.leaves)  # cannot be written: skipped
+
+    os.utime(model_file, ns=(0, 0))  # the model file replaced: its new arrays replace the old ones
+    load_predictor(model_file, cache)
+    assert [path.name for path in cache.iterdir()] == [f"{model_file.stem}-{model_file.stat().st_size}-0-{CACHE_FORMAT}"]
+
+
+def test_missing_landmark_models_say_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from facegan.editing import landmarks
+
+    monkeypatch.setattr(landmarks, "model_folder", lambda: tmp_path)
+    predictor.cache_clear()
+    try:
+        with pytest.raises(FaceganError, match="pip install face-recognition-models"):
+            predictor(68)
+    finally:
+        predictor.cache_clear()

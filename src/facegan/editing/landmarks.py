@@ -45,10 +45,9 @@ def model_folder() -> Path:
 def predictor(points: int) -> ShapePredictor:
     """dlib's `points`-point shape predictor, read once per process."""
     try:
-        folder = model_folder()
-    except ImportError:
+        return load_predictor(model_folder() / MODEL_FILES[points])
+    except (ImportError, FileNotFoundError):
         raise FaceganError("dlib's landmark models are missing: pip install face-recognition-models") from None
-    return load_predictor(folder / MODEL_FILES[points])
 
 
 def landmarks_in(grey: np.ndarray, left: float, top: float, right: float, bottom: float, points: int) -> np.ndarray:

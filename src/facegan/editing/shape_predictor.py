@@ -200,7 +200,8 @@ def read_dlib_model(path: Path) -> ShapePredictor:
 
 def load_predictor(path: Path, cache: Path = CACHE) -> ShapePredictor:
     """The predictor in a dlib model file, read from the cache (its leaves mapped, not read) where an earlier
-    run put it there, else read from the file and put there. A cache that cannot be written is skipped."""
+    run put it there, else read from the file and put there, in place of the arrays of any earlier file of
+    that name. A cache that cannot be written is skipped."""
     stat = path.stat()
     cached = cache / f"{path.stem}-{stat.st_size}-{stat.st_mtime_ns}-{CACHE_FORMAT}"
     names = [field.name for field in fields(ShapePredictor)]
@@ -220,4 +221,8 @@ def load_predictor(path: Path, cache: Path = CACHE) -> ShapePredictor:
         os.replace(building, cached)
     except OSError:
         shutil.rmtree(building, ignore_errors=True)
+        return model
+    for older in cache.glob(f"{path.stem}-*"):  # the arrays of a model file since replaced (a reinstall)
+        if older != cached:
+            shutil.rmtree(older, ignore_errors=True)
     return model
