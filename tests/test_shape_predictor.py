@@ -14,7 +14,7 @@ import pytest
 import facegan.data
 from facegan.editing.faces import detect_faces, read_photo
 from facegan.editing.landmarks import CROPPED_TO_HOG, HAAR_TO_HOG, MODEL_FILES, model_folder, predictor
-from facegan.editing.shape_predictor import CACHE_FORMAT, decoded, encoded, load_predictor, read_dlib_model, similarity
+from facegan.editing.shape_predictor import CACHE_FORMAT, decoded, encoded, load_predictor, read_dlib_model
 from facegan.errors import FaceganError
 
 dlib = pytest.importorskip("dlib", reason="dlib-bin is the reference these tests compare against")
@@ -65,20 +65,6 @@ def test_integers_round_trip_through_dlibs_encoding():
         at += len(encoded(value))
     padded = np.frombuffer(stream + bytes(9), np.uint8)
     assert decoded(padded, np.array(starts)).tolist() == values
-
-
-def test_the_similarity_is_umeyamas_for_turned_and_mirrored_shapes():
-    rng = np.random.default_rng(0)
-    source = rng.uniform(0, 1, (68, 2)).astype(np.float32)
-    angle = 0.6
-    turn = 1.3 * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    assert np.allclose(similarity(source.ravel(), (source @ turn.T + 0.2).ravel()), turn, atol=1e-6)
-    mirrored = source * [-1, 1]
-    source_centred, target_centred = source - source.mean(0), mirrored - mirrored.mean(0)
-    u, d, vt = np.linalg.svd(target_centred.T @ source_centred)  # Umeyama with the reflection refused
-    sign = np.diag([1.0, np.sign(np.linalg.det(u @ vt))])
-    expected = u @ sign @ vt * np.trace(np.diag(d) @ sign) / (source_centred**2).sum()
-    assert np.allclose(similarity(source.ravel(), mirrored.ravel()), expected, atol=1e-6)
 
 
 def test_a_damaged_model_file_is_refused_with_what_to_do(tmp_path: Path):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from facegan.editing.align import similarity
 from facegan.errors import FaceganError
 
 CACHE = Path.home() / ".cache" / "facegan" / "landmarks"
@@ -51,7 +52,9 @@ class ShapePredictor:
         tree_splits, tree_leaves = np.arange(trees) * splits, np.arange(trees) * (splits + 1) - splits
         shape = self.initial
         for level in range(levels):
-            turn = similarity(self.initial, shape)
+            # dlib's find_tform_between_shapes: Umeyama's least squares in double precision, used in float
+            turn = similarity(self.initial.reshape(-1, 2).astype(np.float64), shape.reshape(-1, 2).astype(np.float64))
+            turn = turn[:, :2].astype(np.float32)
             offsets = self.offsets[level]
             moved = offsets @ turn.T + shape.reshape(-1, 2)[self.anchors[level]]
             pixels = np.floor(moved * scale + shift + 0.5).astype(np.int64)
@@ -67,21 +70,6 @@ class ShapePredictor:
             chosen = self.leaves[level].reshape(trees * (splits + 1), -1).take(tree_leaves + node, 0)
             shape = np.add.reduce(np.vstack([shape, chosen]), 0)
         return np.floor(shape.reshape(-1, 2) * scale + shift + 0.5)
-
-
-def similarity(source: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """The 2x2 part of the least-squares similarity from one flat shape to another, as dlib's
-    find_tform_between_shapes gives it: Umeyama's (1991) solution, which in two dimensions is a rotation by
-    the angle of (a, b) scaled by |(a, b)| over the source's spread, with a and b the sums of the centred
-    points' dot and cross products; in float64, cast to float32."""
-    source, target = source.reshape(-1, 2).astype(np.float64), target.reshape(-1, 2).astype(np.float64)
-    source, target = source - source.mean(0), target - target.mean(0)
-    a = (source * target).sum()
-    b = (source[:, 0] * target[:, 1] - source[:, 1] * target[:, 0]).sum()
-    spread = (source**2).sum()
-    if spread == 0:
-        return np.eye(2, dtype=np.float32)
-    return (np.array([[a, -b], [b, a]]) / spread).astype(np.float32)
 
 
 class DlibStream:
