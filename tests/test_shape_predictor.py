@@ -14,7 +14,7 @@ import pytest
 import facegan.data
 from facegan.editing.faces import detect_faces, read_photo
 from facegan.editing.landmarks import CROPPED_TO_HOG, HAAR_TO_HOG, MODEL_FILES, model_folder, predictor
-from facegan.editing.shape_predictor import CACHE_FORMAT, decoded, encoded, load_predictor, read_dlib_model
+from facegan.editing.shape_predictor import decoded, encoded, load_predictor, read_dlib_model
 from facegan.errors import FaceganError
 
 dlib = pytest.importorskip("dlib", reason="dlib-bin is the reference these tests compare against")
@@ -91,9 +91,16 @@ def test_the_model_is_read_once_then_mapped_from_the_cache(tmp_path: Path):
     assert isinstance(load_predictor(model_file, cache).leaves.base, np.memmap)  # and the cache is whole again
     assert np.array_equal(load_predictor(model_file, model_file / "cache").leaves, read.leaves)  # cannot be written: skipped
 
-    os.utime(model_file, ns=(0, 0))  # the model file replaced: its new arrays replace the old ones
-    load_predictor(model_file, cache)
-    assert [path.name for path in cache.iterdir()] == [f"{model_file.stem}-{model_file.stat().st_size}-0-{CACHE_FORMAT}"]
+    elsewhere = tmp_path / "another environment" / model_file.name  # the same file installed twice: one cache
+    elsewhere.parent.mkdir()
+    shutil.copy(model_file, elsewhere)
+    os.utime(elsewhere, ns=(0, 0))
+    assert isinstance(load_predictor(elsewhere, cache).leaves.base, np.memmap) and len(list(cache.iterdir())) == 1
+    changed = bytearray(elsewhere.read_bytes())  # a file that differs gets its own
+    changed[-1] ^= 1
+    elsewhere.write_bytes(bytes(changed))
+    load_predictor(elsewhere, cache)
+    assert len(list(cache.iterdir())) == 2
 
 
 def test_missing_landmark_models_say_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
