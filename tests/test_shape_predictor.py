@@ -69,7 +69,8 @@ def test_integers_round_trip_through_dlibs_encoding():
 
 def test_a_damaged_model_file_is_refused_with_what_to_do(tmp_path: Path):
     whole = (model_folder() / MODEL_FILES[5]).read_bytes()
-    for name, content in [("cut.dat", whole[: len(whole) // 2]), ("text.dat", b"not a model" * 100)]:
+    odd_shape = whole[:2] + encoded(-11) + whole[4:]  # a mean shape of 11 numbers: not x, y pairs
+    for name, content in [("cut.dat", whole[: len(whole) // 2]), ("text.dat", b"not a model" * 100), ("odd.dat", odd_shape)]:
         (tmp_path / name).write_bytes(content)
         with pytest.raises(FaceganError, match="reinstall face-recognition-models"):
             read_dlib_model(tmp_path / name)

@@ -1,9 +1,10 @@
 """dlib's shape predictor (Kazemi and Sullivan 2014, a cascade of regression trees) run with NumPy.
 
 Why: dlib takes 0.6-0.9 s to read its 68-point model (100 MB of variable-length integers), half of a whole
-`facegan edit`. Here the model file is read once per machine into plain arrays, kept in ~/.cache/facegan, and mapped from there in milliseconds. The predictions are dlib's own: the same trees, the same
-float32 arithmetic in the same order, the same rounding to whole pixels (tests/test_shape_predictor.py
-compares the two on photos and FER2013's faces).
+`facegan edit`. Here the model file is read once per machine into plain arrays, kept in ~/.cache/facegan and
+mapped from there in milliseconds. The predictions are dlib's own: the same trees, the same float32
+arithmetic in the same order, the same rounding to whole pixels (tests/test_shape_predictor.py compares the
+two on photos and FER2013's faces).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from facegan.errors import FaceganError
 CACHE = Path.home() / ".cache" / "facegan" / "landmarks"
 """Where each model's arrays are kept, one folder per model file (named by its fingerprint), 72 MB in all."""
 FINGERPRINT = 1 << 20
+"""Bytes at each end of a model file that name its cache folder, with its size."""
 CACHE_FORMAT = 1
 """Part of each folder's name: a new layout of the arrays gets a new number."""
 BLOCK = 4096
@@ -93,10 +95,15 @@ class DlibStream:
         self.at += 1 + count
         return -value if control & 0x80 else value
 
+    def integers(self, count: int) -> list[int]:
+        return [self.integer() for _ in range(count)]
+
     def skip(self, count: int) -> list[int]:
         """Where the next `count` integers begin; `decoded` reads them."""
         starts, raw, at = [], self.raw, self.at
         for _ in range(count):
+            if at >= len(raw):
+                raise self.damaged()
             starts.append(at)
             at += 1 + (raw[at] & 15)
         self.at = at
@@ -164,27 +171,36 @@ def read_dlib_model(path: Path) -> ShapePredictor:
     if stream.integer() != 1:
         raise stream.damaged()
     rows, columns = -stream.integer(), -stream.integer()
-    initial = stream.floats(rows * columns)
-    row_at, ends, leaf_values = read_leaves(stream.raw, encoded(-len(initial)) + encoded(-1), len(initial))
+    if columns != 1 or rows <= 0 or rows % 2:  # the mean shape: a column of x, y pairs
+        raise stream.damaged()
+    initial = stream.floats(rows)
+    row_at, ends, leaf_values = read_leaves(stream.raw, encoded(-rows) + encoded(-1), rows)
     split_starts, leaf_rows = [], []
     levels = stream.integer()
     for _ in range(levels):
         for _ in range(trees := stream.integer()):
             split_starts += stream.skip(4 * (splits := stream.integer()))
-            for _ in range(leaves := stream.integer()):
+            for _ in range(stream.integer()):
                 if stream.at not in row_at:
                     raise stream.damaged()
                 leaf_rows.append(row_at[stream.at])
                 stream.at = ends[leaf_rows[-1]]
-    if len(split_starts) != levels * trees * splits * 4 or len(leaf_rows) != levels * trees * leaves:
-        raise FaceganError(f"{path}: cascades with trees of different sizes are not supported")
+    full_trees = splits > 0 and (splits + 1) & splits == 0
+    if levels <= 0 or not full_trees or len(split_starts) != levels * trees * splits * 4 or len(leaf_rows) != levels * trees * (splits + 1):
+        raise FaceganError(f"{path}: only cascades of full trees of one size are supported")
     split_numbers = decoded(stream.padded, np.array(split_starts, np.int64)).reshape(levels, trees, splits, 4)
-    anchors = np.array([[stream.integer() for _ in range(stream.integer())] for _ in range(stream.integer())], np.int64)
-    offsets = np.array([stream.floats(2 * stream.integer()).reshape(-1, 2) for _ in range(stream.integer())], np.float32)
-    if stream.at != len(stream.raw) or len(anchors) != levels:
+    try:
+        anchors = np.array([stream.integers(stream.integer()) for _ in range(stream.integer())], np.int64)
+        offsets = np.array([stream.floats(2 * stream.integer()).reshape(-1, 2) for _ in range(stream.integer())], np.float32)
+    except ValueError:  # levels with different numbers of feature pixels
+        raise stream.damaged() from None
+    features = anchors.shape[-1]
+    if (stream.at != len(stream.raw) or anchors.shape != (levels, features) or offsets.shape != (levels, features, 2)
+            or not (0 <= split_numbers[..., :2]).all() or not (split_numbers[..., :2] < features).all()
+            or not ((0 <= anchors) & (anchors < rows // 2)).all()):
         raise stream.damaged()
     thresholds = as_floats(split_numbers[..., 2], split_numbers[..., 3])
-    leaf_array = leaf_values[np.array(leaf_rows)].reshape(levels, trees, leaves, -1)
+    leaf_array = leaf_values[np.array(leaf_rows)].reshape(levels, trees, splits + 1, rows)
     return ShapePredictor(initial, split_numbers[..., 0], split_numbers[..., 1], thresholds, leaf_array, anchors, offsets)
 
 
