@@ -115,8 +115,8 @@ def has_eyes(grey: np.ndarray, box: Box) -> bool:
 def largest_face_in_a_copy(photo: np.ndarray) -> Box | None:
     """The largest face of a photo longer than SEARCH_SIDE, found in a copy of that size (None if the copy
     shows none). The cascade's time goes on the smallest faces it looks for: on a 16-megapixel photo this
-    takes 0.7 s where the whole search takes 2.8. The copy can only miss faces smaller than any it shows, so
-    where it shows one it shows the largest."""
+    takes 0.7 s where the whole search takes 2.8. The faces the copy is too small to show are smaller than
+    any face it can show, so where it shows one, the largest is among those it shows."""
     import cv2
 
     scale = SEARCH_SIDE / max(photo.shape[:2])
