@@ -26,6 +26,8 @@ STILL = 1e-3
 """Moves shorter than this many photo pixels leave the pixel as it is."""
 DETAIL_SIGMA = 1.0
 """Photo pixels: detail finer than a Gaussian of this width moves by whole pixels."""
+STRIP = 64
+"""Photo rows moved at once."""
 REACH = 8
 """Photo pixels around the points a resample reads that it must see: the blur's kernel (4 sigma) and bicubic
 interpolation's (2), and one to spare."""
@@ -149,14 +151,23 @@ def sample_field(field: np.ndarray, points_x: np.ndarray, points_y: np.ndarray, 
 def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal: LipSeal | None = None) -> np.ndarray:
     """A copy of the photo (H, W, C uint8) with the face's pixels moved by `field` (2, g, g, in pixels of the
     aligned crop), and its mouth then closed by `seal`, at the photo's resolution, faded out by
-    `face_region`. Pixels the field does not move keep their exact values; nothing outside the face changes."""
+    `face_region`. Pixels the field does not move keep their exact values; nothing outside the face changes.
+    A large face is moved STRIP rows at a time: the same values, with working arrays that stay small."""
     height, width = photo.shape[:2]
     box = region_box(alignment)
     left, top = max(box.left, 0), max(box.top, 0)
     right, bottom = min(box.left + box.size, width), min(box.top + box.size, height)
     result = photo.copy()
-    if right <= left or bottom <= top:
-        return result
+    for first in range(top, bottom, STRIP):
+        last = min(first + STRIP, bottom)
+        if right > left:
+            result[first:last, left:right] = moved_rows(photo, alignment, field, seal, left, right, first, last)
+    return result
+
+
+def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal: LipSeal | None,
+               left: int, right: int, top: int, bottom: int) -> np.ndarray:
+    """`apply_field`'s result in the photo's rows top to bottom, columns left to right."""
     xs, ys = np.meshgrid(np.arange(left, right, dtype=np.float64), np.arange(top, bottom, dtype=np.float64))
     crop_points = alignment.to_crop(np.stack([xs, ys], -1))
     cx, cy = crop_points[..., 0].astype(np.float32), crop_points[..., 1].astype(np.float32)
@@ -167,9 +178,10 @@ def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal
     source_x = (xs + photo_moves[..., 0]).astype(np.float32)
     source_y = (ys + photo_moves[..., 1]).astype(np.float32)
     moved = resample(photo, source_x, source_y).reshape(bottom - top, right - left, -1)
-    changed = np.abs(photo_moves).max(-1) > STILL
-    result[top:bottom, left:right][changed] = moved.reshape(result[top:bottom, left:right].shape)[changed]
-    return result
+    rows = photo[top:bottom, left:right].copy()
+    changed = np.maximum(np.abs(photo_moves[..., 0]), np.abs(photo_moves[..., 1])) > STILL
+    rows[changed] = moved.reshape(rows.shape)[changed]
+    return rows
 
 
 def resample(photo: np.ndarray, source_x: np.ndarray, source_y: np.ndarray) -> np.ndarray:
