@@ -179,6 +179,18 @@ def test_geometry_edit_of_the_bundled_photo_moves_only_the_face():
     assert np.array_equal(engine.render(photo, edits, "sad", strength=0), photo)
 
 
+def test_moving_a_face_in_strips_gives_what_moving_it_at_once_gives(monkeypatch):
+    from facegan.editing import warp
+
+    photo = read_photo(facegan.data.DEMO_PHOTO)
+    engine = load_engine(None, "geometry")
+    edits = engine.edit_faces(photo)
+    monkeypatch.setattr(warp, "STRIP", 7)  # many strips, the last one short
+    in_strips = [engine.render(photo, edits, target) for target in ("neutral", "surprise")]  # sealed, and not
+    monkeypatch.setattr(warp, "STRIP", 10_000)
+    assert all(np.array_equal(a, engine.render(photo, edits, target)) for a, target in zip(in_strips, ("neutral", "surprise")))
+
+
 def test_cropped_faces_through_the_geometry_engine(tmp_path, capsys):
     faces = tmp_path / "faces"
     faces.mkdir()
