@@ -49,20 +49,20 @@ def main() -> None:
 
     strip = warp.STRIP
     in_strips = render_all()
-    seconds = {"find the face: in a copy first": median_seconds(lambda: pick_faces(photo), args.runs),
-               "find the face: whole photo (reference)": median_seconds(lambda: detect_faces(photo), args.runs),
-               f"move one expression: {strip} rows at a time": median_seconds(render_all, args.runs) / 3}
+    moved = median_seconds(render_all, args.runs) / 3
     warp.STRIP = args.side + 1
     whole = render_all()
-    seconds["move one expression: the whole region at once (reference)"] = median_seconds(render_all, args.runs) / 3
+    moved_at_once = median_seconds(render_all, args.runs) / 3
     warp.STRIP = strip
     assert all(np.array_equal(a, b) for a, b in zip(in_strips, whole)), "the strips changed the edit"
-    names = list(seconds)
+    in_copy, whole_photo = median_seconds(lambda: pick_faces(photo), args.runs), median_seconds(lambda: detect_faces(photo), args.runs)
+    rows = [("find the face: in a copy first", in_copy, whole_photo), ("find the face: whole photo (reference)", whole_photo, whole_photo),
+            (f"move one expression: {strip} rows at a time", moved, moved_at_once),
+            ("move one expression: the whole region at once (reference)", moved_at_once, moved_at_once)]
     print(f"| {args.side}x{args.side} astronaut, the detector's box {pick_faces(photo)[0].size} px | s (median of {args.runs}) | vs reference |\n"
           "| --- | ---: | ---: |")
-    for name, reference in ((names[0], names[1]), (names[1], names[1]), (names[2], names[3]), (names[3], names[3])):
-        print(f"| {name} | {seconds[name]:.3f} | {seconds[reference] / seconds[name]:.2f}x |")
-
+    for name, seconds, reference in rows:
+        print(f"| {name} | {seconds:.3f} | {reference / seconds:.2f}x |")
 
 if __name__ == "__main__":
     main()

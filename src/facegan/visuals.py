@@ -14,6 +14,7 @@ from facegan.files import write_atomically
 if TYPE_CHECKING:
     import torch
 
+
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
     """Images in [-1, 1] (any float dtype, any device) -> uint8 on the CPU."""
     import torch

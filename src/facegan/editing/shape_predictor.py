@@ -54,11 +54,10 @@ class ShapePredictor:
         height, width = grey.shape
         levels, trees, splits = self.first.shape
         tree_splits, tree_leaves = np.arange(trees) * splits, np.arange(trees) * (splits + 1) - splits
-        shape = self.initial
+        shape, mean_shape = self.initial, self.initial.reshape(-1, 2).astype(np.float64)
         for level in range(levels):
             # dlib's find_tform_between_shapes: Umeyama's least squares in double precision, used in float
-            turn = similarity(self.initial.reshape(-1, 2).astype(np.float64), shape.reshape(-1, 2).astype(np.float64))
-            turn = turn[:, :2].astype(np.float32)
+            turn = similarity(mean_shape, shape.reshape(-1, 2).astype(np.float64))[:, :2].astype(np.float32)
             offsets = self.offsets[level]
             moved = offsets @ turn.T + shape.reshape(-1, 2)[self.anchors[level]]
             pixels = np.floor(moved * scale + shift + 0.5).astype(np.int64)

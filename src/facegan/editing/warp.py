@@ -69,11 +69,16 @@ def lip_edges(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return upper, lower
 
 
-def seal_moves(seal: LipSeal, field: np.ndarray, crop_x: np.ndarray, crop_y: np.ndarray, size: int) -> np.ndarray:
-    """The backward moves (..., 2), in pixels of a crop of `size`, that close the mouth once `field` has moved the
-    face, at crop points; zero where the lips touch. The lips are placed where the field (as it is applied: on
-    its grid) puts them, so the seam takes exactly the lips' pixels."""
-    points = moved_points(field, seal.points, size)
+def placed(seal: LipSeal, field: np.ndarray, size: int) -> LipSeal:
+    """The seal with its lips where `field` (as it is applied: on its grid) puts them in a crop of `size`, so
+    that the seam takes exactly the lips' pixels once the field has moved the face."""
+    return LipSeal(moved_points(field, seal.points, size), seal.amount)
+
+
+def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray) -> np.ndarray:
+    """The backward moves (..., 2), in crop pixels, that close the mouth of a seal `placed` on the moved face, at
+    crop points; zero where the lips touch."""
+    points = seal.points
     upper, lower = lip_edges(points)
     top = np.interp(crop_x, *upper[np.argsort(upper[:, 0])].T)
     bottom = np.interp(crop_x, *lower[np.argsort(lower[:, 0])].T)
@@ -158,20 +163,22 @@ def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal
     left, top = max(box.left, 0), max(box.top, 0)
     right, bottom = min(box.left + box.size, width), min(box.top + box.size, height)
     result = photo.copy()
+    if right <= left:
+        return result
+    seal = None if seal is None else placed(seal, field, alignment.size)
     for first in range(top, bottom, STRIP):
         last = min(first + STRIP, bottom)
-        if right > left:
-            result[first:last, left:right] = moved_rows(photo, alignment, field, seal, left, right, first, last)
+        result[first:last, left:right] = moved_rows(photo, alignment, field, seal, left, right, first, last)
     return result
 
 
 def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal: LipSeal | None,
                left: int, right: int, top: int, bottom: int) -> np.ndarray:
-    """`apply_field`'s result in the photo's rows top to bottom, columns left to right."""
+    """`apply_field`'s result in the photo's rows top to bottom, columns left to right (`seal` already placed)."""
     xs, ys = np.meshgrid(np.arange(left, right, dtype=np.float64), np.arange(top, bottom, dtype=np.float64))
     crop_points = alignment.to_crop(np.stack([xs, ys], -1))
     cx, cy = crop_points[..., 0].astype(np.float32), crop_points[..., 1].astype(np.float32)
-    moves = np.zeros((*cx.shape, 2), np.float32) if seal is None else seal_moves(seal, field, cx, cy, alignment.size)
+    moves = np.zeros((*cx.shape, 2), np.float32) if seal is None else seal_moves(seal, cx, cy)
     moves = moves + sample_field(field, cx + moves[..., 0], cy + moves[..., 1], alignment.size)
     moves = moves * face_region(cx, cy, alignment.size)[..., None]
     photo_moves = moves @ alignment.inverse[:, :2].T
