@@ -16,7 +16,7 @@ from facegan.editing.faces import detect_faces, read_photo
 from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, load_geometry, sealable_lips
 from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
-from facegan.editing.warp import DETAIL_SIGMA, LipSeal, apply_field, face_region, moved_points, photo_region, resample, thin_plate_field
+from facegan.editing.warp import DETAIL_SIGMA, FIELD_FADE, LipSeal, apply_field, face_region, moved_points, photo_region, resample, thin_plate_field
 from facegan.models.warp import fold_penalty
 from facegan.metrics.detector import detector_accuracy
 from facegan.metrics.marks import blurred_and_compressed, paint_share, photo_scores
@@ -88,10 +88,23 @@ def test_a_constant_shift_moves_a_pattern_exactly_where_the_face_is():
     moved = apply_field(photo, alignment, field)
     xs, ys = np.meshgrid(np.arange(160.0), np.arange(160.0))
     fade = face_region(xs * FRAME / 160, ys * FRAME / 160, FRAME)
-    core = (fade == 1) & (xs < 157)
+    core = (fade == 1) & (xs < 157) & (ys * FRAME / 160 <= FRAME - 0.5)  # the last row lies a little past the crop
     assert core.sum() > 10_000
     assert np.array_equal(moved[core], photo[np.nonzero(core)[0], np.nonzero(core)[1] + 3])
     assert np.array_equal(moved[fade == 0], photo[fade == 0])  # beyond the face's fade nothing moves
+
+
+def test_past_the_crop_a_field_fades_out_so_a_collar_under_the_chin_stays():
+    photo = smooth_picture(240)
+    alignment = Alignment(np.array([[FRAME / 160, 0, -40 * FRAME / 160], [0, FRAME / 160, -40 * FRAME / 160]]), FRAME)
+    field = np.zeros((2, 24, 24), np.float32)
+    field[1] = -8 * FRAME / 160  # every point takes its content from 8 photo pixels above: the chin coming down
+    moved = apply_field(photo, alignment, field)
+    crop_y = (np.arange(240.0) - 40) * FRAME / 160
+    inside, still = crop_y <= FRAME - 0.5, crop_y > FRAME - 0.5 + FIELD_FADE
+    centre = slice(100, 140)  # columns under the chin, where the face's own fade has not begun
+    assert np.array_equal(moved[inside][100:150, centre], photo[np.nonzero(inside)[0][100:150] - 8][:, centre])
+    assert still.sum() > 0 and np.array_equal(moved[still][:, centre], photo[still][:, centre])
 
 
 def test_a_face_of_one_colour_stays_that_colour_under_any_field():

@@ -24,6 +24,10 @@ from facegan.editing.faces import Box
 
 STILL = 1e-3
 """Moves shorter than this many photo pixels leave the pixel as it is."""
+FIELD_FADE = 4.0
+"""Frame pixels past the crop over which a field fades to zero: a photo goes on past the crop (the collar under
+a chin, the hair above a brow), and a field held at its edge value there moved them (docs/results.md). The
+geometry engine's spline is still at its anchors, about this far out."""
 DETAIL_SIGMA = 1.0
 """Photo pixels: detail finer than a Gaussian of this width moves by whole pixels."""
 STRIP = 64
@@ -144,13 +148,18 @@ def thin_plate_field(source: np.ndarray, target: np.ndarray, size: int, grid: in
 
 
 def sample_field(field: np.ndarray, points_x: np.ndarray, points_y: np.ndarray, size: int) -> np.ndarray:
-    """The field (2, g, g) over a crop of `size`, read at crop points (bilinear), (..., 2); 0 beyond the crop."""
+    """The field (2, g, g) over a crop of `size`, read at crop points (bilinear), (..., 2); past the crop, its
+    edge value fades linearly to zero over FIELD_FADE frame pixels."""
     import cv2
 
     grid = field.shape[1]
     u = ((points_x + 0.5) * grid / size - 0.5).astype(np.float32)
     v = ((points_y + 0.5) * grid / size - 0.5).astype(np.float32)
-    return np.stack([cv2.remap(channel, u, v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) for channel in field], -1)
+    values = np.stack([cv2.remap(channel, u, v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) for channel in field], -1)
+    past_x = np.maximum(np.maximum(-0.5 - points_x, points_x - (size - 0.5)), 0)
+    past_y = np.maximum(np.maximum(-0.5 - points_y, points_y - (size - 0.5)), 0)
+    fade = np.clip(1 - np.hypot(past_x, past_y) * (FRAME / size / FIELD_FADE), 0, 1).astype(np.float32)
+    return values * fade[..., None]
 
 
 def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal: LipSeal | None = None) -> np.ndarray:
