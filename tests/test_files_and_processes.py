@@ -98,6 +98,44 @@ def test_a_transparent_png_keeps_its_transparency(tmp_path, capsys):
     assert Image.open(tmp_path / "happy.jpg").mode == "RGB"
 
 
+
+def test_an_edited_photo_keeps_its_colour_profile_exif_and_jpeg_settings(tmp_path, capsys):
+    from PIL import ImageCms, JpegImagePlugin
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display": the pixels are stored sideways
+    exif[0x0132] = "2026:12:02 10:00:00"
+    upright = Image.open(DEMO_PHOTO).convert("RGB")
+    upright.transpose(Image.Transpose.ROTATE_90).save(tmp_path / "phone.jpg", quality=80, subsampling=1, icc_profile=profile,
+                                                      exif=exif.tobytes())
+    assert main(["edit", str(tmp_path / "phone.jpg"), "--to", "angry", "--out", str(tmp_path / "angry.jpg")]) == 0
+    source, edited = Image.open(tmp_path / "phone.jpg"), Image.open(tmp_path / "angry.jpg")
+    assert edited.size == upright.size and edited.info["icc_profile"] == profile
+    assert edited.getexif().get(0x0132) == "2026:12:02 10:00:00" and 0x0112 not in edited.getexif()  # stored upright
+    assert edited.quantization == source.quantization and JpegImagePlugin.get_sampling(edited) == 1
+
+    upright.convert("L").save(tmp_path / "grey.jpg", quality=90)
+    assert main(["edit", str(tmp_path / "grey.jpg"), "--to", "angry", "--out", str(tmp_path / "grey_angry.jpg")]) == 0
+    assert Image.open(tmp_path / "grey_angry.jpg").mode == "L"
+    upright.convert("CMYK").save(tmp_path / "print.jpg", icc_profile=profile)  # a profile of RGB on CMYK pixels: not kept
+    assert main(["edit", str(tmp_path / "print.jpg"), "--to", "angry", "--out", str(tmp_path / "print_angry.png")]) == 0
+    assert "icc_profile" not in Image.open(tmp_path / "print_angry.png").info
+
+
+def test_re_encoded_with_the_photos_own_tables_a_jpeg_changes_least_outside_the_face(tmp_path, capsys):
+    """The bundled photo re-encoded by the edit: its own tables change fewer pixels away from the face than quality 95."""
+    from facegan.editing.faces import PhotoFile, read_photo_file, save_photo
+
+    photo, kept = read_photo_file(DEMO_PHOTO)
+    save_photo(photo, tmp_path / "own.jpg", kept)
+    save_photo(photo, tmp_path / "q95.jpg", PhotoFile())
+    away = np.s_[300:, :]  # below the face
+    changed = {name: (np.asarray(Image.open(tmp_path / f"{name}.jpg")).astype(int)[away] != photo[away]).any(-1).mean()
+               for name in ("own", "q95")}
+    assert changed["own"] < 0.75 * changed["q95"]
+    assert (tmp_path / "own.jpg").stat().st_size < (tmp_path / "q95.jpg").stat().st_size
+
 def test_boxes_without_eyes_are_not_edited(monkeypatch):
     """The face cascade made to also report two texture regions, as it did in a 36 MP photo: only the face is kept."""
     import cv2

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from facegan import visuals
 from facegan.editing.engine import EditEngine, FaceEdit, check_controls, class_index
-from facegan.editing.faces import read_photo_with_alpha, save_photo, whole_square
+from facegan.editing.faces import read_photo_file, save_photo, whole_square
 from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
 from facegan.files import IMAGE_SUFFIXES, output_file
@@ -32,7 +33,7 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
     `target` "all" writes OUT_<class> for every class. Without a checkpoint facegan's default
     engine edits; `strength` is a control of the edit, `steps` and `detail_steps` settings of the inversion engine."""
     out = output_file(out)
-    photo, alpha = read_photo_with_alpha(photo_path)
+    photo, kept = read_photo_file(photo_path)
     editor, share, names = engine_for_edits(checkpoint, engine, steps, detail_steps, strength, target)
     edits = editor.edit_faces(photo, face, all_faces)
     outputs = [out] if target != "all" else [out.with_name(f"{out.stem}_{name}{out.suffix}") for name in names]
@@ -42,7 +43,7 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
     if any(path.resolve() == Path(photo_path).resolve() for path in outputs + strips):
         raise FaceganError("an output file would replace the photo itself: choose another --out, so the original is kept")
     for name, path in zip(names, outputs):
-        save_photo(editor.render(photo, edits, name, share, blend), path, alpha)
+        save_photo(editor.render(photo, edits, name, share, blend), path, kept)
     for edit, path in zip(edits, strips):
         images, columns = editor.strip(edit, share)
         visuals.save_labelled_grid(images, path, columns)
@@ -66,10 +67,11 @@ def edit_cropped_folder(folder: str | Path, checkpoint: str | Path | None, targe
         raise FaceganError("--out is inside the folder of faces: choose a folder elsewhere, so the faces are never mixed with edits")
     editor, share, names = engine_for_edits(checkpoint, engine, steps, detail_steps, strength, target)
     for path in images:
-        photo, alpha = read_photo_with_alpha(path)
+        photo, kept = read_photo_file(path)
         grey = bool((photo[..., 0] == photo[..., 1]).all() and (photo[..., 1] == photo[..., 2]).all())
+        kept = replace(kept, grey=grey)
         edit = editor.edit_square(photo, whole_square(photo))
         for name in names:
             edited = editor.render(photo, [edit], name, share)
-            save_photo(edited, out / name / f"{path.stem}.png", alpha, grey)
+            save_photo(edited, out / name / f"{path.stem}.png", kept)
     return len(images), out

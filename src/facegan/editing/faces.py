@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from facegan.errors import FaceganError
 from facegan.files import write_atomically
@@ -34,15 +34,35 @@ class Box:
     size: int
 
 
+GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L")
+PROFILED_MODES = ("RGB", "RGBA", "RGBX", "P", "PA", *GREY_MODES)
+"""Modes whose colour profile still describes the pixels once read as RGB (a CMYK photo's profile does not)."""
+
+
+@dataclass
+class PhotoFile:
+    """What an edit keeps of a photo's file besides its pixels, so that only the face changes: its
+    transparency, its colour profile (without it a wide-gamut photo's colours shift in every colour-managed
+    viewer), its EXIF (with no orientation: the pixels are read upright, and no thumbnail of the unedited
+    face), whether it is grey, and a JPEG's own quantization tables and chroma subsampling: re-encoded with
+    them, the rest of the photo changes least and the file keeps its size (docs/results.md)."""
+
+    alpha: np.ndarray | None = None  # (H, W) uint8, None for an opaque photo
+    icc_profile: bytes | None = None
+    exif: bytes | None = None
+    grey: bool = False
+    jpeg: dict | None = None  # qtables and subsampling, for PIL's JPEG writer
+
+
 def read_photo(path: str | Path, shown_as: str | None = None) -> np.ndarray:
     """The photo as an RGB uint8 array (H, W, 3), or a clear error for a missing, corrupt or huge file."""
-    return read_photo_with_alpha(path, shown_as)[0]
+    return read_photo_file(path, shown_as)[0]
 
 
-def read_photo_with_alpha(path: str | Path, shown_as: str | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """The photo as RGB (H, W, 3) and its transparency (H, W), None for an opaque photo, both upright by
-    its EXIF orientation. Messages name the photo `shown_as` (the web page's upload name, not the
-    server's temporary path), by default its path."""
+def read_photo_file(path: str | Path, shown_as: str | None = None) -> tuple[np.ndarray, PhotoFile]:
+    """The photo as RGB (H, W, 3), upright by its EXIF orientation, and what `save_photo` keeps of its file.
+    Messages name the photo `shown_as` (the web page's upload name, not the server's temporary path), by
+    default its path."""
     path = Path(path)
     name = shown_as or str(path)
     if not path.is_file():
@@ -54,7 +74,13 @@ def read_photo_with_alpha(path: str | Path, shown_as: str | None = None) -> tupl
                                    "can be edited, so scale it down first")
             upright = ImageOps.exif_transpose(image)
             alpha = np.asarray(upright.convert("RGBA"))[..., 3].copy() if upright.has_transparency_data else None
-            return to_rgb(upright), alpha
+            exif = upright.getexif()
+            jpeg = None
+            if image.format == "JPEG" and image.mode in ("RGB", "L") and JpegImagePlugin.get_sampling(image) >= 0:
+                jpeg = {"qtables": image.quantization, "subsampling": JpegImagePlugin.get_sampling(image)}
+            kept = PhotoFile(alpha, image.info.get("icc_profile") if image.mode in PROFILED_MODES else None,
+                             exif.tobytes() if len(exif) else None, image.mode in GREY_MODES, jpeg)
+            return to_rgb(upright), kept
     except Image.DecompressionBombError:  # PIL's own limit, far above ours, refuses before we can look
         raise FaceganError(f"'{name}' is too large: photos up to {MAX_PIXELS // 1_000_000} megapixels can be edited") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -173,22 +199,27 @@ def cut(photo: np.ndarray, box: Box, image_size: int, channels: int) -> np.ndarr
     return np.ascontiguousarray(region.transpose(2, 0, 1))
 
 
-def save_photo(photo: np.ndarray, path: str | Path, alpha: np.ndarray | None = None, grey: bool = False) -> None:
-    """Write an RGB array in the format the file name says (one grey channel when `grey`), with the photo's
-    transparency `alpha` where the format keeps one (PNG, WebP, TIFF); a JPEG has none, so it is dropped
-    there with a warning."""
+def save_photo(photo: np.ndarray, path: str | Path, kept: PhotoFile | None = None) -> None:
+    """Write an RGB array in the format the file name says, with what `kept` holds of the photo's file where
+    the format keeps it: one grey channel for a grey photo; the transparency (PNG, WebP, TIFF; a JPEG has none,
+    so it is dropped there with a warning); the colour profile and EXIF; a JPEG photo's own quantization
+    tables and subsampling when written as a JPEG, else quality 95 (JPEG, WebP)."""
     import warnings
 
+    kept = kept or PhotoFile()
     path = Path(path)
     format = Image.registered_extensions().get(path.suffix.lower(), "PNG")
-    image = Image.fromarray(photo[..., 0] if grey else photo)
-    if alpha is not None:
+    image = Image.fromarray(photo).convert("L") if kept.grey else Image.fromarray(photo)
+    if kept.alpha is not None:
         if format in ("PNG", "WEBP", "TIFF"):
-            image.putalpha(Image.fromarray(alpha))
+            image.putalpha(Image.fromarray(kept.alpha))
         else:
             warnings.warn(f"'{path.name}' is a {format}, which has no transparency: the photo's transparent parts come out "
                           "opaque (write a .png to keep them)")
+    options = {key: value for key, value in (("icc_profile", kept.icc_profile), ("exif", kept.exif)) if value}
+    same_jpeg = format == "JPEG" and kept.jpeg is not None and image.mode == ("L" if kept.grey else "RGB")
+    options |= kept.jpeg if same_jpeg else {"quality": 95}
     try:
-        write_atomically(path, lambda temporary: image.save(temporary, format=format, quality=95))
+        write_atomically(path, lambda temporary: image.save(temporary, format=format, **options))
     except (KeyError, ValueError) as error:
         raise FaceganError(f"cannot write '{path}': {error}") from None
