@@ -232,6 +232,8 @@ def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
             page.locator("#edited img").wait_for(timeout=180_000)
             assert page.locator("#edited img").get_attribute("src")
             sync_api.expect(page.locator("#status")).to_contain_text("-> happy in", timeout=120_000)
+            link = page.locator("#download a[href*='astronaut_happy.png']").first  # the edited photo as a file like the upload
+            link.wait_for(timeout=60_000)
             page.locator("#closer input").check()
             page.locator("#edit").click()
             sync_api.expect(page.locator("#status")).to_contain_text("-> happy, closer to the photo", timeout=180_000)

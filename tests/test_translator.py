@@ -228,11 +228,11 @@ def test_web_page_edits_with_the_shipped_translator(tmp_path, monkeypatch):
     from facegan.editing.web import build_app, edit_upload
 
     editor = load_engine(None, "translator")
-    result, strip, status = edit_upload(editor, str(DEMO_PHOTO), "sad", -1)
-    assert result.shape == (512, 512, 3) and strip.shape[1] > 7 * 48 and "-> sad, strength 1 in" in status
+    result, strip, status, download = edit_upload(editor, str(DEMO_PHOTO), "sad", -1)
+    assert result.shape == (512, 512, 3) and strip.shape[1] > 7 * 48 and "-> sad, strength 1 in" in status and download is None
     with pytest.raises(FaceganError, match="upload a photo first"):
         edit_upload(editor, None, "sad", -1)
-    unchanged, _, status = edit_upload(editor, str(DEMO_PHOTO), "sad", -1, strength=0)
+    unchanged, _, status, _ = edit_upload(editor, str(DEMO_PHOTO), "sad", -1, strength=0)
     assert np.abs(unchanged.astype(int) - read_photo(DEMO_PHOTO)).max() <= 1 and "strength 0" in status
     build_app(editor)  # the page builds without a checkpoint
     # Uploads reach facegan's own reader, so every refusal is the command line's one clear message.

@@ -1,5 +1,5 @@
 """Issue 25's web faults: requests over the limit on every route, upload names instead of server paths,
-and only the controls the engine uses."""
+and only the controls the engine uses; and the edited photo offered as a file like the upload."""
 
 from __future__ import annotations
 
@@ -62,3 +62,33 @@ def test_web_names_the_upload_not_the_servers_path_and_shows_only_the_engines_co
         edit_upload(editor, str(DEMO_PHOTO), "sad", -1, closer=True)
     (handler,) = build_app(editor).fns.values()
     assert [type(control).__name__ for control in handler.inputs] == ["File", "Dropdown", "Number", "Slider"]  # no "closer"
+
+
+def test_web_offers_the_edited_photo_as_a_file_like_the_upload_and_forgets_old_ones(tmp_path, monkeypatch):
+    pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
+    import os
+    from pathlib import Path
+
+    import numpy as np
+
+    from PIL import Image, ImageCms, JpegImagePlugin
+
+    from facegan.editing import load_engine, web
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    upload = tmp_path / "upload" / "holiday.jpg"
+    upload.parent.mkdir()
+    Image.open(DEMO_PHOTO).save(upload, quality=85, subsampling=1, icc_profile=profile)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    (downloads / "old").mkdir()
+    os.utime(downloads / "old", (0, 0))  # an edit from long ago
+    result, _, _, download = web.edit_upload(load_engine(), str(upload), "surprise", -1, downloads=downloads)
+    written = Image.open(download)
+    assert Path(download).name == "holiday_surprise.jpg" and written.format == "JPEG"
+    assert np.abs(np.asarray(written).astype(int) - result).mean() < 2  # the page's picture, as a JPEG
+    assert written.info["icc_profile"] == profile and written.quantization == Image.open(upload).quantization
+    assert JpegImagePlugin.get_sampling(written) == 1
+    assert not (downloads / "old").exists() and len(list(downloads.iterdir())) == 1
+    (handler,) = web.build_app(load_engine()).fns.values()
+    assert [type(output).__name__ for output in handler.outputs] == ["Image", "Image", "Markdown", "File"]

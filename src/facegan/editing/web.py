@@ -8,12 +8,15 @@ limit before any of it is read: a photo sent to the API as a data: URL is no way
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
 
 from facegan.editing.engine import EditEngine, check_controls, class_index
-from facegan.editing.faces import read_photo
+from facegan.editing.faces import read_photo_file, save_photo
 from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
 from facegan.visuals import make_grid_uint8
@@ -23,6 +26,8 @@ MAX_UPLOAD = "10mb"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # also checked by the handler: an API call can send a photo past Gradio's own limit
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024
 """The largest request body: a photo at the upload limit as base64 (a data: URL), plus the form around it."""
+DOWNLOAD_KEPT_S = 600
+"""Seconds an edited photo's file stays in the page's own folder (Gradio serves its copy of it meanwhile)."""
 
 
 def require_gradio():
@@ -34,9 +39,11 @@ def require_gradio():
 
 
 def edit_upload(engine: EditEngine, path: str | None, target: str, face: float | None, closer: bool = False,
-                strength: float | None = None) -> tuple[np.ndarray, np.ndarray, str]:
-    """What the page's Edit button does: the edited photo, the before/after strip and a status line.
-    `closer` and `strength` are the engine's controls (facegan.editing.engine.CONTROLS)."""
+                strength: float | None = None, downloads: Path | None = None) -> tuple[np.ndarray, np.ndarray, str, str | None]:
+    """What the page's Edit button does: the edited photo, the before/after strip, a status line, and with a
+    `downloads` folder, the edited photo as a file like the upload (its format, colour profile, EXIF and JPEG
+    settings, as `facegan edit` writes it). `closer` and `strength` are the engine's controls
+    (facegan.editing.engine.CONTROLS)."""
     if not path:
         raise FaceganError("upload a photo first")
     share = check_controls(engine, strength, closer)
@@ -45,7 +52,7 @@ def edit_upload(engine: EditEngine, path: str | None, target: str, face: float |
         raise FaceganError(f"'{name}' is not a photo this page takes: upload {', '.join(UPLOAD_TYPES)}")
     if Path(path).stat().st_size > MAX_UPLOAD_BYTES:
         raise FaceganError(f"'{name}' is over {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: upload a smaller photo")
-    photo = read_photo(path, shown_as=name)  # facegan's checked reader: size before decoding, EXIF orientation, one clear message
+    photo, kept = read_photo_file(path, shown_as=name)  # facegan's checked reader: size before decoding, EXIF orientation, one clear message
     class_index(engine.config, target)
     edits = engine.edit_faces(photo, None if face is None or face < 0 else int(face), closer=closer)
     result = engine.render(photo, edits, target, share)
@@ -53,18 +60,31 @@ def edit_upload(engine: EditEngine, path: str | None, target: str, face: float |
     strip = make_grid_uint8(images, len(images)).transpose(1, 2, 0)
     edit = edits[0]
     how = ", closer to the photo" if closer else f", strength {share:g}" if "strength" in engine.controls else ""
+    download = None
+    if downloads is not None:
+        forget_old_downloads(downloads)
+        download = Path(tempfile.mkdtemp(dir=downloads)) / f"{Path(name).stem}_{target}{Path(name).suffix.lower()}"
+        save_photo(result, download, kept)
     return result, strip, (f"Face at ({edit.box.left}, {edit.box.top}): {engine.expression_of(edit)} -> {target}{how} "
-                           f"in {edit.seconds:.2f} s.")
+                           f"in {edit.seconds:.2f} s."), None if download is None else str(download)
+
+
+def forget_old_downloads(downloads: Path) -> None:
+    """Remove the edited photos' folders older than DOWNLOAD_KEPT_S, so a long-running page does not fill the disk."""
+    for folder in downloads.iterdir():
+        if time.time() - folder.stat().st_mtime > DOWNLOAD_KEPT_S:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def build_app(engine: EditEngine):
     """The page, with only the controls the engine uses (so the API takes no option that would do nothing)."""
     gr = require_gradio()
     controls = [name for name in ("closer", "strength") if name in engine.controls]
+    downloads = Path(tempfile.mkdtemp(prefix="facegan-web-"))
 
     def on_edit(path: str | None, target: str, face: float | None, *values: bool | float):
         try:
-            return edit_upload(engine, path, target, face, **dict(zip(controls, values)))
+            return edit_upload(engine, path, target, face, **dict(zip(controls, values)), downloads=downloads)
         except FaceganError as error:
             raise gr.Error(str(error)) from None
 
@@ -74,7 +94,7 @@ def build_app(engine: EditEngine):
         with gr.Row():
             # A file, not gr.Image: Gradio would decode an image upload itself, before facegan's checks.
             photo = gr.File(label="Photo (JPEG, PNG or WebP)", file_types=list(UPLOAD_TYPES), type="filepath", elem_id="photo")
-            edited = gr.Image(type="numpy", label="Edited photo (download with the button above it)", format="png",
+            edited = gr.Image(type="numpy", label="Edited photo (as a PNG with the button above it; as a file like the upload below)", format="png",
                               elem_id="edited", interactive=False)
         with gr.Row():
             target = gr.Dropdown(names, value="happy" if "happy" in names else names[-1], label="Expression")
@@ -86,8 +106,10 @@ def build_app(engine: EditEngine):
                 inputs.append(gr.Slider(0, 1, value=1, step=0.05, label="Strength (1: the whole change)", elem_id="strength"))
             button = gr.Button("Edit", variant="primary", elem_id="edit")
         status = gr.Markdown(elem_id="status")
+        download = gr.File(label="The edited photo as a file like the upload: its format, colour profile and EXIF",
+                           elem_id="download", interactive=False)
         strip = gr.Image(type="numpy", label="Before / after: the crop, then every expression", interactive=False)
-        button.click(on_edit, inputs, [edited, strip, status])
+        button.click(on_edit, inputs, [edited, strip, status, download])
     return app
 
 
