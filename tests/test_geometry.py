@@ -219,6 +219,29 @@ def test_cropped_faces_through_the_geometry_engine(tmp_path, capsys):
     assert changed == 6  # every expression but the face's own
 
 
+
+def test_a_folder_of_photos_is_edited_photo_by_photo_and_one_without_a_face_is_skipped(tmp_path, capsys):
+    import skimage.data
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    astronaut = Image.open(facegan.data.DEMO_PHOTO)
+    astronaut.save(photos / "astronaut.jpg", quality=90)
+    astronaut.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(photos / "mirrored.png")
+    Image.fromarray(skimage.data.coffee()).save(photos / "coffee.png")
+    (photos / "notes.txt").write_text("not a photo, not read")
+    assert main(["edit", str(photos), "--to", "all", "--strip", "--out", str(tmp_path / "out")]) == 2
+    printed = capsys.readouterr()
+    assert "skipped coffee.png: no face found" in printed.out and "1 of 3 photos were not edited" in printed.err
+    written = sorted(path.name for path in (tmp_path / "out").iterdir())
+    assert written == sorted([*(f"astronaut_{e}.jpg" for e in EXPRESSIONS), *(f"mirrored_{e}.png" for e in EXPRESSIONS),
+                              "astronaut_strip.png", "mirrored_strip.png"])
+    assert main(["edit", str(photos), "--to", "sad", "--out", str(tmp_path / "sad")]) == 2
+    assert sorted(path.name for path in (tmp_path / "sad").iterdir()) == ["astronaut_sad.jpg", "mirrored_sad.png"]
+    capsys.readouterr()
+    assert main(["edit", str(photos), "--to", "sad", "--out", str(photos / "edited")]) == 2
+    assert "--out is inside the folder of photos" in capsys.readouterr().err and not (photos / "edited").exists()
+
 def test_train_geometry_command_writes_a_file_the_engine_reads(fer_folder, tmp_path, capsys):
     out = tmp_path / "geometry.pt"
     assert main(["train-geometry", "--data", str(fer_folder), "--out", str(out)]) == 0

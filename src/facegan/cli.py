@@ -149,7 +149,7 @@ def cmd_train_encoder(args: argparse.Namespace) -> None:
 
 
 def cmd_edit(args: argparse.Namespace) -> None:
-    from facegan.editing.edit import edit_cropped_folder, edit_photo_file
+    from facegan.editing.edit import edit_cropped_folder, edit_photo_file, edit_photo_folder
 
     if args.cropped:
         if args.face is not None or args.all_faces or args.strip:
@@ -157,6 +157,13 @@ def cmd_edit(args: argparse.Namespace) -> None:
         count, out = edit_cropped_folder(args.photo, args.checkpoint, args.to, args.out, args.strength, args.engine, args.steps,
                                          args.detail_steps)
         print(f"wrote {count} faces in {'every expression' if args.to == 'all' else args.to} into {out}/<expression>/")
+        return
+    if Path(args.photo).is_dir():
+        edited, skipped = edit_photo_folder(args.photo, args.checkpoint, args.to, args.out, args.face, args.all_faces, args.blend,
+                                            args.strip, args.steps, args.detail_steps, args.strength, args.engine)
+        print(f"edited {edited} photos into {args.out}/")
+        if skipped:
+            raise FaceganError(f"{len(skipped)} of {edited + len(skipped)} photos were not edited (listed above); the others were written")
         return
     engine, edits, written = edit_photo_file(args.photo, args.checkpoint, args.to, args.out, args.face, args.all_faces,
                                              args.blend, args.strip, args.steps, args.detail_steps, args.strength, args.engine)
@@ -334,12 +341,14 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     encoder.set_defaults(func=cmd_train_encoder)
 
     edit = commands.add_parser("edit", help="change the expression of a face in a photo")
-    edit.add_argument("photo", help="a JPEG, PNG or WebP photo (with --cropped: a folder of cropped faces)")
+    edit.add_argument("photo", help="a JPEG, PNG or WebP photo; or a folder of photos (OUT is then a folder: OUT/<name>_<expression>.<ext>); "
+                      "with --cropped, a folder of cropped faces")
     edit.add_argument("--checkpoint", help="default: facegan's default engine, shipped with it (--engine); or RUN/checkpoint.pt of a translator "
                                            "or warp run, or of a conditional DCGAN with its RUN/encoder.pt (inversion)")
     edit.add_argument("--to", required=True, help="the expression (or attribute class) to give the face, e.g. happy; "
                                                    "all: one photo per expression, OUT_<expression>")
-    edit.add_argument("--out", required=True, help="the edited photo (full resolution; the rest of the photo is untouched)")
+    edit.add_argument("--out", required=True, help="the edited photo (full resolution; the rest of the photo is untouched); for a folder "
+                      "of photos, the folder to write the edits into")
     which = edit.add_mutually_exclusive_group()
     which.add_argument("--face", type=int, help="which face, numbered from 0 at the left (default: the largest)")
     which.add_argument("--all-faces", action="store_true", help="edit every face found")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from facegan import visuals
 from facegan.editing.engine import EditEngine, FaceEdit, check_controls, class_index
-from facegan.editing.faces import read_photo_file, save_photo, whole_square
+from facegan.editing.faces import PhotoFile, read_photo_file, save_photo, whole_square
 from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
 from facegan.files import IMAGE_SUFFIXES, output_file
@@ -35,10 +37,18 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
     out = output_file(out)
     photo, kept = read_photo_file(photo_path)
     editor, share, names = engine_for_edits(checkpoint, engine, steps, detail_steps, strength, target)
-    edits = editor.edit_faces(photo, face, all_faces)
     outputs = [out] if target != "all" else [out.with_name(f"{out.stem}_{name}{out.suffix}") for name in names]
-    strips = [out.with_name(f"{out.stem}_strip{number if len(edits) > 1 else ''}.png") for number in range(len(edits) if strip else 0)]
-    for path in outputs + strips:  # every name checked before the first file is written
+    edits, written = write_edits(editor, share, names, photo_path, photo, kept, outputs, out if strip else None, face, all_faces, blend)
+    return editor, edits, written
+
+
+def write_edits(editor: EditEngine, share: float, names: tuple[str, ...], photo_path: str | Path, photo: np.ndarray, kept: PhotoFile,
+                outputs: list[Path], strip: Path | None, face: int | None, all_faces: bool, blend: str) -> tuple[list[FaceEdit], list[Path]]:
+    """Edit the photo's faces and write one file per class in `names` (`outputs`, in the same order), and with
+    `strip`, STRIP_strip.png per face. Every name is checked before the first file is written."""
+    edits = editor.edit_faces(photo, face, all_faces)
+    strips = [] if strip is None else [strip.with_name(f"{strip.stem}_strip{number if len(edits) > 1 else ''}.png") for number in range(len(edits))]
+    for path in outputs + strips:
         output_file(path)
     if any(path.resolve() == Path(photo_path).resolve() for path in outputs + strips):
         raise FaceganError("an output file would replace the photo itself: choose another --out, so the original is kept")
@@ -47,8 +57,49 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
     for edit, path in zip(edits, strips):
         images, columns = editor.strip(edit, share)
         visuals.save_labelled_grid(images, path, columns)
-    return editor, edits, outputs + strips
+    return edits, outputs + strips
 
+
+def edit_photo_folder(folder: str | Path, checkpoint: str | Path | None, target: str, out: str | Path, face: int | None = None,
+                      all_faces: bool = False, blend: str = "feather", strip: bool = False, steps: int | None = None,
+                      detail_steps: int | None = None, strength: float | None = None, engine: str | None = None,
+                      log=print) -> tuple[int, list[str]]:
+    """`facegan edit DIR --out OUTDIR`: every photo in DIR edited as `edit_photo_file` edits one, written as
+    OUTDIR/<stem>_<class><suffix> (and OUTDIR/<stem>_strip.png). The engine is loaded once. A photo that cannot
+    be edited (no face, not an image) is reported through `log` and skipped, and the others are still written.
+    Returns the number of photos edited and one line per photo skipped."""
+    folder, out = Path(folder), Path(out)
+    photos = images_in(folder, "a folder of photos")
+    if out.exists() and not out.is_dir():
+        raise FaceganError(f"'{out}' is a file: with a folder of photos, --out names the folder to write the edits into")
+    if out.resolve() == folder.resolve() or folder.resolve() in out.resolve().parents:
+        raise FaceganError("--out is inside the folder of photos: choose a folder elsewhere, so the photos are never mixed with edits")
+    editor, share, names = engine_for_edits(checkpoint, engine, steps, detail_steps, strength, target)
+    edited, skipped = 0, []
+    for path in photos:
+        try:
+            photo, kept = read_photo_file(path, shown_as=path.name)
+            outputs = [out / f"{path.stem}_{name}{path.suffix}" for name in names]
+            edits, written = write_edits(editor, share, names, path, photo, kept, outputs, out / path.name if strip else None,
+                                         face, all_faces, blend)
+        except FaceganError as error:
+            skipped.append(f"{path.name}: {error}")
+            log(f"skipped {skipped[-1]}")
+            continue
+        edited += 1
+        faces = ", ".join(f"{editor.expression_of(edit)} at ({edit.box.left}, {edit.box.top})" for edit in edits)
+        log(f"{path.name}: {faces} -> {target}: wrote {len(written)} file{'s' if len(written) > 1 else ''}")
+    return edited, skipped
+
+
+def images_in(folder: Path, kind: str) -> list[Path]:
+    """The images in a folder (IMAGE_SUFFIXES), sorted, or one line on why there are none."""
+    if not folder.is_dir():
+        raise FaceganError(f"'{folder}' is not {kind}")
+    images = sorted(path for path in folder.iterdir() if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file())
+    if not images:
+        raise FaceganError(f"'{folder}' holds no images ({', '.join(IMAGE_SUFFIXES)})")
+    return images
 
 
 def edit_cropped_folder(folder: str | Path, checkpoint: str | Path | None, target: str, out: str | Path,
@@ -60,9 +111,7 @@ def edit_cropped_folder(folder: str | Path, checkpoint: str | Path | None, targe
     folder, out = Path(folder), Path(out)
     if not folder.is_dir():
         raise FaceganError(f"--cropped edits a folder of cropped faces: '{folder}' is not a folder")
-    images = sorted(path for path in folder.iterdir() if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file())
-    if not images:
-        raise FaceganError(f"'{folder}' holds no images ({', '.join(IMAGE_SUFFIXES)}): --cropped takes a folder of cropped faces")
+    images = images_in(folder, "a folder of cropped faces")
     if out.resolve() == folder.resolve() or folder.resolve() in out.resolve().parents:
         raise FaceganError("--out is inside the folder of faces: choose a folder elsewhere, so the faces are never mixed with edits")
     editor, share, names = engine_for_edits(checkpoint, engine, steps, detail_steps, strength, target)
