@@ -8,6 +8,7 @@ limit before any of it is read: a photo sent to the API as a data: URL is no way
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 import time
@@ -81,6 +82,7 @@ def build_app(engine: EditEngine):
     gr = require_gradio()
     controls = [name for name in ("closer", "strength") if name in engine.controls]
     downloads = Path(tempfile.mkdtemp(prefix="facegan-web-"))
+    atexit.register(shutil.rmtree, downloads, True)
 
     def on_edit(path: str | None, target: str, face: float | None, *values: bool | float):
         try:
