@@ -4,7 +4,7 @@
     python experiments/photo_examples.py --checkpoint runs/COND/checkpoint.pt --out docs/inversion
 
 Writes OUT/edit_astronaut.jpg (scikit-image's astronaut photo, original and edited) with
-OUT/edit_astronaut_strip.png (the crop and all seven expressions), and the same for
+OUT/edit_astronaut_strip.png (the face and all seven expressions, in colour at the photo's resolution), and the same for
 OUT/edit_scene.jpg (that face pasted small into a photo of a rocket launch, to exercise detection and
 blending).
 """
@@ -20,6 +20,7 @@ from skimage import data
 
 from facegan import visuals
 from facegan.editing import load_engine
+from facegan.editing.edit import face_strip
 
 
 def side_by_side(before: np.ndarray, after: np.ndarray, height: int = 320) -> Image.Image:
@@ -50,8 +51,8 @@ def main() -> None:
         edits = editor.edit_faces(photo)
         result = editor.render(photo, edits, args.to)
         side_by_side(photo, result).save(out / f"edit_{name}.jpg", quality=90)
-        images, names = editor.strip(edits[0])
-        visuals.save_labelled_grid(images, out / f"edit_{name}_strip.png", names)
+        rendered = {target: editor.render(photo, edits, target) for target in editor.config.class_names}
+        visuals.save_labelled_grid(face_strip(photo, rendered, edits[0].box), out / f"edit_{name}_strip.png", ["photo", *rendered], scale=1)
         changed = np.argwhere((result != photo).any(2))
         print(f"{name}: {editor.expression_of(edits[0])} -> {args.to} in {edits[0].seconds:.3f} s; changed pixels inside "
               f"rows {changed[:, 0].min()}-{changed[:, 0].max()}, columns {changed[:, 1].min()}-{changed[:, 1].max()} "

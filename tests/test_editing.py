@@ -117,7 +117,9 @@ def test_edit_command_rewrites_only_the_face(tiny_editor_run, astronaut, tmp_pat
     outside[face.top : face.top + face.size, face.left : face.left + face.size] = False
     assert np.array_equal(after[outside], before[outside]) and not np.array_equal(after, before)
     with Image.open(tmp_path / "edited_strip.png") as strip:
-        assert strip.width == 2 * (9 * 50 + 2)  # photo, redrawn, seven expressions
+        tile = strip.height - 14 - 2 * 2  # the names above, the grid's padding
+        assert strip.width == 8 * (tile + 2) + 2 and 100 < tile <= 256  # the photo, then seven expressions, at its resolution
+        assert np.ptp(np.asarray(strip.convert("RGB"))[20:-2, 2 : 2 + tile].astype(int), axis=-1).mean() > 10  # in colour
 
 
 def test_edit_refusals(tiny_editor_run, astronaut, tmp_path, capsys):

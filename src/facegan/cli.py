@@ -354,7 +354,8 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     which.add_argument("--all-faces", action="store_true", help="edit every face found")
     edit.add_argument("--cropped", action="store_true", help="PHOTO is a folder of faces already cropped like FER2013's (any size, "
                                                            "grayscale or colour): no detection; writes OUT/<expression>/<name>.png")
-    edit.add_argument("--strip", action="store_true", help="also write OUT_strip.png: the crop, its reconstruction and every expression")
+    edit.add_argument("--strip", action="store_true", help="also write OUT_strip.png: the face before and in every expression, in colour "
+                      "at the photo's resolution")
     edit.add_argument("--steps", type=int, help="inversion (DCGAN checkpoints): refinement steps on z after the encoder's guess (default 30)")
     edit.add_argument("--detail-steps", type=int,
                       help="inversion (DCGAN checkpoints): then steps on G's feature maps for the face's own detail (default 0)")

@@ -9,10 +9,16 @@ import numpy as np
 
 from facegan import visuals
 from facegan.editing.engine import EditEngine, FaceEdit, check_controls, class_index
-from facegan.editing.faces import PhotoFile, read_photo_file, save_photo, whole_square
+from facegan.editing.faces import Box, PhotoFile, read_photo_file, save_photo, whole_square
 from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
 from facegan.files import IMAGE_SUFFIXES, output_file
+
+
+STRIP_SIDE = 256
+"""The largest side of a face in OUT_strip.png: the photo's own pixels up to that, so its skin texture shows."""
+STRIP_MARGIN = 1.3
+"""How much of the photo around the face a strip shows, in sizes of the square the engine saw."""
 
 
 def engine_for_edits(checkpoint: str | Path | None, engine: str | None, steps: int | None, detail_steps: int | None,
@@ -45,19 +51,40 @@ def edit_photo_file(photo_path: str | Path, checkpoint: str | Path | None, targe
 def write_edits(editor: EditEngine, share: float, names: tuple[str, ...], photo_path: str | Path, photo: np.ndarray, kept: PhotoFile,
                 outputs: list[Path], strip: Path | None, face: int | None, all_faces: bool, blend: str) -> tuple[list[FaceEdit], list[Path]]:
     """Edit the photo's faces and write one file per class in `names` (`outputs`, in the same order), and with
-    `strip`, STRIP_strip.png per face. Every name is checked before the first file is written."""
+    `strip`, STRIP_strip.png per face: its square of the photo, then of the photo in every class, in colour at the
+    photo's resolution. Every name is checked before the first file is written."""
     edits = editor.edit_faces(photo, face, all_faces)
     strips = [] if strip is None else [strip.with_name(f"{strip.stem}_strip{number if len(edits) > 1 else ''}.png") for number in range(len(edits))]
     for path in outputs + strips:
         output_file(path)
     if any(path.resolve() == Path(photo_path).resolve() for path in outputs + strips):
         raise FaceganError("an output file would replace the photo itself: choose another --out, so the original is kept")
+    rendered = {name: editor.render(photo, edits, name, share, blend) for name in (editor.config.class_names if strips else names)}
     for name, path in zip(names, outputs):
-        save_photo(editor.render(photo, edits, name, share, blend), path, kept)
+        save_photo(rendered[name], path, kept)
     for edit, path in zip(edits, strips):
-        images, columns = editor.strip(edit, share)
-        visuals.save_labelled_grid(images, path, columns)
+        visuals.save_labelled_grid(face_strip(photo, rendered, edit.box), path, ["photo", *rendered], scale=1)
     return edits, outputs + strips
+
+
+def face_strip(photo: np.ndarray, rendered: dict[str, np.ndarray], box: Box) -> np.ndarray:
+    """Before and after, uint8 (1 + classes, 3, s, s): one face's square of the photo, then of the photo rendered in
+    each class, in colour at the photo's resolution up to STRIP_SIDE."""
+    return np.stack([face_tile(picture, box) for picture in (photo, *rendered.values())])
+
+
+def face_tile(picture: np.ndarray, box: Box) -> np.ndarray:
+    """The face's square of a photo, STRIP_MARGIN times the box the engine saw, at the photo's own resolution up to
+    STRIP_SIDE pixels: uint8 (3, s, s)."""
+    import cv2
+
+    height, width = picture.shape[:2]
+    side = min(int(box.size * STRIP_MARGIN), height, width)
+    left = int(np.clip(box.left + box.size / 2 - side / 2, 0, width - side))
+    top = int(np.clip(box.top + box.size / 2 - side / 2, 0, height - side))
+    square = picture[top : top + side, left : left + side]
+    shown = min(side, STRIP_SIDE)
+    return cv2.resize(square, (shown, shown), interpolation=cv2.INTER_AREA).transpose(2, 0, 1)
 
 
 def edit_photo_folder(folder: str | Path, checkpoint: str | Path | None, target: str, out: str | Path, face: int | None = None,

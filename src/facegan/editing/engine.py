@@ -54,9 +54,6 @@ class EditEngine(Protocol):
                blend: str = "feather") -> np.ndarray:
         """A copy of the photo with every edited face turned to `target`; nothing outside the faces changes."""
 
-    def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[np.ndarray, list[str]]:
-        """Before and after, uint8 (columns, C, s, s): the crop, then the face in every class; and the column names."""
-
     def every_class(self, faces: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
         """Faces already cropped (uint8 (N, C, s, s)) turned to every class: uint8 (N, K, C, s, s), for `eval-edit`."""
 

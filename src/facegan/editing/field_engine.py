@@ -88,20 +88,11 @@ class FieldEngine:
         """A 48-pixel face (1, 48, 48) moved by every field, at a strength: (K, 1, 48, 48)."""
         import torch
 
-        return torch.from_numpy(self.moved_arrays(np.asarray(face), fields, seals, strength))
-
-    def moved_arrays(self, face: np.ndarray, fields: np.ndarray, seals: Seals | None = None, strength: float = 1.0) -> np.ndarray:
-        """`moved_faces` as a NumPy array, without PyTorch."""
-        picture = np.repeat(face.transpose(1, 2, 0), 3, axis=2)
+        picture = np.repeat(np.asarray(face).transpose(1, 2, 0), 3, axis=2)
         frame = frame_alignment(Box(0, 0, FRAME))
         seals = seals or [None] * len(fields)
-        return np.stack([apply_field(picture, frame, strength * field, seal_at(seal, strength))[..., :1].transpose(2, 0, 1)
-                         for field, seal in zip(fields, seals)])
-
-    def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[np.ndarray, list[str]]:
-        _, fields, _, seals = edit.prepared
-        moved = self.moved_arrays(edit.original, fields, seals, strength)
-        return np.concatenate([edit.original[None], moved]), ["photo", *self.config.class_names]
+        return torch.from_numpy(np.stack([apply_field(picture, frame, strength * field, seal_at(seal, strength))[..., :1].transpose(2, 0, 1)
+                                          for field, seal in zip(fields, seals)]))
 
     def every_class(self, faces: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
         """Faces already cropped (uint8 (N, 1, 48, 48)) moved to every class, as `facegan edit` moves a photo's."""

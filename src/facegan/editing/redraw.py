@@ -80,12 +80,6 @@ class InversionEngine:
             photo = paste_face(photo, edit.prepared[0][label], edit.box, blend)
         return photo
 
-    def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[np.ndarray, list[str]]:
-        """The crop, its reconstruction (redrawn as its own class), then every class."""
-        every_class, source = edit.prepared
-        images = np.concatenate([edit.original[None], every_class[source][None].numpy(), every_class.numpy()])
-        return images, ["photo", f"redrawn ({self.config.class_names[source]})", *self.config.class_names]
-
     def expression_of(self, edit: FaceEdit) -> str:
         """The class the encoder read in the face."""
         return self.config.class_names[edit.prepared[1]]

@@ -84,11 +84,6 @@ class TranslatorEngine:
             photo = paste_translation(photo, at_strength(masks[label], strength), colours[label], edit.box, blend)
         return photo
 
-    def strip(self, edit: FaceEdit, strength: float = 1.0) -> tuple[np.ndarray, list[str]]:
-        masks, colours = edit.prepared
-        every_class = visuals.to_uint8(composite(to_model_range(torch.from_numpy(edit.original)[None]), at_strength(masks, strength), colours))
-        return np.concatenate([edit.original[None], every_class.numpy()]), ["photo", *self.config.class_names]
-
     def expression_of(self, edit: FaceEdit) -> str:
         """What the project's classifier sees in the face; "photo" where there is none for the model's data."""
         if self.config.dataset != "fer2013":

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from facegan.editing.edit import face_strip
 from facegan.editing.engine import EditEngine, check_controls, class_index
 from facegan.editing.faces import read_photo_file, save_photo
 from facegan.editing.registry import load_engine
@@ -56,9 +57,9 @@ def edit_upload(engine: EditEngine, path: str | None, target: str, face: float |
     photo, kept = read_photo_file(path, shown_as=name)  # facegan's checked reader: size before decoding, EXIF orientation, one clear message
     class_index(engine.config, target)
     edits = engine.edit_faces(photo, None if face is None or face < 0 else int(face), closer=closer)
-    result = engine.render(photo, edits, target, share)
-    images, _ = engine.strip(edits[0], share)
-    strip = make_grid_uint8(images, len(images)).transpose(1, 2, 0)
+    rendered = {name: engine.render(photo, edits, name, share) for name in engine.config.class_names}
+    result = rendered[target]
+    strip = make_grid_uint8(face_strip(photo, rendered, edits[0].box), len(rendered) + 1).transpose(1, 2, 0)
     edit = edits[0]
     how = ", closer to the photo" if closer else f", strength {share:g}" if "strength" in engine.controls else ""
     download = None
@@ -110,7 +111,7 @@ def build_app(engine: EditEngine):
         status = gr.Markdown(elem_id="status")
         download = gr.File(label="The edited photo as a file like the upload: its format, colour profile and EXIF",
                            elem_id="download", interactive=False)
-        strip = gr.Image(type="numpy", label="Before / after: the crop, then every expression", interactive=False)
+        strip = gr.Image(type="numpy", label="Before / after: the face, then every expression", interactive=False)
         button.click(on_edit, inputs, [edited, strip, status, download])
     return app
 
