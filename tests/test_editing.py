@@ -228,6 +228,7 @@ def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/")
+            page.wait_for_load_state("networkidle")  # a file chosen before the page's script has started is lost
             page.locator("#photo input[type=file]").set_input_files(str(astronaut))
             page.get_by_text("astronaut.png").first.wait_for(timeout=120_000)
             page.locator("#edit").click()
@@ -240,6 +241,7 @@ def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
             page.locator("#edit").click()
             sync_api.expect(page.locator("#status")).to_contain_text("-> happy, closer to the photo", timeout=180_000)
             page.reload()
+            page.wait_for_load_state("networkidle")
             page.locator("#photo input[type=file]").set_input_files(str(tmp_path / "coffee.png"))
             page.get_by_text("coffee.png").first.wait_for(timeout=120_000)
             page.locator("#edit").click()
