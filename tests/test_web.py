@@ -64,7 +64,7 @@ def test_web_names_the_upload_not_the_servers_path_and_shows_only_the_engines_co
     assert [type(control).__name__ for control in handler.inputs] == ["File", "Dropdown", "Number", "Slider"]  # no "closer"
 
 
-def test_web_offers_the_edited_photo_as_a_file_like_the_upload_and_forgets_old_ones(tmp_path, monkeypatch):
+def test_web_offers_the_edited_photo_as_a_file_like_the_upload_forgets_old_ones_and_phones_no_one(tmp_path, monkeypatch):
     pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
     import os
     from pathlib import Path
@@ -90,5 +90,7 @@ def test_web_offers_the_edited_photo_as_a_file_like_the_upload_and_forgets_old_o
     assert written.info["icc_profile"] == profile and written.quantization == Image.open(upload).quantization
     assert JpegImagePlugin.get_sampling(written) == 1
     assert not (downloads / "old").exists() and len(list(downloads.iterdir())) == 1
-    (handler,) = web.build_app(load_engine()).fns.values()
+    app = web.build_app(load_engine())
+    (handler,) = app.fns.values()
     assert [type(output).__name__ for output in handler.outputs] == ["Image", "Image", "Markdown", "File"]
+    assert app.analytics_enabled is False  # the page sends Gradio no telemetry and asks no server for its version

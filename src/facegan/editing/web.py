@@ -92,7 +92,8 @@ def build_app(engine: EditEngine):
             raise gr.Error(str(error)) from None
 
     names = list(engine.config.class_names)
-    with gr.Blocks(title="facegan: change the expression on a photo") as app:
+    # No telemetry and no version check: Gradio sends both to its servers by default, and facegan works offline.
+    with gr.Blocks(title="facegan: change the expression on a photo", analytics_enabled=False) as app:
         gr.Markdown("## facegan: change the expression on a photo\nUpload a photo with a frontal face, pick an expression, press Edit.")
         with gr.Row():
             # A file, not gr.Image: Gradio would decode an image upload itself, before facegan's checks.
