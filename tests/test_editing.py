@@ -228,9 +228,10 @@ def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/")
-            page.wait_for_load_state("networkidle")  # a file chosen before the page's script has started is lost
             page.locator("#photo input[type=file]").set_input_files(str(astronaut))
-            page.get_by_text("astronaut.png").first.wait_for(timeout=120_000)
+            # The uploaded file's row; its text reads "astronaut .png" (name and extension in two spans) once the upload
+            # is done, so matching the text "astronaut.png" only caught the upload's brief progress line, when it did.
+            page.locator("#photo [aria-label='astronaut.png']").wait_for(timeout=120_000)
             page.locator("#edit").click()
             page.locator("#edited img").wait_for(timeout=180_000)
             assert page.locator("#edited img").get_attribute("src")
@@ -241,9 +242,8 @@ def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
             page.locator("#edit").click()
             sync_api.expect(page.locator("#status")).to_contain_text("-> happy, closer to the photo", timeout=180_000)
             page.reload()
-            page.wait_for_load_state("networkidle")
             page.locator("#photo input[type=file]").set_input_files(str(tmp_path / "coffee.png"))
-            page.get_by_text("coffee.png").first.wait_for(timeout=120_000)
+            page.locator("#photo [aria-label='coffee.png']").wait_for(timeout=120_000)
             page.locator("#edit").click()
             sync_api.expect(page.get_by_text("no face found in the photo").first).to_be_visible(timeout=120_000)
             browser.close()
