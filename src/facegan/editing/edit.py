@@ -96,7 +96,7 @@ def edit_photo_folder(folder: str | Path, checkpoint: str | Path | None, target:
     be edited (no face, not an image) is reported through `log` and skipped, and the others are still written.
     Returns the number of photos edited and one line per photo skipped."""
     folder, out = Path(folder), Path(out)
-    photos = images_in(folder, "a folder of photos")
+    photos = images_in(folder, "photos")
     if out.exists() and not out.is_dir():
         raise FaceganError(f"'{out}' is a file: with a folder of photos, --out names the folder to write the edits into")
     if out.resolve() == folder.resolve() or folder.resolve() in out.resolve().parents:
@@ -120,12 +120,13 @@ def edit_photo_folder(folder: str | Path, checkpoint: str | Path | None, target:
 
 
 def images_in(folder: Path, kind: str) -> list[Path]:
-    """The images in a folder (IMAGE_SUFFIXES), sorted, or one line on why there are none."""
+    """The images in a folder (IMAGE_SUFFIXES), sorted, or one line on why there are none; `kind` is what the
+    folder should hold."""
     if not folder.is_dir():
-        raise FaceganError(f"'{folder}' is not {kind}")
+        raise FaceganError(f"'{folder}' is not a folder: give a folder of {kind}")
     images = sorted(path for path in folder.iterdir() if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file())
     if not images:
-        raise FaceganError(f"'{folder}' holds no images ({', '.join(IMAGE_SUFFIXES)})")
+        raise FaceganError(f"'{folder}' holds no images ({', '.join(IMAGE_SUFFIXES)}): give a folder of {kind}")
     return images
 
 
@@ -136,9 +137,7 @@ def edit_cropped_folder(folder: str | Path, checkpoint: str | Path | None, targe
     (any size, grayscale or colour). Each is edited whole, with no detection, and written as
     OUT/<class>/<its stem>.png at its own size, grayscale where it was. Returns the count and OUT."""
     folder, out = Path(folder), Path(out)
-    if not folder.is_dir():
-        raise FaceganError(f"--cropped edits a folder of cropped faces: '{folder}' is not a folder")
-    images = images_in(folder, "a folder of cropped faces")
+    images = images_in(folder, "cropped faces (--cropped)")
     if out.resolve() == folder.resolve() or folder.resolve() in out.resolve().parents:
         raise FaceganError("--out is inside the folder of faces: choose a folder elsewhere, so the faces are never mixed with edits")
     editor, share, names = engine_for_edits(checkpoint, engine, steps, detail_steps, strength, target)
