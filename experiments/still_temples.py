@@ -8,8 +8,8 @@ face, moves the background beside it, and is no part of the expression.
 
 Prints the scores of `experiments/edit_report.py` for the shipped moves and with those points still, on the same
 500 test faces as `facegan eval-edit`, then the photo scores of `experiments/engine_photos.py`; writes
-OUT/still_temples.jpg: for each photo, its face at 256 pixels: the photo, then disgust, fear and surprise, each
-shipped and with the temples still.
+OUT/still_temples.jpg: for each photo, its face (engine_photos' sheet): the photo, then disgust, fear and surprise,
+each shipped and with the temples still.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 import facegan.editing.geometry as geometry
 from edit_report import report_variant
-from engine_photos import face_square, photos
+from engine_photos import face_square, photos, sheet
 from facegan.data import load_fer2013
 from facegan.editing import load_engine
 from facegan.metrics.marks import photo_scores
@@ -57,33 +57,25 @@ def main() -> None:
     rows = []
     print("| photo | sharpness: shipped / still | saturation | paint share |\n| --- | ---: | ---: | ---: |")
     for photo_name, photo in photos().items():
-        region, (left, top, side) = face_square(photo)
-        pictures, scores = [photo], {}
+        region, square = face_square(photo)
+        edited, scores = {}, {}
         for title, move in variants.items():
             geometry.Geometry.move = move
             edits = engine.edit_faces(photo)
             own = engine.expression_of(edits[0])
-            edited = {target: engine.render(photo, edits, target) for target in names if target != own}
-            per_target = [photo_scores(photo, picture, region) for picture in edited.values()]
+            edited[title] = {target: engine.render(photo, edits, target) for target in names if target != own}
+            per_target = [photo_scores(photo, picture, region) for picture in edited[title].values()]
             scores[title] = {key: np.mean([s[key] for s in per_target]) for key in ("sharpness", "saturation", "paint_share")}
-            pictures += [edited[target] for target in SHOWN if target in edited]
         geometry.Geometry.move = shipped_move
         print(f"| {photo_name} | " + " | ".join(f"{scores['shipped'][key]:.3f} / {scores['temples still'][key]:.3f}"
                                                 for key in ("sharpness", "saturation", "paint_share")) + " |")
-        shown = [target for target in SHOWN if target != own]
-        labels = ["photo", *[f"{t}: shipped" for t in shown], *[f"{t}: temples still" for t in shown]]
-        order = [0, *[i for pair in zip(range(1, 1 + len(shown)), range(1 + len(shown), 1 + 2 * len(shown))) for i in pair]]
-        tiles = [Image.fromarray(pictures[i][top : top + side, left : left + side]).resize((TILE, TILE), Image.LANCZOS) for i in order]
-        rows.append(([labels[i] for i in order], tiles))
-    width = max(len(tiles) for _, tiles in rows) * (TILE + 4)
-    sheet = Image.new("RGB", (width, len(rows) * (TILE + 18)), "white")
-    draw = ImageDraw.Draw(sheet)
-    for row, (labels, tiles) in enumerate(rows):
-        for column, (label, tile) in enumerate(zip(labels, tiles)):
-            sheet.paste(tile, (column * (TILE + 4), row * (TILE + 18) + 18))
-            draw.text((column * (TILE + 4) + 4, row * (TILE + 18) + 3), label, fill="black")
-    sheet.save(out / "still_temples.jpg", quality=88)
-
+        shown = [(target, title) for target in SHOWN if target != own for title in variants]
+        rows.append(sheet([photo, *(edited[title][target] for target, title in shown)],
+                          ["photo", *(f"{target}: {title}" for target, title in shown)], square, TILE / square[2]))
+    picture = Image.new("RGB", (max(row.width for row in rows), sum(row.height for row in rows)), "white")
+    for index, row in enumerate(rows):
+        picture.paste(row, (0, sum(above.height for above in rows[:index])))
+    picture.save(out / "still_temples.jpg", quality=80)
 
 if __name__ == "__main__":
     main()

@@ -51,7 +51,7 @@ class PhotoFile:
     icc_profile: bytes | None = None
     exif: bytes | None = None
     grey: bool = False
-    jpeg: dict | None = None  # qtables and subsampling, for PIL's JPEG writer
+    jpeg: dict | None = None  # a colour JPEG's qtables and subsampling, for PIL's JPEG writer
 
 
 def read_photo(path: str | Path, shown_as: str | None = None) -> np.ndarray:
@@ -75,9 +75,8 @@ def read_photo_file(path: str | Path, shown_as: str | None = None) -> tuple[np.n
             upright = ImageOps.exif_transpose(image)
             alpha = np.asarray(upright.convert("RGBA"))[..., 3].copy() if upright.has_transparency_data else None
             exif = upright.getexif()
-            jpeg = None
-            if image.format == "JPEG" and image.mode in ("RGB", "L") and JpegImagePlugin.get_sampling(image) >= 0:
-                jpeg = {"qtables": image.quantization, "subsampling": JpegImagePlugin.get_sampling(image)}
+            sampling = JpegImagePlugin.get_sampling(image) if image.format == "JPEG" and image.mode == "RGB" else -1
+            jpeg = {"qtables": image.quantization, "subsampling": sampling} if sampling >= 0 else None
             kept = PhotoFile(alpha, image.info.get("icc_profile") if image.mode in PROFILED_MODES else None,
                              exif.tobytes() if len(exif) else None, image.mode in GREY_MODES, jpeg)
             return to_rgb(upright), kept
@@ -217,8 +216,7 @@ def save_photo(photo: np.ndarray, path: str | Path, kept: PhotoFile | None = Non
             warnings.warn(f"'{path.name}' is a {format}, which has no transparency: the photo's transparent parts come out "
                           "opaque (write a .png to keep them)")
     options = {key: value for key, value in (("icc_profile", kept.icc_profile), ("exif", kept.exif)) if value}
-    same_jpeg = format == "JPEG" and kept.jpeg is not None and image.mode == ("L" if kept.grey else "RGB")
-    options |= kept.jpeg if same_jpeg else {"quality": 95}
+    options |= kept.jpeg if format == "JPEG" and kept.jpeg is not None and image.mode == "RGB" else {"quality": 95}
     try:
         write_atomically(path, lambda temporary: image.save(temporary, format=format, **options))
     except (KeyError, ValueError) as error:

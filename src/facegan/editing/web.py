@@ -57,7 +57,7 @@ def edit_upload(engine: EditEngine, path: str | None, target: str, face: float |
     photo, kept = read_photo_file(path, shown_as=name)  # facegan's checked reader: size before decoding, EXIF orientation, one clear message
     class_index(engine.config, target)
     edits = engine.edit_faces(photo, None if face is None or face < 0 else int(face), closer=closer)
-    rendered = {name: engine.render(photo, edits, name, share) for name in engine.config.class_names}
+    rendered = {expression: engine.render(photo, edits, expression, share) for expression in engine.config.class_names}
     result = rendered[target]
     strip = make_grid_uint8(face_strip(photo, rendered, edits[0].box), len(rendered) + 1).transpose(1, 2, 0)
     edit = edits[0]
