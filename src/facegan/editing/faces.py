@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
+from facegan.editing.jpeg_blocks import JpegSource, write_with_own_blocks
 from facegan.errors import FaceganError
 from facegan.files import write_atomically
 
@@ -44,14 +45,16 @@ class PhotoFile:
     """What an edit keeps of a photo's file besides its pixels, so that only the face changes: its
     transparency, its colour profile (without it a wide-gamut photo's colours shift in every colour-managed
     viewer), its EXIF (with no orientation: the pixels are read upright, and no thumbnail of the unedited
-    face), whether it is grey, and a JPEG's own quantization tables and chroma subsampling: re-encoded with
-    them, the rest of the photo changes least and the file keeps its size (docs/results.md)."""
+    face), whether it is grey, and a JPEG's own quantization tables and chroma subsampling, with the file itself
+    and its pixels as read: written with them, the file keeps its size and the blocks an edit leaves alone are
+    the photo's own (facegan.editing.jpeg_blocks)."""
 
     alpha: np.ndarray | None = None  # (H, W) uint8, None for an opaque photo
     icc_profile: bytes | None = None
     exif: bytes | None = None
     grey: bool = False
-    jpeg: dict | None = None  # a colour JPEG's qtables and subsampling, for PIL's JPEG writer
+    jpeg: dict | None = None  # a JPEG's qtables (and a colour one's subsampling), for PIL's JPEG writer
+    jpeg_source: JpegSource | None = None  # the JPEG and its pixels, where its blocks line up with them (no EXIF rotation)
 
 
 def read_photo(path: str | Path, shown_as: str | None = None) -> np.ndarray:
@@ -75,15 +78,27 @@ def read_photo_file(path: str | Path, shown_as: str | None = None) -> tuple[np.n
             upright = ImageOps.exif_transpose(image)
             alpha = np.asarray(upright.convert("RGBA"))[..., 3].copy() if upright.has_transparency_data else None
             exif = upright.getexif()
-            sampling = JpegImagePlugin.get_sampling(image) if image.format == "JPEG" and image.mode == "RGB" else -1
-            jpeg = {"qtables": image.quantization, "subsampling": sampling} if sampling >= 0 else None
             kept = PhotoFile(alpha, image.info.get("icc_profile") if image.mode in PROFILED_MODES else None,
-                             exif.tobytes() if len(exif) else None, image.mode in GREY_MODES, jpeg)
-            return to_rgb(upright), kept
+                             exif.tobytes() if len(exif) else None, image.mode in GREY_MODES, jpeg_settings(image))
+            pixels = to_rgb(upright)
+            if kept.jpeg is not None and image.getexif().get(ExifTags.Base.Orientation, 1) == 1:
+                kept.jpeg_source = JpegSource(path.read_bytes(), pixels)
+            return pixels, kept
     except Image.DecompressionBombError:  # PIL's own limit, far above ours, refuses before we can look
         raise FaceganError(f"'{name}' is too large: photos up to {MAX_PIXELS // 1_000_000} megapixels can be edited") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise FaceganError(f"'{name}' is not a readable image (JPEG, PNG, WebP, ...)") from None
+
+
+def jpeg_settings(image: Image.Image) -> dict | None:
+    """A JPEG's quantization tables, and a colour one's chroma subsampling, as PIL's JPEG writer takes them; None
+    for another format, or a JPEG PIL cannot write alike (CMYK, an unusual subsampling)."""
+    if image.format != "JPEG" or image.mode not in ("RGB", "L"):
+        return None
+    if image.mode == "L":
+        return {"qtables": image.quantization}
+    sampling = JpegImagePlugin.get_sampling(image)
+    return {"qtables": image.quantization, "subsampling": sampling} if sampling >= 0 else None
 
 
 def to_rgb(image: Image.Image) -> np.ndarray:
@@ -202,7 +217,8 @@ def save_photo(photo: np.ndarray, path: str | Path, kept: PhotoFile | None = Non
     """Write an RGB array in the format the file name says, with what `kept` holds of the photo's file where
     the format keeps it: one grey channel for a grey photo; the transparency (PNG, WebP, TIFF; a JPEG has none,
     so it is dropped there with a warning); the colour profile and EXIF; a JPEG photo's own quantization
-    tables and subsampling when written as a JPEG, else quality 95 (JPEG, WebP)."""
+    tables and subsampling when written as a JPEG, with the photo's own blocks wherever `photo` is the photo as
+    read, else quality 95 (JPEG, WebP)."""
     import warnings
 
     kept = kept or PhotoFile()
@@ -216,8 +232,14 @@ def save_photo(photo: np.ndarray, path: str | Path, kept: PhotoFile | None = Non
             warnings.warn(f"'{path.name}' is a {format}, which has no transparency: the photo's transparent parts come out "
                           "opaque (write a .png to keep them)")
     options = {key: value for key, value in (("icc_profile", kept.icc_profile), ("exif", kept.exif)) if value}
-    options |= kept.jpeg if format == "JPEG" and kept.jpeg is not None and image.mode == "RGB" else {"quality": 95}
+    own_jpeg = format == "JPEG" and kept.jpeg is not None
+    options |= kept.jpeg if own_jpeg else {"quality": 95}
+
+    def write(temporary: Path) -> None:
+        if not (own_jpeg and kept.jpeg_source is not None and write_with_own_blocks(temporary, image, photo, kept.jpeg_source, options)):
+            image.save(temporary, format=format, **options)
+
     try:
-        write_atomically(path, lambda temporary: image.save(temporary, format=format, **options))
+        write_atomically(path, write)
     except (KeyError, ValueError) as error:
         raise FaceganError(f"cannot write '{path}': {error}") from None
