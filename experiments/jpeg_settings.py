@@ -1,6 +1,6 @@
 """How much of a JPEG photo outside the face an edit changes when it is written: with the photo's own blocks
-wherever the edit left them alone (shipped since 2026-12-03), re-encoded with the photo's own quantization tables and
-chroma subsampling (shipped from 2026-12-02), or at quality 95 with PIL's default subsampling (before).
+wherever the edit left them alone (shipped since 2026-12-02, evening), re-encoded with the photo's own quantization tables and
+chroma subsampling (shipped earlier that day), or at quality 95 with PIL's default subsampling (before).
 
     python experiments/jpeg_settings.py --out docs
 

@@ -88,6 +88,7 @@ def write_with_own_blocks(path: Path, image: Image.Image, edited: np.ndarray, so
         blocks[rows : rows + count[0], columns : columns + count[1]][touched] = new[: count[0], : count[1]][touched]
         setattr(merged, name, blocks)
     merged.markers = part.markers  # the edit's own EXIF (no orientation, no thumbnail) and colour profile
+    merged.content = None  # else jpeglib hands libjpeg the photo's file to read its settings again: a third slower
     with jpeglib.version(LIBJPEG):
         merged.write_dct(str(path), flags=["+OPTIMIZE_CODING"])  # Huffman tables fitted to the photo: smaller, just as fast
     return True

@@ -77,7 +77,7 @@ def jpeg_round_trip(picture: np.ndarray, quality: int) -> np.ndarray:
     """A uint8 picture (H, W, C), C 1 or 3, saved as JPEG at `quality` and read back, same shape."""
     buffer = io.BytesIO()
     Image.fromarray(picture[..., 0] if picture.shape[2] == 1 else picture).save(buffer, format="JPEG", quality=quality)
-    return np.asarray(Image.open(buffer)).reshape(picture.shape)
+    return np.array(Image.open(buffer)).reshape(picture.shape)  # a writable copy: torch.from_numpy warns on a read-only one
 
 
 def sharpness(picture: np.ndarray, region: np.ndarray) -> float:
