@@ -213,3 +213,45 @@ def test_an_arithmetic_coded_jpeg_keeps_its_own_blocks_too(tmp_path, capfd):
     away = untouched(edited, photo, 16)
     assert 0.8 < away.mean() < 0.99 and np.array_equal(np.asarray(Image.open(tmp_path / "surprise.jpg"))[away], photo[away])
     assert capfd.readouterr() == ("", "")
+
+
+def test_a_phones_heic_photo_is_edited_upright_and_written_as_heic_or_jpeg(tmp_path, capsys):
+    """An iPhone-style HEIC, stored sideways with its EXIF and colour profile: read upright, and either output keeps
+    both; an AVIF (PIL's own) too; a folder's HEIC and AVIF photos are among its photos."""
+    import pillow_heif
+    from PIL import ImageCms
+
+    pillow_heif.register_heif_opener()
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    exif = Image.Exif()
+    exif[0x0112], exif[0x0132] = 6, "2026:12:02 10:00:00"
+    upright = Image.open(DEMO_PHOTO).crop((0, 0, 512, 400))
+    (tmp_path / "album").mkdir()
+    upright.transpose(Image.Transpose.ROTATE_90).save(tmp_path / "album" / "IMG_0001.HEIC", quality=90, exif=exif.tobytes(),
+                                                      icc_profile=profile)
+    upright.save(tmp_path / "album" / "web.avif", quality=90)
+    for out in ("surprise.heic", "surprise.jpg"):
+        assert main(["edit", str(tmp_path / "album" / "IMG_0001.HEIC"), "--to", "surprise", "--out", str(tmp_path / out)]) == 0
+        edited = Image.open(tmp_path / out)
+        assert edited.size == (512, 400) and edited.info["icc_profile"] == profile
+        assert edited.getexif().get(0x0132) == "2026:12:02 10:00:00" and edited.getexif().get(0x0112, 1) == 1
+        difference = np.abs(np.asarray(edited.convert("RGB")).astype(int) - np.asarray(upright)).mean(-1)
+        assert difference[350:].mean() < 3 and difference[60:200, 180:330].mean() > difference[350:].mean() + 1  # the face moved
+    assert main(["edit", str(tmp_path / "album"), "--to", "happy", "--out", str(tmp_path / "happy")]) == 0
+    assert sorted(path.name for path in (tmp_path / "happy").iterdir()) == ["IMG_0001_happy.HEIC", "web_happy.avif"]
+
+
+def test_without_pillow_heif_a_heic_photo_gets_one_line_on_what_to_install(tmp_path, capsys, monkeypatch):
+    import sys
+
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    Image.open(DEMO_PHOTO).save(tmp_path / "IMG_0002.heic", quality=80)
+    monkeypatch.setitem(sys.modules, "pillow_heif", None)  # not installed
+    assert main(["edit", str(tmp_path / "IMG_0002.heic"), "--to", "happy", "--out", str(tmp_path / "happy.jpg")]) == 2
+    assert capsys.readouterr().err.strip().endswith("is a HEIC photo (an iPhone's own format): install facegan's HEIC support "
+                                                   "with pip install 'facegan[heic]'")
+    assert main(["edit", str(DEMO_PHOTO), "--to", "happy", "--out", str(tmp_path / "happy.heic")]) == 2
+    assert "'happy.heic' is to be written as HEIC" in capsys.readouterr().err
+    assert not (tmp_path / "happy.jpg").exists() and not (tmp_path / "happy.heic").exists()

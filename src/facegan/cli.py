@@ -341,7 +341,7 @@ def add_editing_commands(commands: argparse._SubParsersAction) -> None:
     encoder.set_defaults(func=cmd_train_encoder)
 
     edit = commands.add_parser("edit", help="change the expression of a face in a photo")
-    edit.add_argument("photo", help="a JPEG, PNG or WebP photo; or a folder of photos (OUT is then a folder: OUT/<name>_<expression>.<ext>); "
+    edit.add_argument("photo", help="a JPEG, PNG, WebP, AVIF or HEIC photo; or a folder of photos (OUT is then a folder: OUT/<name>_<expression>.<ext>); "
                       "with --cropped, a folder of cropped faces")
     edit.add_argument("--checkpoint", help="default: facegan's default engine, shipped with it (--engine); or RUN/checkpoint.pt of a translator "
                                            "or warp run, or of a conditional DCGAN with its RUN/encoder.pt (inversion)")

@@ -16,7 +16,9 @@ from pathlib import Path
 from facegan.errors import FaceganError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
-"""The files facegan reads as images, in data folders and in `facegan edit DIR --cropped`."""
+"""The files facegan reads as images in data folders."""
+PHOTO_SUFFIXES = (*IMAGE_SUFFIXES, ".avif", ".heic", ".heif")
+"""The files `facegan edit DIR` reads as photos: a phone's own formats too (HEIC with the `heic` extra)."""
 
 
 def _umask() -> int:

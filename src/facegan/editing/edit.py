@@ -12,7 +12,7 @@ from facegan.editing.engine import EditEngine, FaceEdit, check_controls, class_i
 from facegan.editing.faces import Box, PhotoFile, read_photo_file, save_photo, whole_square
 from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
-from facegan.files import IMAGE_SUFFIXES, output_file
+from facegan.files import PHOTO_SUFFIXES, output_file
 
 
 STRIP_SIDE = 256
@@ -120,13 +120,13 @@ def edit_photo_folder(folder: str | Path, checkpoint: str | Path | None, target:
 
 
 def images_in(folder: Path, kind: str) -> list[Path]:
-    """The images in a folder (IMAGE_SUFFIXES), sorted, or one line on why there are none; `kind` is what the
+    """The images in a folder (PHOTO_SUFFIXES), sorted, or one line on why there are none; `kind` is what the
     folder should hold."""
     if not folder.is_dir():
         raise FaceganError(f"'{folder}' is not a folder: give a folder of {kind}")
-    images = sorted(path for path in folder.iterdir() if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file())
+    images = sorted(path for path in folder.iterdir() if path.suffix.lower() in PHOTO_SUFFIXES and path.is_file())
     if not images:
-        raise FaceganError(f"'{folder}' holds no images ({', '.join(IMAGE_SUFFIXES)}): give a folder of {kind}")
+        raise FaceganError(f"'{folder}' holds no images ({', '.join(PHOTO_SUFFIXES)}): give a folder of {kind}")
     return images
 
 

@@ -35,6 +35,9 @@ class Box:
     size: int
 
 
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+"""The brands a HEIF file (an iPhone's HEIC photo) names in its first box; PIL reads AVIF itself."""
+HEIF_SUFFIXES = (".heic", ".heif")
 GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L")
 PROFILED_MODES = ("RGB", "RGBA", "RGBX", "P", "PA", *GREY_MODES)
 """Modes whose colour profile still describes the pixels once read as RGB (a CMYK photo's profile does not)."""
@@ -70,6 +73,10 @@ def read_photo_file(path: str | Path, shown_as: str | None = None) -> tuple[np.n
     name = shown_as or str(path)
     if not path.is_file():
         raise FaceganError(f"photo '{name}' does not exist")
+    with open(path, "rb") as file:
+        start = file.read(12)
+    if start[4:8] == b"ftyp" and start[8:12] in HEIF_BRANDS:
+        heif_support(f"'{name}' is a HEIC photo")
     try:
         with Image.open(path) as image:  # reads the header only: the size is checked before decoding
             if image.width * image.height > MAX_PIXELS:
@@ -87,7 +94,16 @@ def read_photo_file(path: str | Path, shown_as: str | None = None) -> tuple[np.n
     except Image.DecompressionBombError:  # PIL's own limit, far above ours, refuses before we can look
         raise FaceganError(f"'{name}' is too large: photos up to {MAX_PIXELS // 1_000_000} megapixels can be edited") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise FaceganError(f"'{name}' is not a readable image (JPEG, PNG, WebP, ...)") from None
+        raise FaceganError(f"'{name}' is not a readable image (JPEG, PNG, WebP, AVIF, HEIC, ...)") from None
+
+
+def heif_support(why: str) -> None:
+    """Let PIL read and write HEIC through pillow-heif (the `heic` extra), or say how to install it."""
+    try:
+        import pillow_heif
+    except ImportError:
+        raise FaceganError(f"{why} (an iPhone's own format): install facegan's HEIC support with pip install 'facegan[heic]'") from None
+    pillow_heif.register_heif_opener()
 
 
 def jpeg_settings(image: Image.Image) -> dict | None:
@@ -223,6 +239,8 @@ def save_photo(photo: np.ndarray, path: str | Path, kept: PhotoFile | None = Non
 
     kept = kept or PhotoFile()
     path = Path(path)
+    if path.suffix.lower() in HEIF_SUFFIXES:
+        heif_support(f"'{path.name}' is to be written as HEIC")
     format = Image.registered_extensions().get(path.suffix.lower(), "PNG")
     image = Image.fromarray(photo).convert("L") if kept.grey else Image.fromarray(photo)
     if kept.alpha is not None:

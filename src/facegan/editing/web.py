@@ -23,7 +23,7 @@ from facegan.editing.registry import load_engine
 from facegan.errors import FaceganError
 from facegan.visuals import make_grid_uint8
 
-UPLOAD_TYPES = (".jpg", ".jpeg", ".png", ".webp")
+UPLOAD_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".heic", ".heif")
 MAX_UPLOAD = "10mb"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # also checked by the handler: an API call can send a photo past Gradio's own limit
 MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES * 4 // 3 + 64 * 1024
@@ -97,7 +97,7 @@ def build_app(engine: EditEngine):
         gr.Markdown("## facegan: change the expression on a photo\nUpload a photo with a frontal face, pick an expression, press Edit.")
         with gr.Row():
             # A file, not gr.Image: Gradio would decode an image upload itself, before facegan's checks.
-            photo = gr.File(label="Photo (JPEG, PNG or WebP)", file_types=list(UPLOAD_TYPES), type="filepath", elem_id="photo")
+            photo = gr.File(label="Photo (JPEG, PNG, WebP, AVIF or HEIC)", file_types=list(UPLOAD_TYPES), type="filepath", elem_id="photo")
             edited = gr.Image(type="numpy", label="Edited photo (as a PNG with the button above it; as a file like the upload below)", format="png",
                               elem_id="edited", interactive=False)
         with gr.Row():
