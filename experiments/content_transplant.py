@@ -21,6 +21,7 @@ import torch
 from facegan.data import load_fer2013
 from facegan.metrics.classifier_numpy import expressions
 from facegan.editing.geometry import GeometryEngine, face_landmarks, field_for, load_geometry
+from facegan.editing.glasses import load_glasses
 from facegan.editing.warp import thin_plate_field
 from facegan.editing.align import FRAME
 from edit_report import report_variant
@@ -61,7 +62,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     train, test = load_fer2013(args.data, "train"), load_fer2013(args.data, "test")
     geometry = load_geometry()
-    engine = GeometryEngine(geometry)
+    engine = GeometryEngine(geometry, load_glasses())
     names = geometry.class_names
     generator = torch.Generator().manual_seed(0)
     donors = []

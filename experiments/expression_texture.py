@@ -27,6 +27,7 @@ from facegan import visuals
 from facegan.data import load_fer2013
 from facegan.metrics.classifier_numpy import expressions
 from facegan.editing.geometry import GeometryEngine, face_landmarks, field_for, load_geometry
+from facegan.editing.glasses import load_glasses
 from facegan.editing.warp import thin_plate_field
 from facegan.editing.align import FRAME, face_region
 from edit_report import report_variant
@@ -103,7 +104,7 @@ def main() -> None:
     visuals.save_labelled_grid((textures[:, None] / textures.max() * 255).clamp(0, 255).byte(), out / "textures.png", list(names))
     maps = shading_maps(textures)
 
-    engine = GeometryEngine(geometry)
+    engine = GeometryEngine(geometry, load_glasses())
     xs, ys = np.meshgrid(np.arange(FRAME, dtype=np.float64), np.arange(FRAME, dtype=np.float64))
     fade = torch.from_numpy(face_region(xs, ys, FRAME))
 

@@ -33,7 +33,7 @@ from facegan.data import load_fer2013
 from facegan.editing import geometry as geometry_module
 from facegan.editing.align import FRAME, Alignment
 from facegan.metrics.classifier_numpy import expressions
-from facegan.editing.geometry import GAIN, GeometryEngine, field_for, load_geometry
+from facegan.editing.geometry import GAIN, GeometryEngine, field_for
 from facegan.metrics.classifier import ROBUST_WEIGHTS, SHIPPED_WEIGHTS, load_classifier, predict
 from facegan.metrics.marks import blurred_and_compressed, paint_shares
 
@@ -51,7 +51,7 @@ def photo_figure(out: Path) -> None:
     from facegan.editing.landmarks import photo_landmarks
     from facegan.metrics.marks import photo_scores
 
-    engine = GeometryEngine(load_geometry())
+    engine = GeometryEngine.load()
     pictures, rows = photos(), []
     for name in ("astronaut", "scene", "obama"):
         photo = pictures[name]
@@ -98,7 +98,7 @@ def widest_celeba(data: str, out: Path, faces: int = 400, shown: int = 6) -> Non
     from facegan.errors import FaceganError
 
     geometry_module.WIDEST_SEAL = float("inf")
-    engine = GeometryEngine(load_geometry())
+    engine = GeometryEngine.load()
     found = []
     for path in sorted((Path(data) / "img_align_celeba").glob("*.jpg"))[-1000:][:faces]:
         photo = np.asarray(Image.open(path).convert("RGB"))
@@ -121,7 +121,7 @@ def widest_celeba(data: str, out: Path, faces: int = 400, shown: int = 6) -> Non
 
 def fer_scores(data: str, n: int, out: Path) -> None:
     test = load_fer2013(data, "test")
-    engine = GeometryEngine(load_geometry())
+    engine = GeometryEngine.load()
     names = engine.config.class_names
     labels = [names.index(name) for name in TARGETS]
     doubled = Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME)

@@ -23,7 +23,7 @@ from engine_photos import face_square, photos, sheet
 from PIL import Image
 
 from facegan.editing.align import FRAME, aligned_crop, similarity
-from facegan.editing.geometry import GAIN, LANDMARK_SIDE, RIGID, GeometryEngine, field_for, lips_kept_apart, load_geometry
+from facegan.editing.geometry import GAIN, LANDMARK_SIDE, RIGID, GeometryEngine, field_for, lips_kept_apart
 from facegan.editing.landmarks import cropped_landmarks
 from facegan.editing.warp import LOWER_INNER_LIP, UPPER_INNER_LIP, LipSeal, apply_field
 
@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--out", default="runs/smile_kept")
     out = Path(parser.parse_args().out)
     out.mkdir(parents=True, exist_ok=True)
-    engine = GeometryEngine(load_geometry())
+    engine = GeometryEngine.load()
     geometry, names = engine.geometry, engine.geometry.class_names
     eyes = np.linalg.norm(geometry.reference[36:42].mean(0) - geometry.reference[42:48].mean(0))
 

@@ -23,6 +23,7 @@ from facegan.data import load_fer2013
 from facegan.metrics.classifier_numpy import expressions
 from facegan.editing.align import similarity
 from facegan.editing.geometry import GRID, RIGID, GeometryEngine, describe_moves, face_landmarks, field_for, load_geometry, pose_removed
+from facegan.editing.glasses import load_glasses
 from edit_report import report_variant
 
 EXPRESSIVE = [*range(17, 27), 37, 38, 40, 41, 43, 44, 46, 47, *range(48, 68)]
@@ -81,7 +82,7 @@ def main() -> None:
     shapes = pose_removed(torch.load(cache).numpy(), geometry.reference)
     labels = train.labels.numpy()
     probability = shape_probabilities(shapes, labels, len(names))
-    engine = GeometryEngine(geometry)
+    engine = GeometryEngine(geometry, load_glasses())
     for top in args.tops:
         typical = np.stack([shapes[labels == k][np.argsort(-probability[labels == k])[: max(1, int(top * (labels == k).sum()))]].mean(0)
                             for k in range(len(names))])

@@ -249,6 +249,16 @@ def cmd_train_geometry(args: argparse.Namespace) -> None:
     print(f"wrote {out}")
 
 
+def cmd_train_glasses(args: argparse.Namespace) -> None:
+    from facegan.editing.glasses import train_glasses
+
+    out = output_file(args.out)
+    if not (Path(args.data) / "list_attr_celeba.txt").is_file():
+        raise FaceganError(f"'{args.data}' has no list_attr_celeba.txt: give the CelebA folder with its attributes and img_align_celeba/")
+    train_glasses(args.data, out)
+    print(f"wrote {out}")
+
+
 def cmd_eval(args: argparse.Namespace) -> None:
     from facegan.metrics.evaluate import evaluate_checkpoint, evaluate_run, headline, read_generated
 
@@ -421,6 +431,12 @@ def add_measuring_commands(commands: argparse._SubParsersAction) -> None:
     geometry.add_argument("--data", required=True, help="FER2013 CSV or folder (its train split is used)")
     geometry.add_argument("--out", default="runs/fer2013_geometry.pt")
     geometry.set_defaults(func=cmd_train_geometry)
+
+    glasses = commands.add_parser("train-glasses", help="whether a face wears glasses, from CelebA's Eyeglasses attribute: "
+                                  "the geometry engine holds brows and eyes still behind glasses")
+    glasses.add_argument("--data", required=True, help="the CelebA folder: img_align_celeba/ and list_attr_celeba.txt")
+    glasses.add_argument("--out", default="runs/celeba_glasses.pt")
+    glasses.set_defaults(func=cmd_train_glasses)
 
     bench = commands.add_parser("bench", help="training images/s of facegan against the canonical DCGAN loop")
     bench.add_argument("--model", choices=("fer", "celeba"), default="fer", help="fer: 48x48x1, celeba: 64x64x3")

@@ -23,6 +23,7 @@ import numpy as np
 
 from facegan.editing.align import FRAME, Alignment, aligned_crop, similarity
 from facegan.editing.field_engine import FieldEngine, Seals, field_config
+from facegan.editing.glasses import GlassesDetector, load_glasses
 from facegan.editing.landmarks import cropped_landmarks
 from facegan.editing.warp import LOWER_INNER_LIP, SEAL_OVERSHOOT, UPPER_INNER_LIP, thin_plate_field
 from facegan.errors import FaceganError
@@ -53,6 +54,8 @@ own pixels stretch into grimaces (docs/results.md)."""
 SEAL_RESOLUTION = 1.5
 """Photo pixels per pixel of the 48-pixel frame below which a mouth is not sealed: on FER2013's own faces dlib's
 lip landmarks are too coarse for the seam, which then leaves bits of teeth (docs/results.md)."""
+BEHIND_GLASSES = [*range(17, 27), *range(36, 48)]
+"""The brows and eyes, held still on a face with glasses: moved, the frames bend with them (facegan.editing.glasses)."""
 ANCHORS = np.array([(x, y) for x in np.linspace(-4, 51, 8) for y in np.linspace(-4, 51, 8)
                     if min(x, y) < 0 or max(x, y) > 47], np.float64)
 """Points around the frame that stay where they are: the spline is still at the face's border."""
@@ -172,17 +175,17 @@ class GeometryEngine(FieldEngine):
 
     name = "geometry"
 
-    def __init__(self, geometry: Geometry) -> None:
-        self.geometry, self.config = geometry, field_config()
+    def __init__(self, geometry: Geometry, glasses: GlassesDetector) -> None:
+        self.geometry, self.glasses, self.config = geometry, glasses, field_config()
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "GeometryEngine":
-        return cls(load_geometry(SHIPPED if path is None else path))
+        return cls(load_geometry(SHIPPED if path is None else path), load_glasses())
 
     def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Seals]:
         """The thin-plate field to every class, and a seal of the lips for the classes drawn with the mouth
         closed, where the face's lips part and the photo resolves them; the landmarks are found on the aligned
-        face at LANDMARK_SIDE pixels."""
+        face at LANDMARK_SIDE pixels. Behind glasses the brows and eyes stay where they are."""
         import cv2
 
         upright = cv2.cvtColor(aligned_crop(photo, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
@@ -191,8 +194,11 @@ class GeometryEngine(FieldEngine):
         moves, seals = np.zeros((classes, *landmarks.shape)), [None] * classes
         sealable = alignment.size / FRAME / alignment.scale >= SEAL_RESOLUTION and sealable_lips(landmarks)
         targets = [target for target in range(classes) if target != source]
+        glasses = self.glasses.probability(upright) > 0.5
         for target in targets:
             moves[target] = GAIN * self.geometry.move(source, target)
+            if glasses:
+                moves[target][BEHIND_GLASSES] = 0
             if sealable and self.geometry.closed(target):
                 moves[target], seals[target] = lips_kept_apart(moves[target]), landmarks
         fields = np.zeros((classes, 2, GRID, GRID), np.float32)

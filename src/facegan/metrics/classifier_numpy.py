@@ -60,7 +60,7 @@ def load_numpy_classifier(path: str | Path = SHIPPED_WEIGHTS) -> NumpyClassifier
         for block in range(4):
             for conv in (0, 3):
                 weights, bias = folded(state, state[f"body.{block}.{conv}.weight"], 0.0, f"body.{block}.{conv + 1}")
-                convolutions.append((np.ascontiguousarray(weights.transpose(2, 3, 1, 0).reshape(-1, len(weights))), bias))
+                convolutions.append((as_matrix(weights), bias))
         weights, bias = folded(state, state["embed.2.weight"], state["embed.2.bias"], "embed.3")
         return NumpyClassifier(convolutions, (weights.T, bias), (state["head.1.weight"].T, state["head.1.bias"]))
     except (KeyError, ValueError):
@@ -78,14 +78,31 @@ def features(network: NumpyClassifier, images: np.ndarray) -> np.ndarray:
     """The 256-d embedding of images (N, 48, 48, 1) in [-1, 1]. Channels last, so that each convolution is one
     matrix product of the 3x3 neighbourhoods laid side by side, with no transposes between the layers."""
     for index, (weights, bias) in enumerate(network.convolutions):
-        count, height, width, _ = images.shape
-        padded = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)))
-        neighbourhoods = np.concatenate([padded[:, row : row + height, column : column + width] for row in range(3) for column in range(3)], 3)
-        images = np.maximum(neighbourhoods.reshape(count * height * width, -1) @ weights + bias, 0).reshape(count, height, width, -1)
+        images = convolution(images, weights, bias)
         if index % 2:
-            images = images.reshape(count, height // 2, 2, width // 2, 2, -1).max((2, 4))
+            images = halved(images)
     weights, bias = network.embed
     return np.maximum(images.transpose(0, 3, 1, 2).reshape(len(images), -1) @ weights + bias, 0)  # flattened as PyTorch does
+
+
+def convolution(images: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """A 3x3 convolution (padding 1) and ReLU of images (N, H, W, C): one matrix product of the 3x3 neighbourhoods
+    laid side by side, by weights (9 * C, out) in (row, column, channel) order."""
+    count, height, width, _ = images.shape
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    neighbourhoods = np.concatenate([padded[:, row : row + height, column : column + width] for row in range(3) for column in range(3)], 3)
+    return np.maximum(neighbourhoods.reshape(count * height * width, -1) @ weights + bias, 0).reshape(count, height, width, -1)
+
+
+def halved(images: np.ndarray) -> np.ndarray:
+    """2x2 max-pooling of images (N, H, W, C) with even sides."""
+    count, height, width, _ = images.shape
+    return images.reshape(count, height // 2, 2, width // 2, 2, -1).max((2, 4))
+
+
+def as_matrix(weights: np.ndarray) -> np.ndarray:
+    """A convolution's PyTorch weights (out, in, 3, 3) as `convolution` takes them, (9 * in, out)."""
+    return np.ascontiguousarray(weights.transpose(2, 3, 1, 0).reshape(-1, len(weights)))
 
 
 def numpy_logits(network: NumpyClassifier, faces: np.ndarray) -> np.ndarray:
