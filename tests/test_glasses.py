@@ -95,3 +95,18 @@ def test_a_detector_file_of_another_kind_is_refused_in_one_line(tmp_path):
     torch.save({"kind": "something-else"}, tmp_path / "other.pt")
     with pytest.raises(FaceganError, match="facegan glasses detector"):
         glasses.load_glasses(tmp_path / "other.pt")
+
+
+def test_at_fer2013s_resolution_glasses_are_not_looked_for():
+    """Hopper's face cut to 48 pixels, like FER2013's: the detector, trained on larger faces, is not asked there, and
+    the brows move as on any face (eval-edit's scores are those of the mean move alone)."""
+    from facegan.editing.faces import Box
+
+    engine = load_engine(None, "geometry")
+    photo = hopper()
+    box = pick_faces(photo)[0]
+    face = cv2.resize(photo[box.top : box.top + box.size, box.left : box.left + box.size], (48, 48), interpolation=cv2.INTER_AREA)
+    edit = engine.edit_square(face, Box(0, 0, 48))
+    field = edit.prepared[1][engine.config.class_names.index("surprise")]
+    points = engine.geometry.reference[BEHIND_GLASSES]
+    assert np.abs(sample_field(field, points[:, 0], points[:, 1], FRAME)).max() > 0.5

@@ -54,6 +54,10 @@ own pixels stretch into grimaces (docs/results.md)."""
 SEAL_RESOLUTION = 1.5
 """Photo pixels per pixel of the 48-pixel frame below which a mouth is not sealed: on FER2013's own faces dlib's
 lip landmarks are too coarse for the seam, which then leaves bits of teeth (docs/results.md)."""
+GLASSES_RESOLUTION = 1.5
+"""Photo pixels per pixel of the 48-pixel frame below which glasses are not looked for: the detector, trained on
+CelebA's faces at about 2, takes a quarter of FER2013's own test faces for faces with glasses, half of them wrongly
+(docs/results.md)."""
 BEHIND_GLASSES = [*range(17, 27), *range(36, 48)]
 """The brows and eyes, held still on a face with glasses: moved, the frames bend with them (facegan.editing.glasses)."""
 ANCHORS = np.array([(x, y) for x in np.linspace(-4, 51, 8) for y in np.linspace(-4, 51, 8)
@@ -185,16 +189,17 @@ class GeometryEngine(FieldEngine):
     def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Seals]:
         """The thin-plate field to every class, and a seal of the lips for the classes drawn with the mouth
         closed, where the face's lips part and the photo resolves them; the landmarks are found on the aligned
-        face at LANDMARK_SIDE pixels. Behind glasses the brows and eyes stay where they are."""
+        face at LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are."""
         import cv2
 
         upright = cv2.cvtColor(aligned_crop(photo, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
         landmarks = (cropped_landmarks(upright, 68) + 0.5) * FRAME / LANDMARK_SIDE - 0.5
         classes = len(self.geometry.class_names)
         moves, seals = np.zeros((classes, *landmarks.shape)), [None] * classes
-        sealable = alignment.size / FRAME / alignment.scale >= SEAL_RESOLUTION and sealable_lips(landmarks)
+        resolution = alignment.size / FRAME / alignment.scale
+        sealable = resolution >= SEAL_RESOLUTION and sealable_lips(landmarks)
         targets = [target for target in range(classes) if target != source]
-        glasses = self.glasses.probability(upright) > 0.5
+        glasses = resolution >= GLASSES_RESOLUTION and self.glasses.probability(upright) > 0.5
         for target in targets:
             moves[target] = GAIN * self.geometry.move(source, target)
             if glasses:
