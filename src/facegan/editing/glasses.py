@@ -4,7 +4,7 @@ FER2013's frame, trained on CelebA's Eyeglasses attribute (`facegan train-glasse
 The geometry engine moves the brows and eyelids by a smooth warp; on a face with glasses the frames move with
 them and bend, into a V where the brows lower and a bow where they rise (docs/results.md). So behind glasses the
 engine holds the brows and eyes still and moves the mouth, jaw and cheeks alone. A logistic regression on the
-band's HOG found 66-79% of CelebA's held-out faces with glasses, missing thick black frames; this network finds 91%,
+band's HOG found 69-79% of CelebA's held-out faces with glasses, missing thick black frames; this network finds 91%,
 with 1% false alarms (docs/glasses_model_card.md).
 """
 
