@@ -92,6 +92,14 @@ def sheet(pictures: list[np.ndarray], names: list[str], square: tuple[int, int, 
     return canvas
 
 
+def stacked(rows: list[Image.Image]) -> Image.Image:
+    """Sheets one above the other, on white."""
+    picture = Image.new("RGB", (max(row.width for row in rows), sum(row.height for row in rows)), "white")
+    for index, row in enumerate(rows):
+        picture.paste(row, (0, sum(above.height for above in rows[:index])))
+    return picture
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--engines", nargs="+", default=["geometry", "translator"])

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from engine_photos import face_square, photos, sheet
+from engine_photos import face_square, photos, sheet, stacked
 from facegan.editing import load_engine
 from facegan.editing.align import FRAME, align, aligned_crop
 from facegan.editing.faces import pick_faces, read_photo
@@ -88,10 +88,7 @@ def main() -> None:
             print(f"{path.name}: glasses {probability:.3f}")
         if len(rows) > SHOWN:  # Hopper's and SHOWN more
             break
-    picture = Image.new("RGB", (max(row.width for row in rows), sum(row.height for row in rows)), "white")
-    for index, row in enumerate(rows):
-        picture.paste(row, (0, sum(above.height for above in rows[:index])))
-    picture.save(out / "glasses_still.jpg", quality=85)
+    stacked(rows).save(out / "glasses_still.jpg", quality=85)
 
 
 if __name__ == "__main__":

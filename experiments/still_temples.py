@@ -18,11 +18,10 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 import facegan.editing.geometry as geometry
 from edit_report import report_variant
-from engine_photos import face_square, photos, sheet
+from engine_photos import face_square, photos, sheet, stacked
 from facegan.data import load_fer2013
 from facegan.editing import load_engine
 from facegan.metrics.marks import photo_scores
@@ -72,10 +71,7 @@ def main() -> None:
         shown = [(target, title) for target in SHOWN if target != own for title in variants]
         rows.append(sheet([photo, *(edited[title][target] for target, title in shown)],
                           ["photo", *(f"{target}: {title}" for target, title in shown)], square, TILE / square[2]))
-    picture = Image.new("RGB", (max(row.width for row in rows), sum(row.height for row in rows)), "white")
-    for index, row in enumerate(rows):
-        picture.paste(row, (0, sum(above.height for above in rows[:index])))
-    picture.save(out / "still_temples.jpg", quality=80)
+    stacked(rows).save(out / "still_temples.jpg", quality=80)
 
 if __name__ == "__main__":
     main()
