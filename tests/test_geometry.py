@@ -396,3 +396,20 @@ def test_faces_at_fer2013s_resolution_are_not_sealed():
     doubled = np.repeat(np.repeat(picture, 2, 0), 2, 1)  # the same face at twice the resolution is sealed
     _, seals = engine.face_fields(doubled, Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME), face, EXPRESSIONS.index("happy"))
     assert [name for name, seal in zip(EXPRESSIONS, seals) if seal is not None] == ["sad", "neutral"]
+
+
+def test_facing_inner_lip_points_are_not_moved_past_each_other():
+    """A mouth open by half a frame pixel, its upper inner lip moved 0.7 down onto a lower lip that stays (happy to
+    angry): the facing points take one move, so the spline does not fold; a wide-open mouth keeps its own moves."""
+    from facegan.editing.geometry import FACING_INNER_LIPS, lips_not_crossed
+
+    points = np.zeros((68, 2))
+    move = np.zeros((68, 2))
+    for upper, lower in FACING_INNER_LIPS:
+        points[upper], points[lower] = (24, 36), (24, 36.5)
+        move[upper] = (0.1, 0.7)
+    kept = lips_not_crossed(move, points)
+    for upper, lower in FACING_INNER_LIPS:
+        assert np.allclose(kept[upper], (0.05, 0.35)) and np.allclose(kept[lower], (0.05, 0.35))
+        points[lower] = (24, 40)  # open by 4 frame pixels: the move only narrows the gap
+    assert np.array_equal(lips_not_crossed(move, points), move)
