@@ -59,8 +59,8 @@ GLASSES_RESOLUTION = 1.5
 """Photo pixels per pixel of the 48-pixel frame below which glasses are not looked for: the detector, trained on
 CelebA's faces at about 2, takes a quarter of FER2013's own test faces for faces with glasses, half of them wrongly
 (docs/results.md)."""
-FACING_INNER_LIPS = ((61, 67), (62, 66), (63, 65))
-"""dlib's upper and lower inner-lip points that face each other across the mouth."""
+FACING_INNER_LIPS = tuple(zip(UPPER_INNER_LIP[1:4], LOWER_INNER_LIP[1:4]))
+"""dlib's upper and lower inner-lip points that face each other across the mouth: (61, 67), (62, 66), (63, 65)."""
 CLOSEST_LIPS = 0.25
 """Frame pixels: a move that would bring facing inner-lip points closer than this, or past each other, gives both their
 mean move instead (docs/results.md)."""

@@ -39,17 +39,18 @@ class JpegSource:
     def blocks(self):
         """The photo's coefficient blocks, quantization tables and sampling (jpeglib's DCTJPEG, loaded)."""
         if self.loaded is None:
-            self.loaded = read_blocks(self.data)
+            with tempfile.TemporaryDirectory() as folder:  # jpeglib reads from a path only
+                path = Path(folder) / "photo.jpg"
+                path.write_bytes(self.data)
+                self.loaded = read_blocks(path)
         return self.loaded
 
 
-def read_blocks(data: bytes):
-    """A JPEG's coefficient blocks (jpeglib's DCTJPEG, loaded); jpeglib reads from a path only."""
+def read_blocks(path: Path):
+    """A JPEG file's coefficient blocks (jpeglib's DCTJPEG, loaded)."""
     import jpeglib
 
-    with tempfile.TemporaryDirectory() as folder, jpeglib.version(LIBJPEG):
-        path = Path(folder) / "photo.jpg"
-        path.write_bytes(data)
+    with jpeglib.version(LIBJPEG):
         blocks = jpeglib.read_dct(str(path))
         blocks.load()
     return blocks
@@ -74,7 +75,7 @@ def write_with_own_blocks(path: Path, image: Image.Image, edited: np.ndarray, so
     with tempfile.TemporaryDirectory() as folder:
         part_path = Path(folder) / "part.jpg"
         image.crop((left, top, right, bottom)).save(part_path, format="JPEG", **options)
-        part = read_blocks(part_path.read_bytes())
+        part = read_blocks(part_path)
     if not lined_up(own, part):
         return False
     merged = copy.copy(own)
