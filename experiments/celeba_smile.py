@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=["geometry", "translator"])
     parser.add_argument("--strength", type=float, default=1.0)
     parser.add_argument("--closed-lips", action="store_true", help="the geometry engine keeps a closed mouth closed (experiments/closed_lips.py)")
-    parser.add_argument("--no-seal", action="store_true", help="the geometry engine's mean move alone, without closing lips (experiments/lip_seal.py)")
+    parser.add_argument("--no-seal", action="store_true", help="the geometry engine's mean move alone, without the seams that close or open the lips")
     parser.add_argument("--out", default="runs/celeba_smile")
     args = parser.parse_args()
     out = Path(args.out)
@@ -58,7 +58,7 @@ def main() -> None:
     if args.no_seal:
         from facegan.editing import geometry
 
-        geometry.SEAL_RESOLUTION = float("inf")
+        geometry.SEAM_RESOLUTION = float("inf")
     root = Path(args.data)
     names = sorted(p.name for p in (root / "img_align_celeba").glob("*.jpg"))[-1000:]
     names = [names[i] for i in torch.randperm(len(names), generator=torch.Generator().manual_seed(0))[: args.n].tolist()]

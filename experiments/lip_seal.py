@@ -9,7 +9,7 @@ upscaled twice as experiments/celeba_smile.py does, sealed without geometry.WIDE
 neutral and sad; writes OUT/widest.png (per face: the photo, neutral, sad) and prints each face's gap.
 
 FER2013 (`--data`): test faces with parted lips, edited both ways at 48 pixels, where the shipped engine does
-not seal (geometry.SEAL_RESOLUTION; here each face is handed over at twice its size so it is sealed), read
+not seal (geometry.SEAM_RESOLUTION; here each face is handed over at twice its size so it is sealed), read
 after eval-edit's blur and JPEG by the robust and the plain classifier: how often the target is read and how
 often the face's own expression still is, and the paint share; writes OUT/strips.png (per face: the face,
 then sad and neutral without the seal, then with it).
@@ -64,9 +64,9 @@ def photo_figure(out: Path) -> None:
         cv2.fillConvexPoly(mouth, cv2.convexHull(np.round(points[48:60]).astype(np.int32)), 1)
         mouth = cv2.dilate(mouth, np.ones((3, 3), np.uint8), iterations=max(1, int(0.15 * (points[54, 0] - points[48, 0]))))
         edits = engine.edit_faces(photo)
-        shipped_resolution, geometry_module.SEAL_RESOLUTION = geometry_module.SEAL_RESOLUTION, float("inf")
+        shipped_resolution, geometry_module.SEAM_RESOLUTION = geometry_module.SEAM_RESOLUTION, float("inf")
         unsealed = engine.edit_faces(photo)
-        geometry_module.SEAL_RESOLUTION = shipped_resolution
+        geometry_module.SEAM_RESOLUTION = shipped_resolution
         columns = [photo]
         for target in TARGETS:
             sealed = engine.render(photo, edits, target)

@@ -13,10 +13,12 @@ from facegan.cli import main
 from facegan.config import EXPRESSIONS
 from facegan.editing.align import FRAME, TEMPLATE, Alignment, align, aligned_crop, back_to_photo, frame_points, similarity
 from facegan.editing.faces import detect_faces, read_photo
-from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, load_geometry, sealable_lips
+from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, load_geometry, parted_by_seam, sealable_lips
 from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
-from facegan.editing.warp import DETAIL_SIGMA, FIELD_FADE, LipSeal, apply_field, face_region, moved_points, photo_region, resample, thin_plate_field
+from facegan.editing.field_engine import mouth_at
+from facegan.editing.warp import (DETAIL_SIGMA, FIELD_FADE, MOUTH_INSIDE, LipSeal, MouthOpening, apply_field, face_region, lip_curve,
+                                  moved_points, photo_region, resample, thin_plate_field)
 from facegan.models.warp import fold_penalty
 from facegan.metrics.detector import detector_accuracy
 from facegan.metrics.marks import blurred_and_compressed, paint_share, photo_scores
@@ -346,6 +348,52 @@ def test_a_seal_closes_a_parted_mouth_with_the_lips_own_pixels():
     assert lip(sealed) > 0.5 * lip(picture)  # the lips meet where the teeth were, and are not squeezed away
 
 
+def closed_mouth(side: int = 96) -> tuple[np.ndarray, np.ndarray]:
+    """`mouth_points` with the lips meeting at frame row 33.5, and a colour picture of `side` of skin with red lips
+    and the dark line where they meet."""
+    import cv2
+
+    points = mouth_points()
+    points[[61, 62, 63, 65, 66, 67], 1] = 33.5
+    points[[60, 64], 1] = 33.5
+    points[[49, 53]] = (18, 31.5), (30, 31.5)
+    picture = np.full((side, side, 3), (200, 150, 120), np.uint8)
+    scale = side / FRAME
+    cv2.fillPoly(picture, [np.round((points[48:60] + 0.5) * scale - 0.5).astype(np.int32)], (170, 60, 70))
+    row = round((33.5 + 0.5) * scale - 0.5)
+    picture[row, round(17 * scale) : round(31 * scale)] = (90, 30, 35)
+    return points, picture
+
+
+def test_an_opening_parts_closed_lips_by_a_seam_showing_the_mouths_dark():
+    points, picture = closed_mouth()
+    alignment = Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME)  # 2 picture pixels per frame pixel
+    zero = np.zeros((2, 24, 24), np.float32)
+    opened = apply_field(picture, alignment, zero, MouthOpening(points, np.array([2.0, 3.0, 2.0])))
+    middle = opened[:, 48].astype(int)  # the column through the mouth's middle, where the lips part by 3 frame pixels
+    lips = np.array([170, 60, 70])
+    assert np.abs(middle[66:70] - MOUTH_INSIDE * lips).max() < 12  # around the line the lips met on: the mouth's dark
+    lip_rows = lambda column: np.nonzero(np.abs(column - lips).max(-1) < 20)[0]  # noqa: E731
+    before = lip_rows(picture[:, 48].astype(int))
+    assert lip_rows(middle).min() <= before.min() - 2 and lip_rows(middle).max() >= before.max() + 1  # each lip moved out
+    rows = (np.arange(96) + 0.5) * FRAME / 96 - 0.5
+    still = (rows < 26) | (rows > 42)  # above the nose's base and below the chin nothing moves
+    assert np.array_equal(opened[still], picture[still])
+    assert np.array_equal(opened[:, :30], picture[:, :30])  # nor beside the mouth
+    assert mouth_at(MouthOpening(points, np.ones(3)), 0) is None
+    assert np.allclose(mouth_at(MouthOpening(points, np.ones(3)), 0.5).growth, 0.5)
+
+
+def test_a_lip_curve_runs_through_its_points_and_is_flat_past_the_corners():
+    points = np.array([(10.0, 30.0), (14.0, 28.0), (18.0, 27.5), (22.0, 28.0), (26.0, 30.0)])
+    assert np.allclose(lip_curve(points, points[:, 0]), points[:, 1])
+    assert np.allclose(lip_curve(points, np.array([5.0, 40.0])), 30.0)
+    line = points.copy()
+    line[:, 1] = 0.5 * line[:, 0]
+    between = np.linspace(10, 26, 33)
+    assert np.allclose(lip_curve(line, between), 0.5 * between)  # a natural spline through points on a line is the line
+
+
 def test_only_lips_parted_but_not_wide_open_are_sealed():
     points = mouth_points()  # parted by 3 pixels: 0.19 eye distances
     assert sealable_lips(points)
@@ -386,16 +434,38 @@ def test_turned_neutral_the_astronauts_smile_hides_its_teeth():
     assert teeth(engine.render(photo, edits, "surprise")) > teeth(photo) * 0.5  # an open expression keeps them
 
 
-def test_faces_at_fer2013s_resolution_are_not_sealed():
+def test_faces_at_fer2013s_resolution_get_no_seams():
     face = torch.from_numpy(np.array(Image.open(sorted((facegan.data.DEMO_DATA / "train" / "happy").glob("*.jpg"))[1])))[None]  # lips parted
     engine = load_engine(None, "geometry")
     picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
     frame = Alignment(np.array([[1.0, 0, 0], [0, 1.0, 0]]), FRAME)
-    fields, seals = engine.face_fields(picture, frame, face, EXPRESSIONS.index("happy"))
-    assert fields.shape == (7, 2, 24, 24) and seals == [None] * 7
-    doubled = np.repeat(np.repeat(picture, 2, 0), 2, 1)  # the same face at twice the resolution is sealed
-    _, seals = engine.face_fields(doubled, Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME), face, EXPRESSIONS.index("happy"))
-    assert [name for name, seal in zip(EXPRESSIONS, seals) if seal is not None] == ["sad", "neutral"]
+    fields, mouths = engine.face_fields(picture, frame, face, EXPRESSIONS.index("happy"))
+    assert fields.shape == (7, 2, 24, 24) and mouths == [None] * 7
+    doubled = np.repeat(np.repeat(picture, 2, 0), 2, 1)  # the same face at twice the resolution is sealed and opened
+    _, mouths = engine.face_fields(doubled, Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME), face, EXPRESSIONS.index("happy"))
+    assert [name for name, mouth in zip(EXPRESSIONS, mouths) if isinstance(mouth, LipSeal)] == ["sad", "neutral"]
+    assert not any(isinstance(mouth, MouthOpening) for mouth in mouths)  # a smile's lips already part as far as any target's
+
+
+def test_a_move_that_parts_the_lips_keeps_their_gap_and_leaves_the_parting_to_a_seam():
+    points, move = mouth_points(), np.zeros((68, 2))
+    move[[65, 66, 67, *range(55, 60)], 1] = 1.0  # the lower lip down by a frame pixel
+    move[[61, 62, 63], 1] = -0.5  # the upper lip up by half of one
+    kept, opening = parted_by_seam(move, points, dark=True)
+    assert np.allclose(kept[[65, 66, 67, *range(55, 60)], 1], -0.5) and np.allclose(opening.growth, 1.5)
+    kept_closed, none = parted_by_seam(move, points, dark=False)
+    assert none is None and np.array_equal(kept_closed, kept)  # where open mouths show teeth, the lips stay as close
+    assert parted_by_seam(np.zeros((68, 2)), points, dark=True)[1] is None
+
+
+def test_closed_lips_open_with_the_dark_only_for_fear_and_surprise():
+    face = torch.from_numpy(np.array(Image.open(sorted((facegan.data.DEMO_DATA / "train" / "neutral").glob("*.jpg"))[0])))[None]
+    engine = load_engine(None, "geometry")
+    doubled = np.repeat(np.repeat(np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2), 2, 0), 2, 1)
+    frame = Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME)
+    _, mouths = engine.face_fields(doubled, frame, face, EXPRESSIONS.index("neutral"))
+    assert [(name, type(mouth).__name__) for name, mouth in zip(EXPRESSIONS, mouths) if mouth is not None] == [
+        ("fear", "MouthOpening"), ("surprise", "MouthOpening")]
 
 
 def test_facing_inner_lip_points_are_not_moved_past_each_other():

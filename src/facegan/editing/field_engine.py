@@ -18,7 +18,7 @@ from facegan.editing.align import FRAME, Alignment, align, aligned_crop
 from facegan.editing.engine import FaceEdit, class_index
 from facegan.editing.faces import Box, pick_faces
 from facegan.editing.landmarks import photo_landmarks
-from facegan.editing.warp import LipSeal, apply_field, region_box
+from facegan.editing.warp import LipSeal, MouthOpening, apply_field, region_box
 from facegan.errors import FaceganError
 from facegan.metrics.classifier_numpy import expressions
 
@@ -33,13 +33,18 @@ def frame_alignment(square: Box) -> Alignment:
     return Alignment(np.array([[scale, 0, shift - scale * square.left], [0, scale, shift - scale * square.top]]), FRAME)
 
 
-Seals = list["np.ndarray | None"]
-"""Per class: None, or the face's 68 landmarks where the edit also closes its mouth (facegan.editing.warp.LipSeal)."""
+Mouths = list["LipSeal | MouthOpening | None"]
+"""Per class: what the edit also does to the mouth, at full strength (facegan.editing.warp)."""
 
 
-def seal_at(landmarks: np.ndarray | None, strength: float) -> LipSeal | None:
-    """A class's seal at a strength: the lips closed by that share of their gap."""
-    return None if landmarks is None or strength == 0 else LipSeal(landmarks, strength)
+def mouth_at(mouth: LipSeal | MouthOpening | None, strength: float) -> LipSeal | MouthOpening | None:
+    """A class's mouth change at a strength: a seal closes that share of the lips' gap, an opening parts them by that
+    share of its growth."""
+    if mouth is None or strength == 0:
+        return None
+    if isinstance(mouth, LipSeal):
+        return LipSeal(mouth.points, strength * mouth.amount)
+    return MouthOpening(mouth.points, strength * mouth.growth)
 
 
 class FieldEngine:
@@ -50,10 +55,10 @@ class FieldEngine:
     controls = ("strength",)
     settings: tuple[str, ...] = ()
 
-    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: np.ndarray, source: int) -> tuple[np.ndarray, Seals]:
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: np.ndarray, source: int) -> tuple[np.ndarray, Mouths]:
         """The field to every class (K, 2, g, g), in pixels of the 48-pixel frame, of the face that `alignment`
         frames in `photo` (its grey 48-pixel crop `face`, uint8 (1, 48, 48), showing expression `source`), and
-        the classes that also close its mouth."""
+        what each class also does to its mouth."""
         raise NotImplementedError
 
     def prepare(self, photo: np.ndarray, alignment: Alignment) -> FaceEdit:
@@ -62,8 +67,8 @@ class FieldEngine:
         started = time.perf_counter()
         face = cv2.cvtColor(aligned_crop(photo, alignment), cv2.COLOR_RGB2GRAY)[None]
         source = expressions(face[None])[0]
-        fields, seals = self.face_fields(photo, alignment, face, source)
-        return FaceEdit(region_box(alignment), face, time.perf_counter() - started, (alignment, fields, source, seals))
+        fields, mouths = self.face_fields(photo, alignment, face, source)
+        return FaceEdit(region_box(alignment), face, time.perf_counter() - started, (alignment, fields, source, mouths))
 
     def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, closer: bool = False) -> list[FaceEdit]:
         import cv2
@@ -79,20 +84,20 @@ class FieldEngine:
         """Every face's pixels moved by its field to `target`, scaled by `strength`; nothing else changes."""
         label = class_index(self.config, target)
         for edit in edits:
-            alignment, fields, _, seals = edit.prepared
-            photo = apply_field(photo, alignment, strength * fields[label], seal_at(seals[label], strength))
+            alignment, fields, _, mouths = edit.prepared
+            photo = apply_field(photo, alignment, strength * fields[label], mouth_at(mouths[label], strength))
         return photo
 
-    def moved_faces(self, face: np.ndarray | torch.Tensor, fields: np.ndarray, seals: Seals | None = None,
+    def moved_faces(self, face: np.ndarray | torch.Tensor, fields: np.ndarray, mouths: Mouths | None = None,
                     strength: float = 1.0) -> torch.Tensor:
         """A 48-pixel face (1, 48, 48) moved by every field, at a strength: (K, 1, 48, 48)."""
         import torch
 
         picture = np.repeat(np.asarray(face).transpose(1, 2, 0), 3, axis=2)
         frame = frame_alignment(Box(0, 0, FRAME))
-        seals = seals or [None] * len(fields)
-        return torch.from_numpy(np.stack([apply_field(picture, frame, strength * field, seal_at(seal, strength))[..., :1].transpose(2, 0, 1)
-                                          for field, seal in zip(fields, seals)]))
+        mouths = mouths or [None] * len(fields)
+        return torch.from_numpy(np.stack([apply_field(picture, frame, strength * field, mouth_at(mouth, strength))[..., :1].transpose(2, 0, 1)
+                                          for field, mouth in zip(fields, mouths)]))
 
     def every_class(self, faces: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
         """Faces already cropped (uint8 (N, 1, 48, 48)) moved to every class, as `facegan edit` moves a photo's."""

@@ -9,8 +9,10 @@ the project's classifier sees in it to the target by the difference of the two m
 corners, lips, jaw, eyelids and brows move, carried by a thin-plate spline that is still at the face's
 border, and the photo is resampled by it at its own resolution (facegan.editing.warp). Turned to an
 expression drawn with the mouth closed (sad, neutral), parted lips are also sealed (warp.LipSeal), where the
-photo resolves them and the mouth is not laughing. The inner lips are never moved past each other, and behind
-glasses the brows and eyes stay still.
+photo resolves them and the mouth is not laughing; turned to one whose open mouths are dark (fear, surprise), lips
+the move parts are opened by a seam (warp.MouthOpening) that shows the mouth's dark between them, and for the
+others they keep their gap. The inner lips are never moved past each other, and
+behind glasses the brows and eyes stay still.
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from facegan.editing.align import FRAME, Alignment, aligned_crop, similarity
-from facegan.editing.field_engine import FieldEngine, Seals, field_config
+from facegan.editing.field_engine import FieldEngine, Mouths, field_config
 from facegan.editing.glasses import GlassesDetector, load_glasses
 from facegan.editing.landmarks import cropped_landmarks
-from facegan.editing.warp import LOWER_INNER_LIP, SEAL_OVERSHOOT, UPPER_INNER_LIP, thin_plate_field
+from facegan.editing.warp import LOWER_INNER_LIP, SEAL_OVERSHOOT, UPPER_INNER_LIP, LipSeal, MouthOpening, thin_plate_field
 from facegan.errors import FaceganError
 from facegan.weights import read_tagged_arrays, save_tagged
 
@@ -52,9 +54,10 @@ CLOSED_GAP = 0.08
 WIDEST_SEAL = 0.25
 """Eye distances: lips parted wider than this (a laugh, a shout) are not sealed; brought that far together, the lips'
 own pixels stretch into grimaces (docs/results.md)."""
-SEAL_RESOLUTION = 1.5
-"""Photo pixels per pixel of the 48-pixel frame below which a mouth is not sealed: on FER2013's own faces dlib's
-lip landmarks are too coarse for the seam, which then leaves bits of teeth (docs/results.md)."""
+SEAM_RESOLUTION = 1.5
+"""Photo pixels per pixel of the 48-pixel frame below which a mouth is neither sealed nor opened by a seam: on FER2013's
+own faces dlib's lip landmarks are too coarse for it, so a seal leaves bits of teeth and an opening doubles the lip
+line (docs/results.md); there a smooth field's stretch of the lip line is a pixel or two, not streaks."""
 GLASSES_RESOLUTION = 1.5
 """Photo pixels per pixel of the 48-pixel frame below which glasses are not looked for: the detector, trained on
 CelebA's faces at about 2, takes a quarter of FER2013's own test faces for faces with glasses, half of them wrongly
@@ -64,6 +67,11 @@ FACING_INNER_LIPS = tuple(zip(UPPER_INNER_LIP[1:4], LOWER_INNER_LIP[1:4]))
 CLOSEST_LIPS = 0.25
 """Frame pixels: a move that would bring facing inner-lip points closer than this, or past each other, gives both their
 mean move instead (docs/results.md)."""
+OPENING = 0.1
+"""Frame pixels: lips a move parts by less than this everywhere are left to the field."""
+DARK_MOUTHS = ("fear", "surprise")
+"""The expressions whose open mouths in FER2013 are mostly dark: the inside over the lips' grey has a median of 0.46
+(surprise) and 0.77 (fear), against 1.11 for happy's teeth and 0.83-0.90 for the others (experiments/open_mouths.py)."""
 BEHIND_GLASSES = [*range(17, 27), *range(36, 48)]
 """The brows and eyes, held still on a face with glasses: moved, the frames bend with them (facegan.editing.glasses)."""
 ANCHORS = np.array([(x, y) for x in np.linspace(-4, 51, 8) for y in np.linspace(-4, 51, 8)
@@ -192,18 +200,19 @@ class GeometryEngine(FieldEngine):
     def load(cls, path: str | Path | None = None) -> "GeometryEngine":
         return cls(load_geometry(SHIPPED if path is None else path), load_glasses())
 
-    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Seals]:
-        """The thin-plate field to every class, and a seal of the lips for the classes drawn with the mouth
-        closed, where the face's lips part and the photo resolves them; the landmarks are found on the aligned
-        face at LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are."""
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Mouths]:
+        """The thin-plate field to every class, and where the photo resolves the lips, a seam for the mouth: a seal
+        for the classes drawn with the mouth closed, where the face's lips part, and an opening for those whose open
+        mouths are dark, where their move parts the lips; the landmarks are found on the aligned face at LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are."""
         import cv2
 
         upright = cv2.cvtColor(aligned_crop(photo, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
         landmarks = (cropped_landmarks(upright, 68) + 0.5) * FRAME / LANDMARK_SIDE - 0.5
         classes = len(self.geometry.class_names)
-        moves, seals = np.zeros((classes, *landmarks.shape)), [None] * classes
+        moves, mouths = np.zeros((classes, *landmarks.shape)), [None] * classes
         resolution = alignment.size / FRAME / alignment.scale
-        sealable = resolution >= SEAL_RESOLUTION and sealable_lips(landmarks)
+        seams = resolution >= SEAM_RESOLUTION
+        sealable = seams and sealable_lips(landmarks)
         targets = [target for target in range(classes) if target != source]
         glasses = resolution >= GLASSES_RESOLUTION and self.glasses.probability(upright) > 0.5
         for target in targets:
@@ -212,10 +221,13 @@ class GeometryEngine(FieldEngine):
                 moves[target][BEHIND_GLASSES] = 0
             moves[target] = lips_not_crossed(moves[target], landmarks)
             if sealable and self.geometry.closed(target):
-                moves[target], seals[target] = lips_kept_apart(moves[target]), landmarks
+                moves[target], mouths[target] = lips_kept_apart(moves[target]), LipSeal(landmarks, 1.0)
+            elif seams:
+                dark = self.geometry.class_names[target] in DARK_MOUTHS
+                moves[target], mouths[target] = parted_by_seam(moves[target], landmarks, dark)
         fields = np.zeros((classes, 2, GRID, GRID), np.float32)
         fields[targets] = field_for(landmarks, moves[targets])
-        return fields, seals
+        return fields, mouths
 
 
 def lips_kept_apart(move: np.ndarray) -> np.ndarray:
@@ -226,6 +238,20 @@ def lips_kept_apart(move: np.ndarray) -> np.ndarray:
     kept[LOWER_LIPS, 1] = move[UPPER_INNER_LIP[1:4], 1].mean()
     kept[JAW, 1] = 0
     return kept
+
+
+def parted_by_seam(move: np.ndarray, points: np.ndarray, dark: bool) -> tuple[np.ndarray, MouthOpening | None]:
+    """For a move (68, 2) that parts the lips by more than OPENING frame pixels somewhere: the move with the lips'
+    gap kept, and where the target's open mouths are `dark`, the opening (a seam) that parts them as far as `move`
+    would. A smooth field parting them stretches the line where they meet into streaks; and drawn dark where the
+    target's open mouths show teeth, the opening reads as a gap where teeth should be, so there the lips stay as
+    close as they are."""
+    growth = np.array([move[lower, 1] - move[upper, 1] for upper, lower in FACING_INNER_LIPS])
+    if growth.max() <= OPENING:
+        return move, None
+    kept = move.copy()
+    kept[LOWER_LIPS, 1] = move[UPPER_INNER_LIP[1:4], 1].mean()
+    return kept, MouthOpening(points, np.maximum(growth, 0)) if dark else None
 
 
 def lips_not_crossed(move: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from facegan.editing.align import Alignment
-from facegan.editing.field_engine import FieldEngine, Seals, field_config
+from facegan.editing.field_engine import FieldEngine, Mouths, field_config
 from facegan.errors import FaceganError
 from facegan.models import to_model_range
 from facegan.models.checkpoint import export_generator, load_exported_generator, load_generator
@@ -55,7 +55,7 @@ class WarpEngine(FieldEngine):
         fields = self.translator.field(repeated, torch.arange(classes).repeat(len(faces)))
         return fields.view(len(faces), classes, *fields.shape[1:])
 
-    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: np.ndarray, source: int) -> tuple[np.ndarray, Seals]:
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: np.ndarray, source: int) -> tuple[np.ndarray, Mouths]:
         fields = self.fields(torch.from_numpy(face)[None])[0].numpy()
         return fields, [None] * len(fields)
 

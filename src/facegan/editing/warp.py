@@ -42,6 +42,11 @@ UPPER_LIP_SHARE = 0.5
 of a smile (docs/results.md)."""
 OUTER_UPPER_LIP, UPPER_INNER_LIP, LOWER_INNER_LIP = [48, 50, 51, 52, 54], [60, 61, 62, 63, 64], [60, 67, 66, 65, 64]
 NOSE_BASE, CHIN = 33, 8
+MOUTH_INSIDE = np.array([0.69, 0.50, 0.50])
+"""The colour of an opening mouth's inside over the lips' mean colour, per RGB channel: the darkest quarter of real
+slightly open mouths in CelebA, at their middle (experiments/mouth_interior.py)."""
+MOUTH_SOFTNESS = 0.5
+"""The share of an opening's half height over which a lip's edge fades into the mouth's dark."""
 
 
 @dataclass
@@ -53,6 +58,28 @@ class LipSeal:
 
     points: np.ndarray  # (68, 2): the face's landmarks in pixels of the aligned crop, as found on it
     amount: float  # 1 closes the mouth; less closes that share of the gap between the lips
+
+
+@dataclass
+class MouthOpening:
+    """Opens the lips by a seam, as a seal closes them: above the line where the lips meet, the edit shows the upper
+    lip moved up, below it the lower lip moved down, each by half of `growth` and fading out at the nose and at the
+    chin; what the face showed between its lips (teeth, the mouth's dark) keeps its height, half with each lip, and
+    what opens between them is dark, from the darkest of the face's own lip line. A smooth field that opens the
+    lips stretches the line where they meet into vertical streaks (docs/results.md)."""
+
+    points: np.ndarray  # (68, 2): the face's landmarks in pixels of the aligned crop, as found on it
+    growth: np.ndarray  # (3,): how much further apart, in crop pixels, each facing pair of inner-lip points moves
+
+
+@dataclass
+class OpenedMouth:
+    """A `MouthOpening` placed where the field puts the lips, with the colour of the mouth's dark (RGB)."""
+
+    points: np.ndarray
+    growth: np.ndarray
+    dark: np.ndarray
+    grain: np.ndarray  # (C,): the spread of the photo's fine detail around the mouth, per channel
 
 
 def moved_points(field: np.ndarray, points: np.ndarray, size: int) -> np.ndarray:
@@ -95,6 +122,68 @@ def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray) -> np.ndar
     moves = np.zeros((*crop_x.shape, 2), np.float32)
     moves[..., 1] = np.where(above, -1, 1) * seal.amount * gap / 2 * ease
     return moves
+
+
+def lip_curve(points: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The natural cubic spline through points (n, 2) (one lip edge, corner to corner) read at x, held at the corners'
+    height past them: a lip is a curve, and at a photo's resolution straight pieces between landmarks show."""
+    knots_x, knots_y = points[np.argsort(points[:, 0])].T
+    steps = np.maximum(np.diff(knots_x), 1e-3)
+    count = len(knots_x)
+    system, slopes = np.eye(count), np.zeros(count)
+    for i in range(1, count - 1):
+        system[i, i - 1 : i + 2] = steps[i - 1], 2 * (steps[i - 1] + steps[i]), steps[i]
+        slopes[i] = 6 * ((knots_y[i + 1] - knots_y[i]) / steps[i] - (knots_y[i] - knots_y[i - 1]) / steps[i - 1])
+    bends = np.linalg.solve(system, slopes)
+    x = np.clip(x, knots_x[0], knots_x[-1])
+    piece = np.clip(np.searchsorted(knots_x, x) - 1, 0, count - 2)
+    after = (x - knots_x[piece]) / steps[piece]
+    before = 1 - after
+    return (before * knots_y[piece] + after * knots_y[piece + 1]
+            + ((before**3 - before) * bends[piece] + (after**3 - after) * bends[piece + 1]) * steps[piece] ** 2 / 6)
+
+
+def opened(opening: MouthOpening, field: np.ndarray, photo: np.ndarray, alignment: Alignment) -> OpenedMouth:
+    """The opening placed where `field` puts the lips, with its dark (MOUTH_INSIDE times the lips' mean colour in the
+    photo) and the spread of the photo's fine detail around the mouth, so the dark has the photo's grain."""
+    import cv2
+
+    corners = alignment.to_photo(opening.points[48:68])
+    left, top = np.maximum(np.floor(corners.min(0)).astype(int) - 1, 0)
+    right, bottom = np.ceil(corners.max(0)).astype(int) + 2
+    mouth = photo[top:bottom, left:right].astype(np.float32)
+    lips, inside = (np.zeros(mouth.shape[:2], np.uint8) for _ in range(2))
+    cv2.fillPoly(lips, [np.round(corners[:12] - (left, top)).astype(np.int32)], 1)
+    cv2.fillPoly(inside, [np.round(corners[12:] - (left, top)).astype(np.int32)], 1)
+    colour = mouth[(lips == 1) & (inside == 0)].mean(0)
+    detail = mouth - cv2.GaussianBlur(mouth, (0, 0), DETAIL_SIGMA).reshape(mouth.shape)
+    grain = 1.4826 * np.median(np.abs(detail.reshape(-1, photo.shape[-1])), 0)
+    return OpenedMouth(moved_points(field, opening.points, alignment.size), opening.growth,
+                       MOUTH_INSIDE[: photo.shape[-1]] * colour, grain)
+
+
+def opening_moves(mouth: OpenedMouth, crop_x: np.ndarray, crop_y: np.ndarray, pixel: float) -> tuple[np.ndarray, np.ndarray]:
+    """The backward moves (..., 2), in crop pixels, that open the mouth of an opening placed on the moved face, at
+    crop points, and how much of each point is the mouth's dark (...), with an edge one photo pixel (`pixel` crop
+    pixels) wide."""
+    points = mouth.points
+    upper = lip_curve(points[UPPER_INNER_LIP], crop_x)
+    lower = lip_curve(points[LOWER_INNER_LIP], crop_x)
+    line = (upper + lower) / 2
+    own = np.maximum(lower - upper, 0) / 2
+    facing = (points[UPPER_INNER_LIP[1:4]] + points[LOWER_INNER_LIP[1:4]]) / 2
+    half = lip_curve(np.concatenate([[[points[60, 0], 0]], np.stack([facing[:, 0], mouth.growth / 2], -1), [[points[64, 0], 0]]]), crop_x)
+    half = np.where((crop_x > points[60, 0]) & (crop_x < points[64, 0]), np.maximum(half, 0), 0)
+    offset = crop_y - line
+    above = offset < 0
+    distance = np.abs(offset)
+    reach = np.where(above, line - points[NOSE_BASE, 1], points[CHIN, 1] - line) - half - own
+    ease = 0.5 + 0.5 * np.cos(np.pi * np.clip((distance - half - own) / np.maximum(reach, 1e-6), 0, 1))
+    pulled = np.where(distance < half, distance, half * np.where(distance < half + own, 1, ease))
+    moves = np.zeros((*crop_x.shape, 2), np.float32)
+    moves[..., 1] = np.where(above, pulled, -pulled)
+    dark = np.clip((half - distance) / np.maximum(pixel, MOUTH_SOFTNESS * half), 0, 1).astype(np.float32)
+    return moves, dark
 
 
 def region_box(alignment: Alignment) -> Box:
@@ -162,9 +251,9 @@ def sample_field(field: np.ndarray, points_x: np.ndarray, points_y: np.ndarray, 
     return values * fade[..., None]
 
 
-def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal: LipSeal | None = None) -> np.ndarray:
+def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mouth: LipSeal | MouthOpening | None = None) -> np.ndarray:
     """A copy of the photo (H, W, C uint8) with the face's pixels moved by `field` (2, g, g, in pixels of the
-    aligned crop), and its mouth then closed by `seal`, at the photo's resolution, faded out by
+    aligned crop), and its mouth then closed by a seal or opened, at the photo's resolution, faded out by
     `face_region`. Pixels the field does not move keep their exact values; nothing outside the face changes.
     A large face is moved STRIP rows at a time: the same values, with working arrays that stay small."""
     height, width = photo.shape[:2]
@@ -174,28 +263,39 @@ def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal
     result = photo.copy()
     if right <= left:
         return result
-    seal = None if seal is None else placed(seal, field, alignment.size)
+    if isinstance(mouth, LipSeal):
+        mouth = placed(mouth, field, alignment.size)
+    elif isinstance(mouth, MouthOpening):
+        mouth = opened(mouth, field, photo, alignment)
     for first in range(top, bottom, STRIP):
         last = min(first + STRIP, bottom)
-        result[first:last, left:right] = moved_rows(photo, alignment, field, seal, left, right, first, last)
+        result[first:last, left:right] = moved_rows(photo, alignment, field, mouth, left, right, first, last)
     return result
 
 
-def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, seal: LipSeal | None,
+def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mouth: LipSeal | OpenedMouth | None,
                left: int, right: int, top: int, bottom: int) -> np.ndarray:
-    """`apply_field`'s result in the photo's rows top to bottom, columns left to right (`seal` already placed)."""
+    """`apply_field`'s result in the photo's rows top to bottom, columns left to right (`mouth` already placed)."""
     xs, ys = np.meshgrid(np.arange(left, right, dtype=np.float64), np.arange(top, bottom, dtype=np.float64))
     crop_points = alignment.to_crop(np.stack([xs, ys], -1))
     cx, cy = crop_points[..., 0].astype(np.float32), crop_points[..., 1].astype(np.float32)
-    moves = np.zeros((*cx.shape, 2), np.float32) if seal is None else seal_moves(seal, cx, cy)
+    moves, dark = np.zeros((*cx.shape, 2), np.float32), np.zeros(cx.shape, np.float32)
+    if isinstance(mouth, LipSeal):
+        moves = seal_moves(mouth, cx, cy)
+    elif isinstance(mouth, OpenedMouth):
+        moves, dark = opening_moves(mouth, cx, cy, alignment.scale)
     moves = moves + sample_field(field, cx + moves[..., 0], cy + moves[..., 1], alignment.size)
-    moves = moves * face_region(cx, cy, alignment.size)[..., None]
+    region = face_region(cx, cy, alignment.size)
+    moves, dark = moves * region[..., None], dark * region
     photo_moves = moves @ alignment.inverse[:, :2].T
     source_x = (xs + photo_moves[..., 0]).astype(np.float32)
     source_y = (ys + photo_moves[..., 1]).astype(np.float32)
     moved = resample(photo, source_x, source_y).reshape(bottom - top, right - left, -1)
+    if dark.any():
+        grain = np.random.default_rng(top).standard_normal(moved.shape, np.float32) * mouth.grain
+        moved = np.clip(moved + dark[..., None] * (mouth.dark + grain - moved) + 0.5, 0, 255).astype(np.uint8)
     rows = photo[top:bottom, left:right].copy()
-    changed = np.maximum(np.abs(photo_moves[..., 0]), np.abs(photo_moves[..., 1])) > STILL
+    changed = (np.maximum(np.abs(photo_moves[..., 0]), np.abs(photo_moves[..., 1])) > STILL) | (dark > 0)
     rows[changed] = moved.reshape(rows.shape)[changed]
     return rows
 
