@@ -283,7 +283,9 @@ def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mouth
     if isinstance(mouth, LipSeal):
         moves = seal_moves(mouth, cx, cy)
     elif isinstance(mouth, OpenedMouth):
-        moves, dark = opening_moves(mouth, cx, cy, alignment.scale)
+        points = mouth.points  # the opening moves nothing outside its corners, its nose's base and its chin
+        near = (cx > points[60, 0]) & (cx < points[64, 0]) & (cy > points[NOSE_BASE, 1]) & (cy < points[CHIN, 1])
+        moves[near], dark[near] = opening_moves(mouth, cx[near], cy[near], alignment.scale)
     moves = moves + sample_field(field, cx + moves[..., 0], cy + moves[..., 1], alignment.size)
     region = face_region(cx, cy, alignment.size)
     moves, dark = moves * region[..., None], dark * region
