@@ -380,6 +380,9 @@ def test_an_opening_parts_closed_lips_by_a_seam_showing_the_mouths_dark():
     still = (rows < 26) | (rows > 42)  # above the nose's base and below the chin nothing moves
     assert np.array_equal(opened[still], picture[still])
     assert np.array_equal(opened[:, :30], picture[:, :30])  # nor beside the mouth
+    grey = np.repeat(picture.mean(-1, keepdims=True).astype(np.uint8), 3, -1)
+    opened_grey = apply_field(grey, alignment, zero, MouthOpening(points, np.array([2.0, 3.0, 2.0])))
+    assert (opened_grey == opened_grey[..., :1]).all() and opened_grey[67, 48, 0] < 0.7 * grey[62, 48, 0]  # dark, and grey
     assert mouth_at(MouthOpening(points, np.ones(3)), 0) is None
     assert np.allclose(mouth_at(MouthOpening(points, np.ones(3)), 0.5).growth, 0.5)
 

@@ -45,6 +45,8 @@ NOSE_BASE, CHIN = 33, 8
 MOUTH_INSIDE = np.array([0.69, 0.50, 0.50])
 """The colour of an opening mouth's inside over the lips' mean colour, per RGB channel: the darkest quarter of real
 slightly open mouths in CelebA, at their middle (experiments/mouth_interior.py)."""
+GREY_WEIGHTS = np.array([0.299, 0.587, 0.114])
+"""RGB to grey, as OpenCV and PIL convert."""
 MOUTH_SOFTNESS = 0.5
 """The share of an opening's half height over which a lip's edge fades into the mouth's dark."""
 
@@ -158,8 +160,10 @@ def opened(opening: MouthOpening, field: np.ndarray, photo: np.ndarray, alignmen
     colour = mouth[(lips == 1) & (inside == 0)].mean(0)
     detail = mouth - cv2.GaussianBlur(mouth, (0, 0), DETAIL_SIGMA).reshape(mouth.shape)
     grain = 1.4826 * np.median(np.abs(detail.reshape(-1, photo.shape[-1])), 0)
-    return OpenedMouth(moved_points(field, opening.points, alignment.size), opening.growth,
-                       MOUTH_INSIDE[: photo.shape[-1]] * colour, grain)
+    dark = MOUTH_INSIDE * colour
+    if (mouth == mouth[..., :1]).all():  # a grey photo's dark stays grey, as dark as the colour one's
+        dark, grain = np.full(3, dark @ GREY_WEIGHTS), np.full(3, grain.mean())
+    return OpenedMouth(moved_points(field, opening.points, alignment.size), opening.growth, dark, grain)
 
 
 def opening_moves(mouth: OpenedMouth, crop_x: np.ndarray, crop_y: np.ndarray, pixel: float) -> tuple[np.ndarray, np.ndarray]:
@@ -294,7 +298,7 @@ def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mouth
     source_y = (ys + photo_moves[..., 1]).astype(np.float32)
     moved = resample(photo, source_x, source_y).reshape(bottom - top, right - left, -1)
     if dark.any():
-        grain = np.random.default_rng(top).standard_normal(moved.shape, np.float32) * mouth.grain
+        grain = np.random.default_rng(top).standard_normal((*moved.shape[:-1], 1), np.float32) * mouth.grain  # mostly brightness, as after JPEG
         moved = np.clip(moved + dark[..., None] * (mouth.dark + grain - moved) + 0.5, 0, 255).astype(np.uint8)
     rows = photo[top:bottom, left:right].copy()
     changed = (np.maximum(np.abs(photo_moves[..., 0]), np.abs(photo_moves[..., 1])) > STILL) | (dark > 0)
