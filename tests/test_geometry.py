@@ -383,6 +383,8 @@ def test_an_opening_parts_closed_lips_by_a_seam_showing_the_mouths_dark():
     grey = np.repeat(picture.mean(-1, keepdims=True).astype(np.uint8), 3, -1)
     opened_grey = apply_field(grey, alignment, zero, MouthOpening(points, np.array([2.0, 3.0, 2.0])))
     assert (opened_grey == opened_grey[..., :1]).all() and opened_grey[67, 48, 0] < 0.7 * grey[62, 48, 0]  # dark, and grey
+    above = np.ascontiguousarray(picture[:60])  # a photo that ends above the lips: nothing to open
+    assert np.array_equal(apply_field(above, alignment, zero, MouthOpening(points, np.array([2.0, 3.0, 2.0]))), above)
     assert mouth_at(MouthOpening(points, np.ones(3)), 0) is None
     assert np.allclose(mouth_at(MouthOpening(points, np.ones(3)), 0.5).growth, 0.5)
 

@@ -145,18 +145,23 @@ def lip_curve(points: np.ndarray, x: np.ndarray) -> np.ndarray:
             + ((before**3 - before) * bends[piece] + (after**3 - after) * bends[piece + 1]) * steps[piece] ** 2 / 6)
 
 
-def opened(opening: MouthOpening, field: np.ndarray, photo: np.ndarray, alignment: Alignment) -> OpenedMouth:
+def opened(opening: MouthOpening, field: np.ndarray, photo: np.ndarray, alignment: Alignment) -> OpenedMouth | None:
     """The opening placed where `field` puts the lips, with its dark (MOUTH_INSIDE times the lips' mean colour in the
-    photo) and the spread of the photo's fine detail around the mouth, so the dark has the photo's grain."""
+    photo) and the spread of the photo's fine detail around the mouth, so the dark has the photo's grain; None where
+    the photo shows none of the lips."""
     import cv2
 
     corners = alignment.to_photo(opening.points[48:68])
     left, top = np.maximum(np.floor(corners.min(0)).astype(int) - 1, 0)
     right, bottom = np.ceil(corners.max(0)).astype(int) + 2
-    mouth = photo[top:bottom, left:right].astype(np.float32)
+    mouth = np.ascontiguousarray(photo[top:bottom, left:right], np.float32)
     lips, inside = (np.zeros(mouth.shape[:2], np.uint8) for _ in range(2))
+    if lips.size == 0:
+        return None
     cv2.fillPoly(lips, [np.round(corners[:12] - (left, top)).astype(np.int32)], 1)
     cv2.fillPoly(inside, [np.round(corners[12:] - (left, top)).astype(np.int32)], 1)
+    if not ((lips == 1) & (inside == 0)).any():
+        return None
     colour = mouth[(lips == 1) & (inside == 0)].mean(0)
     detail = mouth - cv2.GaussianBlur(mouth, (0, 0), DETAIL_SIGMA).reshape(mouth.shape)
     grain = 1.4826 * np.median(np.abs(detail.reshape(-1, photo.shape[-1])), 0)
