@@ -67,8 +67,8 @@ class MouthOpening:
     """Opens the lips by a seam, as a seal closes them: above the line where the lips meet, the edit shows the upper
     lip moved up, below it the lower lip moved down, each by half of `growth` and fading out at the nose and at the
     chin; what the face showed between its lips (teeth, the mouth's dark) keeps its height, half with each lip, and
-    what opens between them is dark, from the darkest of the face's own lip line. A smooth field that opens the
-    lips stretches the line where they meet into vertical streaks (docs/results.md)."""
+    what opens between them is an open mouth's dark (MOUTH_INSIDE) with the photo's grain. A smooth field that opens
+    the lips stretches the line where they meet into vertical streaks (docs/results.md)."""
 
     points: np.ndarray  # (68, 2): the face's landmarks in pixels of the aligned crop, as found on it
     growth: np.ndarray  # (3,): how much further apart, in crop pixels, each facing pair of inner-lip points moves
@@ -76,7 +76,7 @@ class MouthOpening:
 
 @dataclass
 class OpenedMouth:
-    """A `MouthOpening` placed where the field puts the lips, with the colour of the mouth's dark (RGB)."""
+    """A `MouthOpening` placed where the field puts the lips, with the colour of the mouth's dark (RGB, (3,))."""
 
     points: np.ndarray
     growth: np.ndarray
