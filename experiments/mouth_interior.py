@@ -17,7 +17,7 @@ import numpy as np
 
 from facegan.editing.faces import pick_faces, read_photo
 from facegan.editing.landmarks import photo_landmarks
-from facegan.editing.warp import LOWER_INNER_LIP, UPPER_INNER_LIP, lip_curve
+from facegan.editing.warp import LOWER_INNER_LIP, UPPER_INNER_LIP, lip_curve, lip_masks
 from facegan.errors import FaceganError
 
 BANDS = 5
@@ -34,15 +34,12 @@ def mouth_colours(photo: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     by less than 3 pixels."""
     grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
     points = photo_landmarks(grey, pick_faces(photo)[0], 68)
-    outer = np.zeros(grey.shape, np.uint8)
-    cv2.fillPoly(outer, [np.round(points[48:60]).astype(np.int32)], 1)
-    inner = np.zeros(grey.shape, np.uint8)
-    cv2.fillPoly(inner, [np.round(points[60:68]).astype(np.int32)], 1)
-    ys, xs = np.nonzero(inner)
+    lip_mask, inside_mask = lip_masks(points, grey.shape)
+    ys, xs = np.nonzero(inside_mask)
     upper, lower = lip_curve(points[UPPER_INNER_LIP], xs), lip_curve(points[LOWER_INNER_LIP], xs)
     if (lower - upper).max() < 3:
         return None
-    lips = photo[(outer == 1) & (inner == 0)].astype(np.float64).mean(0)
+    lips = photo[lip_mask].astype(np.float64).mean(0)
     where = np.clip((ys - upper) / np.maximum(lower - upper, 1), 0, 0.999)
     band = (where * BANDS).astype(int)
     inside = photo[ys, xs].astype(np.float64)

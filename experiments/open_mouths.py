@@ -17,6 +17,7 @@ import torch
 
 from facegan.data import load_fer2013
 from facegan.editing.landmarks import cropped_landmarks
+from facegan.editing.warp import lip_masks
 
 SIDE = 192
 
@@ -28,13 +29,11 @@ def inside_over_lips(face: np.ndarray) -> float | None:
     eyes = np.linalg.norm(points[36:42].mean(0) - points[42:48].mean(0))
     if (points[[65, 66, 67], 1] - points[[63, 62, 61], 1]).max() <= 0.08 * eyes:
         return None
-    outer, inner = np.zeros((SIDE, SIDE), np.uint8), np.zeros((SIDE, SIDE), np.uint8)
-    cv2.fillPoly(outer, [np.round(points[48:60]).astype(np.int32)], 1)
-    cv2.fillPoly(inner, [np.round(points[60:68]).astype(np.int32)], 1)
-    lips = big[(outer == 1) & (inner == 0)]
-    if (inner == 1).sum() < 20 or lips.size < 20:
+    lip_mask, inside = lip_masks(points, (SIDE, SIDE))
+    lips = big[lip_mask]
+    if inside.sum() < 20 or lips.size < 20:
         return None
-    return float(big[inner == 1].mean() / max(lips.mean(), 1.0))
+    return float(big[inside].mean() / max(lips.mean(), 1.0))
 
 
 def main() -> None:

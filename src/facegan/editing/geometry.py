@@ -203,7 +203,8 @@ class GeometryEngine(FieldEngine):
     def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Mouths]:
         """The thin-plate field to every class, and where the photo resolves the lips, a seam for the mouth: a seal
         for the classes drawn with the mouth closed, where the face's lips part, and an opening for those whose open
-        mouths are dark, where their move parts the lips; the landmarks are found on the aligned face at LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are."""
+        mouths are dark, where their move parts the lips; the landmarks are found on the aligned face at
+        LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are."""
         import cv2
 
         upright = cv2.cvtColor(aligned_crop(photo, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
@@ -234,9 +235,16 @@ def lips_kept_apart(move: np.ndarray) -> np.ndarray:
     """A move (68, 2) whose lower lip follows the upper lip and whose jaw keeps its height, for a face whose mouth
     a seal closes: the mean move closes the lips by squeezing what lies between them (a smile's teeth stay, in a
     thin band), and the seal does that part by taking the lips' own pixels instead."""
+    kept = lower_lip_following(move)
+    kept[JAW, 1] = 0
+    return kept
+
+
+def lower_lip_following(move: np.ndarray) -> np.ndarray:
+    """A move (68, 2) whose lower lip moves up or down as the upper inner lip does: the lips keep their gap, for a
+    seam to close or open."""
     kept = move.copy()
     kept[LOWER_LIPS, 1] = move[UPPER_INNER_LIP[1:4], 1].mean()
-    kept[JAW, 1] = 0
     return kept
 
 
@@ -249,9 +257,7 @@ def parted_by_seam(move: np.ndarray, points: np.ndarray, dark: bool) -> tuple[np
     growth = np.array([move[lower, 1] - move[upper, 1] for upper, lower in FACING_INNER_LIPS])
     if growth.max() <= OPENING:
         return move, None
-    kept = move.copy()
-    kept[LOWER_LIPS, 1] = move[UPPER_INNER_LIP[1:4], 1].mean()
-    return kept, MouthOpening(points, np.maximum(growth, 0)) if dark else None
+    return lower_lip_following(move), MouthOpening(points, np.maximum(growth, 0)) if dark else None
 
 
 def lips_not_crossed(move: np.ndarray, points: np.ndarray) -> np.ndarray:

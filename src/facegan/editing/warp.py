@@ -45,8 +45,6 @@ NOSE_BASE, CHIN = 33, 8
 MOUTH_INSIDE = np.array([0.69, 0.50, 0.50])
 """The colour of an opening mouth's inside over the lips' mean colour, per RGB channel: the darkest quarter of real
 slightly open mouths in CelebA, at their middle (experiments/mouth_interior.py)."""
-GREY_WEIGHTS = np.array([0.299, 0.587, 0.114])
-"""RGB to grey, as OpenCV and PIL convert."""
 MOUTH_SOFTNESS = 0.5
 """The share of an opening's half height over which a lip's edge fades into the mouth's dark."""
 
@@ -145,29 +143,39 @@ def lip_curve(points: np.ndarray, x: np.ndarray) -> np.ndarray:
             + ((before**3 - before) * bends[piece] + (after**3 - after) * bends[piece + 1]) * steps[piece] ** 2 / 6)
 
 
+def lip_masks(points: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Where a picture of `shape` shows the lips (between dlib's outer and inner lip lines, points (68, 2) in its
+    pixels) and where the mouth's inside, as boolean masks."""
+    import cv2
+
+    outer, inner = np.zeros(shape, np.uint8), np.zeros(shape, np.uint8)
+    cv2.fillPoly(outer, [np.round(points[48:60]).astype(np.int32)], 1)
+    cv2.fillPoly(inner, [np.round(points[60:68]).astype(np.int32)], 1)
+    return (outer == 1) & (inner == 0), inner == 1
+
+
 def opened(opening: MouthOpening, field: np.ndarray, photo: np.ndarray, alignment: Alignment) -> OpenedMouth | None:
     """The opening placed where `field` puts the lips, with its dark (MOUTH_INSIDE times the lips' mean colour in the
     photo) and the spread of the photo's fine detail around the mouth, so the dark has the photo's grain; None where
     the photo shows none of the lips."""
     import cv2
 
-    corners = alignment.to_photo(opening.points[48:68])
-    left, top = np.maximum(np.floor(corners.min(0)).astype(int) - 1, 0)
-    right, bottom = np.ceil(corners.max(0)).astype(int) + 2
+    on_photo = alignment.to_photo(opening.points)
+    left, top = np.maximum(np.floor(on_photo[48:68].min(0)).astype(int) - 1, 0)
+    right, bottom = np.ceil(on_photo[48:68].max(0)).astype(int) + 2
     mouth = np.ascontiguousarray(photo[top:bottom, left:right], np.float32)
-    lips, inside = (np.zeros(mouth.shape[:2], np.uint8) for _ in range(2))
-    if lips.size == 0:
+    if mouth.size == 0:
         return None
-    cv2.fillPoly(lips, [np.round(corners[:12] - (left, top)).astype(np.int32)], 1)
-    cv2.fillPoly(inside, [np.round(corners[12:] - (left, top)).astype(np.int32)], 1)
-    if not ((lips == 1) & (inside == 0)).any():
+    lips, _ = lip_masks(on_photo - (left, top), mouth.shape[:2])
+    if not lips.any():
         return None
-    colour = mouth[(lips == 1) & (inside == 0)].mean(0)
+    colour = mouth[lips].mean(0)
     detail = mouth - cv2.GaussianBlur(mouth, (0, 0), DETAIL_SIGMA).reshape(mouth.shape)
     grain = 1.4826 * np.median(np.abs(detail.reshape(-1, photo.shape[-1])), 0)
     dark = MOUTH_INSIDE * colour
     if (mouth == mouth[..., :1]).all():  # a grey photo's dark stays grey, as dark as the colour one's
-        dark, grain = np.full(3, dark @ GREY_WEIGHTS), np.full(3, grain.mean())
+        dark = np.repeat(cv2.cvtColor(dark[None, None].astype(np.float32), cv2.COLOR_RGB2GRAY)[0], 3)
+        grain = np.full(3, grain.mean())
     return OpenedMouth(moved_points(field, opening.points, alignment.size), opening.growth, dark, grain)
 
 
