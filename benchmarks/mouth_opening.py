@@ -30,7 +30,7 @@ def main() -> None:
     engine = geometry.GeometryEngine.load()
     shipped = geometry.parted_by_seam
     seconds = {}
-    for title, parting in (("field alone (reference)", lambda move, points, dark: (move, None)), ("opened by a seam", shipped)):
+    for title, parting in (("field alone (reference)", lambda move, points, growth, dark: (move, None)), ("opened by a seam", shipped)):
         geometry.parted_by_seam = parting
         edits = engine.edit_faces(photo)
         engine.render(photo, edits, "surprise")

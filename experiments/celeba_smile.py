@@ -37,6 +37,17 @@ def classifier_input(photo: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.asarray(resize_and_crop(Image.fromarray(photo), 64), dtype=np.uint8).transpose(2, 0, 1).copy())
 
 
+def held_out(root: Path, n: int, attributes: tuple[str, ...]) -> tuple[list[str], dict[str, torch.Tensor]]:
+    """n of CelebA's last 1,000 faces (which the attribute classifier did not train on), drawn with seed 0, and
+    their labels for each of `attributes`."""
+    names = sorted(p.name for p in (root / "img_align_celeba").glob("*.jpg"))[-1000:]
+    names = [names[i] for i in torch.randperm(len(names), generator=torch.Generator().manual_seed(0))[:n].tolist()]
+    lines = (root / "list_attr_celeba.txt").read_text().splitlines()
+    attribute_names = lines[1].split()
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:]}
+    return names, {attribute: torch.tensor([rows[name][attribute_names.index(attribute)] == "1" for name in names]) for attribute in attributes}
+
+
 def main() -> None:
     import cv2
 
@@ -60,15 +71,10 @@ def main() -> None:
 
         geometry.SEAM_RESOLUTION = float("inf")
     root = Path(args.data)
-    names = sorted(p.name for p in (root / "img_align_celeba").glob("*.jpg"))[-1000:]
-    names = [names[i] for i in torch.randperm(len(names), generator=torch.Generator().manual_seed(0))[: args.n].tolist()]
-    lines = (root / "list_attr_celeba.txt").read_text().splitlines()
-    attribute_names = lines[1].split()
-    rows = {line.split()[0]: [value == "1" for value in line.split()[1:]] for line in lines[2:]}
+    names, labelled = held_out(root, args.n, ("Smiling", "Mouth_Slightly_Open"))
+    labelled_smiling, labelled_open = labelled["Smiling"], labelled["Mouth_Slightly_Open"]
     classifier, _ = load_attribute_classifier()
     smiling, mouth_open = classifier.attribute_names.index("Smiling"), classifier.attribute_names.index("Mouth_Slightly_Open")
-    labelled_smiling = torch.tensor([rows[name][attribute_names.index("Smiling")] for name in names])
-    labelled_open = torch.tensor([rows[name][attribute_names.index("Mouth_Slightly_Open")] for name in names])
     for engine_name in args.engines:
         engine = load_engine(None, engine_name)
         inputs = {"photo": [], **{target: [] for target in TARGETS}}

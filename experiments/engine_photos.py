@@ -83,12 +83,17 @@ def timings(engine, photo: np.ndarray) -> dict[str, float]:
 def sheet(pictures: list[np.ndarray], names: list[str], square: tuple[int, int, int], scale: float) -> Image.Image:
     left, top, side = square
     size = min(TILE, max(side, int(side * scale)))
-    tiles = [Image.fromarray(p[top : top + side, left : left + side]).resize((size, size), Image.LANCZOS) for p in pictures]
-    canvas = Image.new("RGB", (len(tiles) * (size + 4), size + 18), "white")
+    return labelled_row([Image.fromarray(p[top : top + side, left : left + side]).resize((size, size), Image.LANCZOS) for p in pictures], names)
+
+
+def labelled_row(tiles: list[Image.Image], names: list[str]) -> Image.Image:
+    """Tiles of one size side by side on white, each named above."""
+    width, height = tiles[0].size
+    canvas = Image.new("RGB", (len(tiles) * (width + 4), height + 18), "white")
     draw = ImageDraw.Draw(canvas)
     for index, (tile, name) in enumerate(zip(tiles, names)):
-        canvas.paste(tile, (index * (size + 4), 18))
-        draw.text((index * (size + 4) + 4, 3), name, fill="black")
+        canvas.paste(tile, (index * (width + 4), 18))
+        draw.text((index * (width + 4) + 4, 3), name, fill="black")
     return canvas
 
 

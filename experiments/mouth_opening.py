@@ -25,7 +25,7 @@ CROP_WIDTH = 240
 """Pixels: each mouth crop is enlarged to this width."""
 
 
-def field_alone(move: np.ndarray, points: np.ndarray, dark: bool) -> tuple[np.ndarray, None]:
+def field_alone(move: np.ndarray, points: np.ndarray, growth: np.ndarray, dark: bool) -> tuple[np.ndarray, None]:
     return move, None
 
 

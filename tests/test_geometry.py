@@ -13,7 +13,7 @@ from facegan.cli import main
 from facegan.config import EXPRESSIONS
 from facegan.editing.align import FRAME, TEMPLATE, Alignment, align, aligned_crop, back_to_photo, frame_points, similarity
 from facegan.editing.faces import detect_faces, read_photo
-from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, load_geometry, parted_by_seam, sealable_lips
+from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, lip_growth, load_geometry, parted_by_seam, sealable_lips
 from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
 from facegan.editing.field_engine import mouth_at
@@ -449,18 +449,40 @@ def test_faces_at_fer2013s_resolution_get_no_seams():
     doubled = np.repeat(np.repeat(picture, 2, 0), 2, 1)  # the same face at twice the resolution is sealed and opened
     _, mouths = engine.face_fields(doubled, Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME), face, EXPRESSIONS.index("happy"))
     assert [name for name, mouth in zip(EXPRESSIONS, mouths) if isinstance(mouth, LipSeal)] == ["sad", "neutral"]
-    assert not any(isinstance(mouth, MouthOpening) for mouth in mouths)  # a smile's lips already part as far as any target's
+    opened = {name: mouth for name, mouth in zip(EXPRESSIONS, mouths) if isinstance(mouth, MouthOpening)}
+    assert list(opened) == ["fear", "surprise"]  # a smile opens its jaw for the dark mouths, as a neutral face would
+    geometry = load_geometry(SHIPPED)
+    neutral = EXPRESSIONS.index("neutral")
+    for name, opening in opened.items():
+        target = EXPRESSIONS.index(name)
+        assert lip_growth(geometry.move(EXPRESSIONS.index("happy"), target)).max() < 0  # the mean smile parts them further
+        assert np.allclose(opening.growth, np.maximum(lip_growth(geometry.move(neutral, target)), 0), atol=0.02)
+
+
+def test_an_opening_keeps_a_smiles_teeth_whole_above_the_dark():
+    """The upper teeth are fixed to the skull: an opening moves what the lips showed up with the upper lip, and the
+    dark opens below it, not in the middle of the teeth."""
+    picture = parted_mouth()
+    alignment = Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME)  # 2 picture pixels per frame pixel
+    opened = apply_field(picture, alignment, np.zeros((2, 24, 24), np.float32), MouthOpening(mouth_points(), np.array([2.0, 3.0, 2.0])))
+    white = lambda column: np.nonzero(column.min(-1) > 230)[0]  # noqa: E731
+    dark = np.nonzero(opened[:, 48].astype(int).sum(-1) < 0.85 * (170 + 60 + 70))[0]  # darker than the lips
+    teeth_before, teeth_after = white(picture[:, 48]), white(opened[:, 48])
+    assert len(teeth_after) == len(teeth_before) and np.all(np.diff(teeth_after) == 1)  # one band, as tall as before
+    assert teeth_after.max() < dark.min() and teeth_after.min() <= teeth_before.min() - 2  # moved up, the dark below
 
 
 def test_a_move_that_parts_the_lips_keeps_their_gap_and_leaves_the_parting_to_a_seam():
     points, move = mouth_points(), np.zeros((68, 2))
     move[[65, 66, 67, *range(55, 60)], 1] = 1.0  # the lower lip down by a frame pixel
     move[[61, 62, 63], 1] = -0.5  # the upper lip up by half of one
-    kept, opening = parted_by_seam(move, points, dark=True)
+    growth = lip_growth(move)
+    assert np.allclose(growth, 1.5)
+    kept, opening = parted_by_seam(move, points, growth, dark=True)
     assert np.allclose(kept[[65, 66, 67, *range(55, 60)], 1], -0.5) and np.allclose(opening.growth, 1.5)
-    kept_closed, none = parted_by_seam(move, points, dark=False)
+    kept_closed, none = parted_by_seam(move, points, growth, dark=False)
     assert none is None and np.array_equal(kept_closed, kept)  # where open mouths show teeth, the lips stay as close
-    assert parted_by_seam(np.zeros((68, 2)), points, dark=True)[1] is None
+    assert parted_by_seam(np.zeros((68, 2)), points, np.zeros(3), dark=True)[1] is None
 
 
 def test_closed_lips_open_with_the_dark_only_for_fear_and_surprise():

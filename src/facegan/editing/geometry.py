@@ -72,6 +72,10 @@ OPENING = 0.1
 DARK_MOUTHS = ("fear", "surprise")
 """The expressions whose open mouths in FER2013 are mostly dark: the inside over the lips' grey has a median of 0.46
 (surprise) and 0.77 (fear), against 1.11 for happy's teeth and 0.83-0.90 for the others (experiments/open_mouths.py)."""
+OPENS_AS_NEUTRAL = ("happy",)
+"""The expressions whose parted lips show teeth, not an open jaw: FER2013's mean happy mouth parts its inner lips as
+far as the mean surprised one, so the move between them opens nothing, and a smile turned to surprise kept its
+teeth in a smile. Turned to a dark mouth, a face showing one opens as far as a neutral face would."""
 BEHIND_GLASSES = [*range(17, 27), *range(36, 48)]
 """The brows and eyes, held still on a face with glasses: moved, the frames bend with them (facegan.editing.glasses)."""
 ANCHORS = np.array([(x, y) for x in np.linspace(-4, 51, 8) for y in np.linspace(-4, 51, 8)
@@ -216,6 +220,8 @@ class GeometryEngine(FieldEngine):
         sealable = seams and sealable_lips(landmarks)
         targets = [target for target in range(classes) if target != source]
         glasses = resolution >= GLASSES_RESOLUTION and self.glasses.probability(upright) > 0.5
+        names = self.geometry.class_names
+        opens_as_neutral = names[source] in OPENS_AS_NEUTRAL and "neutral" in names
         for target in targets:
             moves[target] = GAIN * self.geometry.move(source, target)
             if glasses:
@@ -225,7 +231,10 @@ class GeometryEngine(FieldEngine):
                 moves[target], mouths[target] = lips_kept_apart(moves[target]), LipSeal(landmarks, 1.0)
             elif seams:
                 dark = self.geometry.class_names[target] in DARK_MOUTHS
-                moves[target], mouths[target] = parted_by_seam(moves[target], landmarks, dark)
+                growth = lip_growth(moves[target])
+                if dark and opens_as_neutral:
+                    growth = np.maximum(growth, lip_growth(GAIN * self.geometry.move(names.index("neutral"), target)))
+                moves[target], mouths[target] = parted_by_seam(moves[target], landmarks, growth, dark)
         fields = np.zeros((classes, 2, GRID, GRID), np.float32)
         fields[targets] = field_for(landmarks, moves[targets])
         return fields, mouths
@@ -248,13 +257,17 @@ def lower_lip_following(move: np.ndarray) -> np.ndarray:
     return kept
 
 
-def parted_by_seam(move: np.ndarray, points: np.ndarray, dark: bool) -> tuple[np.ndarray, MouthOpening | None]:
-    """For a move (68, 2) that parts the lips by more than OPENING frame pixels somewhere: the move with the lips'
-    gap kept, and where the target's open mouths are `dark`, the opening (a seam) that parts them as far as `move`
-    would. A smooth field parting them stretches the line where they meet into streaks; and drawn dark where the
-    target's open mouths show teeth, the opening reads as a gap where teeth should be, so there the lips stay as
-    close as they are."""
-    growth = np.array([move[lower, 1] - move[upper, 1] for upper, lower in FACING_INNER_LIPS])
+def lip_growth(move: np.ndarray) -> np.ndarray:
+    """How much further apart a move (68, 2) takes each facing pair of inner-lip points, (3,)."""
+    return np.array([move[lower, 1] - move[upper, 1] for upper, lower in FACING_INNER_LIPS])
+
+
+def parted_by_seam(move: np.ndarray, points: np.ndarray, growth: np.ndarray, dark: bool) -> tuple[np.ndarray, MouthOpening | None]:
+    """For lips the target parts by `growth` (3,), more than OPENING frame pixels somewhere: the move (68, 2) with the
+    lips' gap kept, and where the target's open mouths are `dark`, the opening (a seam) that parts them by `growth`.
+    A smooth field parting them stretches the line where they meet into streaks; and drawn dark where the target's
+    open mouths show teeth, the opening reads as a gap where teeth should be, so there the lips stay as close as
+    they are."""
     if growth.max() <= OPENING:
         return move, None
     return lower_lip_following(move), MouthOpening(points, np.maximum(growth, 0)) if dark else None

@@ -62,11 +62,12 @@ class LipSeal:
 
 @dataclass
 class MouthOpening:
-    """Opens the lips by a seam, as a seal closes them: above the line where the lips meet, the edit shows the upper
-    lip moved up, below it the lower lip moved down, each by half of `growth` and fading out at the nose and at the
-    chin; what the face showed between its lips (teeth, the mouth's dark) keeps its height, half with each lip, and
-    what opens between them is an open mouth's dark (MOUTH_INSIDE) with the photo's grain. A smooth field that opens
-    the lips stretches the line where they meet into vertical streaks (docs/results.md)."""
+    """Opens the lips by a seam along the lower lip's inner edge, as a seal closes them: above it the edit shows the
+    upper lip moved up, below it the lower lip moved down, each by half of `growth` and fading out at the nose and at the
+    chin; what the face showed between its lips (a smile's upper teeth, the mouth's dark) moves up with the upper lip,
+    since the upper teeth are fixed to the skull and the jaw carries the lower lip; and what opens between them is an
+    open mouth's dark (MOUTH_INSIDE) with the photo's grain. A smooth field that opens the lips stretches the line where
+    they meet into vertical streaks, and a seam in the middle of a smile's teeth cuts them in two (docs/results.md)."""
 
     points: np.ndarray  # (68, 2): the face's landmarks in pixels of the aligned crop, as found on it
     growth: np.ndarray  # (3,): how much further apart, in crop pixels, each facing pair of inner-lip points moves
@@ -184,15 +185,13 @@ def opening_moves(mouth: OpenedMouth, crop_x: np.ndarray, crop_y: np.ndarray, pi
     crop points, and how much of each point is the mouth's dark (...), with an edge one photo pixel (`pixel` crop
     pixels) wide."""
     points = mouth.points
-    upper = lip_curve(points[UPPER_INNER_LIP], crop_x)
-    lower = lip_curve(points[LOWER_INNER_LIP], crop_x)
-    line = (upper + lower) / 2
-    own = np.maximum(lower - upper, 0) / 2
+    line = lip_curve(points[LOWER_INNER_LIP], crop_x)
     facing = (points[UPPER_INNER_LIP[1:4]] + points[LOWER_INNER_LIP[1:4]]) / 2
     half = lip_curve(np.concatenate([[[points[60, 0], 0]], np.stack([facing[:, 0], mouth.growth / 2], -1), [[points[64, 0], 0]]]), crop_x)
     half = np.where((crop_x > points[60, 0]) & (crop_x < points[64, 0]), np.maximum(half, 0), 0)
     offset = crop_y - line
     above = offset < 0
+    own = np.where(above, np.maximum(line - lip_curve(points[UPPER_INNER_LIP], crop_x), 0), 0)
     distance = np.abs(offset)
     reach = np.where(above, line - points[NOSE_BASE, 1], points[CHIN, 1] - line) - half - own
     ease = 0.5 + 0.5 * np.cos(np.pi * np.clip((distance - half - own) / np.maximum(reach, 1e-6), 0, 1))
@@ -311,7 +310,8 @@ def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mouth
     source_y = (ys + photo_moves[..., 1]).astype(np.float32)
     moved = resample(photo, source_x, source_y).reshape(bottom - top, right - left, -1)
     if dark.any():
-        grain = np.random.default_rng(top).standard_normal((*moved.shape[:-1], 1), np.float32) * mouth.grain  # mostly brightness, as after JPEG
+        noise = np.stack([np.random.default_rng(row).standard_normal(right - left, np.float32) for row in range(top, bottom)])  # a row's own, in any strip
+        grain = noise[..., None] * mouth.grain  # one field for every channel: mostly brightness, as after JPEG
         moved = np.clip(moved + dark[..., None] * (mouth.dark + grain - moved) + 0.5, 0, 255).astype(np.uint8)
     rows = photo[top:bottom, left:right].copy()
     changed = (np.maximum(np.abs(photo_moves[..., 0]), np.abs(photo_moves[..., 1])) > STILL) | (dark > 0)
