@@ -22,6 +22,7 @@ import argparse
 from pathlib import Path
 
 import cv2
+import numpy as np
 import torch
 from PIL import Image
 
@@ -48,6 +49,18 @@ def engine_for(variant: str) -> geometry.GeometryEngine:
     """The geometry engine as shipped ("now"), or with a smile opening as any other face does ("before")."""
     geometry.OPENS_AS_NEUTRAL = () if variant == "before" else ("happy",)
     return geometry.GeometryEngine.load()
+
+
+def mean_mouths() -> None:
+    """Each expression's mean inner-lip gap in the shipped geometry, and how far the move from happy and from neutral
+    parts the lips for fear and surprise, in eye distances."""
+    shapes = geometry.load_geometry()
+    names, eyes = shapes.class_names, np.linalg.norm(shapes.reference[36:42].mean(0) - shapes.reference[42:48].mean(0))
+    gaps = [geometry.lip_growth(mean).max() / eyes for mean in shapes.means]  # a shape's "growth" from nothing is its gap
+    print("mean inner-lip gap, eye distances: " + ", ".join(f"{name} {gap:.3f}" for name, gap in zip(names, gaps)))
+    for target in TARGETS:
+        moves = {source: geometry.lip_growth(shapes.move(names.index(source), names.index(target))).max() / eyes for source in ("happy", "neutral")}
+        print(f"{target}: the move from happy parts the lips by {moves['happy']:+.3f}, from neutral by {moves['neutral']:+.3f}")
 
 
 def celeba(root: Path, n: int, out: Path) -> None:
@@ -125,6 +138,7 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    mean_mouths()
     if args.photos:
         photo_figure(out)
     if args.data:
