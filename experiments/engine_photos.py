@@ -31,7 +31,7 @@ from facegan.editing.align import FRAME, align, aligned_crop
 from facegan.editing.faces import pick_faces
 from facegan.editing.landmarks import photo_landmarks
 from facegan.editing.warp import photo_region, region_box
-from facegan.metrics.marks import photo_scores
+from facegan.editing.scores import largest_face_alignment, photo_quality
 
 PHOTOS = Path(__file__).parent / "photos"
 TILE = 300
@@ -50,8 +50,7 @@ def photos() -> dict[str, np.ndarray]:
 
 def face_square(photo: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int]]:
     """Where the largest face may change (float (H, W)) and the square of the photo that holds it."""
-    grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
-    alignment = align(photo_landmarks(grey, pick_faces(photo)[0], 5), FRAME)
+    alignment = largest_face_alignment(photo)
     box = region_box(alignment)
     left, top = max(box.left, 0), max(box.top, 0)
     side = min(box.size, photo.shape[1] - left, photo.shape[0] - top)
@@ -123,10 +122,8 @@ def main() -> None:
             edits = engine.edit_faces(photo)
             own = engine.expression_of(edits[0])
             edited = {target: engine.render(photo, edits, target) for target in EXPRESSIONS}
-            per_target = {target: photo_scores(photo, picture, region) for target, picture in edited.items() if target != own}
-            scores.setdefault(engine_name, {})[photo_name] = {
-                "own_expression": own, "face_pixels": square[2], "per_target": per_target, "seconds": seconds,
-                **{key: float(np.mean([s[key] for s in per_target.values()])) for key in ("sharpness", "saturation", "paint_share")}}
+            quality = photo_quality(photo, {target: picture for target, picture in edited.items() if target != own}, region)
+            scores.setdefault(engine_name, {})[photo_name] = {"own_expression": own, "face_pixels": square[2], "seconds": seconds, **quality}
             sheet([photo, *edited.values()], ["photo", *EXPRESSIONS], square, 256 / square[2]).save(
                 out / f"{engine_name}_{photo_name}.jpg", quality=85)
     (out / "scores.json").write_text(json.dumps(scores, indent=2))

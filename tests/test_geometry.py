@@ -439,6 +439,18 @@ def test_turned_neutral_the_astronauts_smile_hides_its_teeth():
     assert teeth(engine.render(photo, edits, "surprise")) > teeth(photo) * 0.5  # an open expression keeps them
 
 
+def test_the_default_engine_meets_issue_26s_photo_targets_on_the_shipped_portraits():
+    """At the photos' own resolution, every target but the face's own: sharpness 0.95-1.05 and saturation 0.97-1.03 of
+    the photo's over the face, and at most 0.40 of the change paint, on average over the targets."""
+    from facegan.editing.scores import score_photos, scored_photos
+
+    scores = score_photos(load_engine(None, "geometry"), scored_photos())
+    for photo in scores.values():
+        assert 0.95 <= photo["sharpness"] <= 1.05 and 0.97 <= photo["saturation"] <= 1.03 and photo["paint_share"] <= 0.40
+        assert all(0.9 < edit["sharpness"] < 1.1 for edit in photo["per_target"].values())
+    assert scores["astronaut"]["own_expression"] == "happy" and scores["hopper"]["own_expression"] == "neutral"
+
+
 def test_faces_at_fer2013s_resolution_get_no_seams():
     face = torch.from_numpy(np.array(Image.open(sorted((facegan.data.DEMO_DATA / "train" / "happy").glob("*.jpg"))[1])))[None]  # lips parted
     engine = load_engine(None, "geometry")

@@ -203,7 +203,11 @@ def test_eval_edit_runs_with_the_shipped_translator(fer_folder, tmp_path, capsys
     assert 0.3 < scores["paint_share"]["mean"] <= 1 and 0 <= scores["expression_blurred"]["balanced_accuracy"] <= 1  # it paints
     assert scores["detector_blurred"]["seeds"] == 5  # 14 faces leave no strangers to train it on: NaN, said so
     assert scores["realism"]["unedited"]["appearance"]["frechet_distance"] >= 0
-    assert (tmp_path / "scores" / "strips.png").is_file() and "same person" in capsys.readouterr().out
+    photos = scores["photos"]
+    assert set(photos) == {"astronaut", "hopper"} and photos["astronaut"]["own_expression"] == "happy"
+    assert len(photos["astronaut"]["per_target"]) == 6 and "happy" not in photos["astronaut"]["per_target"]
+    assert all(photo["paint_share"] > 0.4 for photo in photos.values())  # at full resolution too, it paints
+    assert (tmp_path / "scores" / "strips.png").is_file() and "at full resolution (astronaut, hopper)" in capsys.readouterr().out
 
 
 def test_an_engine_that_changes_nothing_scores_the_unedited_distances(fer_folder):
