@@ -19,6 +19,7 @@ saturation, paint share over the face) of each edit.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -63,13 +64,16 @@ def mean_mouths() -> None:
         print(f"{target}: the move from happy parts the lips by {moves['happy']:+.3f}, from neutral by {moves['neutral']:+.3f}")
 
 
-def celeba(root: Path, n: int, out: Path) -> None:
+def celeba_readings(root: Path, n: int, targets: tuple[str, ...], engine_for: Callable[[str], geometry.GeometryEngine],
+                    strip: Path) -> None:
+    """The held-out smiling faces turned to `targets` by each variant's engine (`engine_for(variant)`), read in colour by
+    the attribute classifier and in grey by FER2013's robust classifier; prints the table, writes the strip."""
     names, labelled = held_out(root, n, ("Smiling",))
     names = [name for name, smiling in zip(names, labelled["Smiling"].tolist()) if smiling]
     attributes, _ = load_attribute_classifier()
     robust, _ = load_classifier(ROBUST_WEIGHTS)
-    columns = {"photo": ([], [])} | {(variant, target): ([], []) for variant in VARIANTS for target in TARGETS}
-    strip = []
+    keys = ["photo", *((target, variant) for target in targets for variant in VARIANTS)]
+    columns = {key: ([], []) for key in keys}
     for name in names:
         photo = read_photo(root / "img_align_celeba" / name)
         height, width = photo.shape[:2]
@@ -80,15 +84,13 @@ def celeba(root: Path, n: int, out: Path) -> None:
             for variant in VARIANTS:
                 engine = engine_for(variant)
                 edits = engine.edit_faces(big)
-                edited |= {(variant, target): engine.render(big, edits, target) for target in TARGETS}
+                edited |= {(target, variant): engine.render(big, edits, target) for target in targets}
         except FaceganError:
             continue
         alignment = edits[0].prepared[0]
-        for key, picture in edited.items():
-            columns[key][0].append(classifier_input(back(picture)))
-            columns[key][1].append(torch.from_numpy(cv2.cvtColor(aligned_crop(picture, alignment), cv2.COLOR_RGB2GRAY))[None])
-        if len(strip) < 8 * len(columns):
-            strip += [columns[key][0][-1] for key in columns]
+        for key in keys:
+            columns[key][0].append(classifier_input(back(edited[key])))
+            columns[key][1].append(torch.from_numpy(cv2.cvtColor(aligned_crop(edited[key], alignment), cv2.COLOR_RGB2GRAY))[None])
     smiling, mouth_open = attributes.attribute_names.index("Smiling"), attributes.attribute_names.index("Mouth_Slightly_Open")
     print(f"{len(columns['photo'][0])} of the {len(names)} held-out smiling faces found\n")
     print("| edit | read smiling | read with the mouth open | FER2013, after blur and JPEG: the target | still happy |")
@@ -96,17 +98,17 @@ def celeba(root: Path, n: int, out: Path) -> None:
     for key, (colour, grey) in columns.items():
         read = torch.sigmoid(predict(attributes, torch.stack(colour))[0]) > 0.5
         expression = predict(robust, blurred_and_compressed(torch.stack(grey)))[0].argmax(1)
-        target = "" if key == "photo" else f"{(expression == EXPRESSIONS.index(key[1])).float().mean():.2f}"
-        title = "the photo" if key == "photo" else f"{key[1]}, {key[0]}"
+        target = "" if key == "photo" else f"{(expression == EXPRESSIONS.index(key[0])).float().mean():.2f}"
+        title = "the photo" if key == "photo" else ", ".join(key)
         print(f"| {title} | {read[:, smiling].float().mean():.2f} | {read[:, mouth_open].float().mean():.2f} | {target} | "
               f"{(expression == EXPRESSIONS.index('happy')).float().mean():.2f} |")
-    labels = ["photo", *(f"{target}, {variant}" for target in TARGETS for variant in VARIANTS)]
-    order = [0, 1, 3, 2, 4]  # columns were filled variant by variant; the strip shows each target's two side by side
-    strip = [strip[row * 5 + index] for row in range(len(strip) // 5) for index in order]
-    visuals.save_labelled_grid(torch.stack(strip), out / "smile_opened_celeba.png", labels, scale=3)
+    pictures = [columns[key][0][index] for index in range(min(8, len(columns["photo"][0]))) for key in keys]
+    visuals.save_labelled_grid(torch.stack(pictures), strip, ["photo", *(", ".join(key) for key in keys[1:])], scale=3)
 
 
-def photo_figure(out: Path) -> None:
+def mouth_figure(targets: tuple[str, ...], engine_for: Callable[[str], geometry.GeometryEngine], path: Path) -> None:
+    """The astronaut's, the scene's and Obama's mouths at the photo's resolution turned to `targets` by each variant,
+    with the photo scores of each edit over the face."""
     rows = []
     for name in ("astronaut", "scene", "obama"):
         photo = photos()[name]
@@ -116,7 +118,7 @@ def photo_figure(out: Path) -> None:
         size = (CROP_WIDTH, round(CROP_WIDTH * (bottom - top) / (right - left)))
         region, _ = face_square(photo)
         crops, labels = [photo[top:bottom, left:right]], [f"{name}: photo"]
-        for target in TARGETS:
+        for target in targets:
             for variant in VARIANTS:
                 engine = engine_for(variant)
                 edited = engine.render(photo, engine.edit_faces(photo), target)
@@ -126,7 +128,7 @@ def photo_figure(out: Path) -> None:
                 crops.append(edited[top:bottom, left:right])
                 labels.append(f"{target}, {variant}")
         rows.append(labelled_row([Image.fromarray(crop).resize(size, Image.LANCZOS) for crop in crops], labels))
-    stacked(rows).save(out / "smile_opened.jpg", quality=90)
+    stacked(rows).save(path, quality=90)
 
 
 def main() -> None:
@@ -140,9 +142,9 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     mean_mouths()
     if args.photos:
-        photo_figure(out)
+        mouth_figure(TARGETS, engine_for, out / "smile_opened.jpg")
     if args.data:
-        celeba(Path(args.data), args.n, out)
+        celeba_readings(Path(args.data), args.n, TARGETS, engine_for, out / "smile_opened_celeba.png")
 
 
 if __name__ == "__main__":

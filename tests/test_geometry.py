@@ -408,6 +408,30 @@ def test_only_lips_parted_but_not_wide_open_are_sealed():
     assert not sealable_lips(closed) and not sealable_lips(laughing)
 
 
+def test_a_sealed_smile_takes_the_curve_of_the_mean_move_about_the_seals_line():
+    """The mean move un-curves a smile mostly by raising the lower lip into the gap; the seal closes the gap instead, so
+    the corners drop until they sit over the seal's line as high as the mean move puts them over the lips' middle."""
+    from facegan.editing.geometry import lips_kept_apart, sealed_move
+    from facegan.editing.warp import lip_edges
+
+    points = mouth_points()
+    points[[48, 60]], points[[54, 64]] = (16, 31), (32, 31)  # a smile: corners 2.5 pixels above the lips' middle (33.5)
+    move = np.zeros((68, 2))
+    move[[48, 54, 60, 64], 1] = 0.3  # the corners down a little
+    move[[65, 66, 67, *range(55, 60)], 1] = -2.0  # the lower lip up into the gap
+    meant = points + move
+    kept = sealed_move(move, points)
+    moved = points + kept
+    upper, lower = lip_edges(moved)
+    line = (upper[2, 1] + lower[2, 1]) / 2
+    for inner, outer in ((60, 48), (64, 54)):
+        assert np.isclose(line - moved[inner, 1], (meant[62, 1] + meant[66, 1]) / 2 - meant[inner, 1])
+        assert kept[outer, 1] == kept[inner, 1] > move[inner, 1]  # both corners of the lips drop together
+    assert np.array_equal(np.delete(kept, [48, 54, 60, 64], 0), np.delete(lips_kept_apart(move), [48, 54, 60, 64], 0))
+    move[[65, 66, 67, *range(55, 60)], 1] = 1.0  # a move that lowers the lower lip: the lips' middle is below the line
+    assert np.array_equal(sealed_move(move, points), lips_kept_apart(move))
+
+
 def test_moved_points_invert_a_backward_field():
     field = np.zeros((2, 24, 24), np.float32)
     field[0], field[1] = 2.0, -1.0  # every point takes its content from 2 pixels right and 1 up

@@ -28,7 +28,7 @@ from facegan.editing.align import FRAME, Alignment, aligned_crop, similarity
 from facegan.editing.field_engine import FieldEngine, Mouths, field_config
 from facegan.editing.glasses import GlassesDetector, load_glasses
 from facegan.editing.landmarks import cropped_landmarks
-from facegan.editing.warp import LOWER_INNER_LIP, SEAL_OVERSHOOT, UPPER_INNER_LIP, LipSeal, MouthOpening, thin_plate_field
+from facegan.editing.warp import LOWER_INNER_LIP, SEAL_OVERSHOOT, UPPER_INNER_LIP, LipSeal, MouthOpening, lip_edges, thin_plate_field
 from facegan.errors import FaceganError
 from facegan.weights import read_tagged_arrays, save_tagged
 
@@ -228,7 +228,7 @@ class GeometryEngine(FieldEngine):
                 moves[target][BEHIND_GLASSES] = 0
             moves[target] = lips_not_crossed(moves[target], landmarks)
             if sealable and self.geometry.closed(target):
-                moves[target], mouths[target] = lips_kept_apart(moves[target]), LipSeal(landmarks, 1.0)
+                moves[target], mouths[target] = sealed_move(moves[target], landmarks), LipSeal(landmarks, 1.0)
             elif seams:
                 dark = self.geometry.class_names[target] in DARK_MOUTHS
                 growth = lip_growth(moves[target])
@@ -246,6 +246,20 @@ def lips_kept_apart(move: np.ndarray) -> np.ndarray:
     thin band), and the seal does that part by taking the lips' own pixels instead."""
     kept = lower_lip_following(move)
     kept[JAW, 1] = 0
+    return kept
+
+
+def sealed_move(move: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The move (68, 2) for a face (points (68, 2)) whose mouth a seal closes: `lips_kept_apart`, with the mouth's corners
+    lowered by as much as the line the seal closes the lips on lies below the middle of the inner lips that `move`
+    gives, so they sit over the one as `move` puts them over the other. The mean move takes a smile's curve away
+    mostly by raising the lower lip into the gap, which the seal closes instead, so without this a sealed smile kept
+    its curve (docs/results.md)."""
+    kept = lips_kept_apart(move)
+    upper, lower = lip_edges(points + kept)
+    line = (upper[2, 1] + lower[2, 1]) / 2
+    middle = (points + move)[[UPPER_INNER_LIP[2], LOWER_INNER_LIP[2]], 1].mean()
+    kept[[48, 54, 60, 64], 1] += max(line - middle, 0)
     return kept
 
 
