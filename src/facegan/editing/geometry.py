@@ -9,9 +9,10 @@ the project's classifier sees in it to the target by the difference of the two m
 corners, lips, jaw, eyelids and brows move, carried by a thin-plate spline that is still at the face's
 border, and the photo is resampled by it at its own resolution (facegan.editing.warp). Turned to an
 expression drawn with the mouth closed (sad, neutral), parted lips are also sealed (warp.LipSeal), where the
-photo resolves them and the mouth is not laughing; turned to one whose open mouths are dark (fear, surprise), lips
-the move parts are opened by a seam (warp.MouthOpening) that shows the mouth's dark between them, and for the
-others they keep their gap. The inner lips are never moved past each other, and
+photo resolves them and the mouth is not laughing, and its corners lose the smile's curve; turned to one whose open
+mouths are dark (fear, surprise), lips the move parts (and a smile's, which opens as a neutral face's would) are
+opened by a seam (warp.MouthOpening) that shows the mouth's dark between them, and for the others they keep their
+gap. The inner lips are never moved past each other, and
 behind glasses the brows and eyes stay still.
 """
 
