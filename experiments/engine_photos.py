@@ -21,7 +21,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from matplotlib import cbook
 from PIL import Image, ImageDraw
 from skimage import data
 
@@ -31,7 +30,7 @@ from facegan.editing.align import FRAME, align, aligned_crop
 from facegan.editing.faces import pick_faces
 from facegan.editing.landmarks import photo_landmarks
 from facegan.editing.warp import photo_region, region_box
-from facegan.editing.scores import largest_face_alignment, photo_quality
+from facegan.editing.scores import largest_face_alignment, photo_quality, scored_photos
 
 PHOTOS = Path(__file__).parent / "photos"
 TILE = 300
@@ -42,9 +41,7 @@ def photos() -> dict[str, np.ndarray]:
     astronaut = data.astronaut()
     scene = np.asarray(Image.fromarray(data.rocket()).resize((1200, 800))).copy()
     scene[440:760, 60:380] = np.asarray(Image.fromarray(astronaut).resize((320, 320)))
-    with cbook.get_sample_data("grace_hopper.jpg") as file:
-        hopper = np.asarray(Image.open(file).convert("RGB"))
-    return {"astronaut": astronaut, "scene": scene, "hopper": hopper,
+    return {"astronaut": astronaut, "scene": scene, "hopper": scored_photos()["hopper"],
             **{name: np.asarray(Image.open(PHOTOS / f"{name}.jpg").convert("RGB")) for name in ("obama", "biden")}}
 
 

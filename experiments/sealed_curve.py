@@ -13,9 +13,6 @@ held-out smiling faces (`--data`: the classifiers' readings and OUT/sealed_curve
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import cv2
 import numpy as np
 
@@ -23,7 +20,7 @@ from engine_photos import photos
 from facegan.editing import geometry
 from facegan.editing.geometry import FRAME, LANDMARK_SIDE, aligned_crop, cropped_landmarks
 from facegan.editing.warp import lip_edges, moved_points
-from smile_opened import celeba_readings, mouth_figure
+from smile_opened import run_variants
 
 TARGETS = ("sad", "neutral")
 SHIPPED = geometry.sealed_move
@@ -64,21 +61,5 @@ def seal_curve(points: np.ndarray) -> float:
     return float(((upper[2, 1] + lower[2, 1]) / 2 - (points[60, 1] + points[64, 1]) / 2) / eyes)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="CelebA")
-    parser.add_argument("--n", type=int, default=300)
-    parser.add_argument("--photos", action="store_true")
-    parser.add_argument("--out", default="runs/sealed_curve")
-    args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    astronaut_curves()
-    if args.photos:
-        mouth_figure(TARGETS, engine_for, out / "sealed_curve.jpg")
-    if args.data:
-        celeba_readings(Path(args.data), args.n, TARGETS, engine_for, out / "sealed_curve_celeba.png")
-
-
 if __name__ == "__main__":
-    main()
+    run_variants(__doc__.splitlines()[0], "sealed_curve", TARGETS, engine_for, astronaut_curves)

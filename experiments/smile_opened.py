@@ -131,21 +131,24 @@ def mouth_figure(targets: tuple[str, ...], engine_for: Callable[[str], geometry.
     stacked(rows).save(path, quality=90)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_variants(description: str, name: str, targets: tuple[str, ...], engine_for: Callable[[str], geometry.GeometryEngine],
+                 describe: Callable[[], None]) -> None:
+    """The command line of this experiment and of those built like it (experiments/sealed_curve.py): `describe()`, then
+    with `--photos` OUT/NAME.jpg, with `--data` CelebA's readings and OUT/NAME_celeba.png."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", help="CelebA")
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--photos", action="store_true")
-    parser.add_argument("--out", default="runs/smile_opened")
+    parser.add_argument("--out", default=f"runs/{name}")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    mean_mouths()
+    describe()
     if args.photos:
-        mouth_figure(TARGETS, engine_for, out / "smile_opened.jpg")
+        mouth_figure(targets, engine_for, out / f"{name}.jpg")
     if args.data:
-        celeba_readings(Path(args.data), args.n, TARGETS, engine_for, out / "smile_opened_celeba.png")
+        celeba_readings(Path(args.data), args.n, targets, engine_for, out / f"{name}_celeba.png")
 
 
 if __name__ == "__main__":
-    main()
+    run_variants(__doc__.splitlines()[0], "smile_opened", TARGETS, engine_for, mean_mouths)

@@ -231,7 +231,7 @@ class GeometryEngine(FieldEngine):
             if sealable and self.geometry.closed(target):
                 moves[target], mouths[target] = sealed_move(moves[target], landmarks), LipSeal(landmarks, 1.0)
             elif seams:
-                dark = self.geometry.class_names[target] in DARK_MOUTHS
+                dark = names[target] in DARK_MOUTHS
                 growth = lip_growth(moves[target])
                 if dark and opens_as_neutral:
                     growth = np.maximum(growth, lip_growth(GAIN * self.geometry.move(names.index("neutral"), target)))
