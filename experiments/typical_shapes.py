@@ -1,30 +1,39 @@
-"""Whether the geometry engine's moves are weak because each expression's mean shape averages strong and
-faint examples (a surprise with the mouth open and one with it closed average to a half-open mouth): the
-target's shape is taken as the mean of only its most typical real shapes, those a linear classifier of
-landmark shapes gives the highest probability of the target, instead of the mean of all of them. A mean
-of real shapes, so not a caricature; stronger than the plain mean.
+"""How the geometry engine's typical shapes were chosen (geometry.TYPICAL_SHARE): each expression's mean shape
+averages strong and faint examples (a surprise with the mouth open and one with it closed average to a
+half-open mouth), so the target's shape is the mean of only its most typical real shapes, those a linear
+classifier of landmark shapes gives the highest probability of the target. A mean of real shapes, so not a
+caricature; stronger than the plain mean. Each share kept (`--tops`; 1 is all of them, the engine before)
+is tried as the engine has it: the expressions drawn with the mouth closed keep their mean (`--all`: not).
 
     python experiments/typical_shapes.py --data ../shared/data/fer2013 --tops 1 0.25 0.1 --n 500
+    python experiments/typical_shapes.py --data ../shared/data/fer2013 --tops 1 0.25 --photos
 
-Writes OUT/strips_<top>.png and prints the moves and one line of scores per share kept (1: the shipped engine).
+Writes OUT/strips_<top>.png and prints the moves and one line of scores per share kept (0.25: the shipped engine).
+With --photos, the shipped engine itself (its seams, glasses and lips kept apart) moves four photos of
+experiments/engine_photos.py to each share's typical shapes instead: OUT/typical_shapes_photos.jpg (the photo,
+then angry, disgust, happy and surprise, each by every share), and the photo scores.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 
 from facegan.data import load_fer2013
 from facegan.metrics.classifier_numpy import expressions
 from facegan.editing.align import similarity
-from facegan.editing.geometry import GRID, RIGID, GeometryEngine, describe_moves, face_landmarks, field_for, load_geometry, pose_removed
+from facegan.editing.geometry import (GRID, RIGID, GeometryEngine, closed_lips, describe_moves, face_landmarks, field_for, load_geometry,
+                                      pose_removed, shape_probabilities)
 from facegan.editing.glasses import load_glasses
 from edit_report import report_variant
+from engine_photos import face_square, photos, sheet, stacked
+from facegan.config import EXPRESSIONS
+from facegan.editing.scores import photo_quality
 
 EXPRESSIVE = [*range(17, 27), 37, 38, 40, 41, 43, 44, 46, 47, *range(48, 68)]
 """The brows, the eyelids and the lips: with --own, these go to the target's typical shape from where the face has them."""
@@ -33,29 +42,31 @@ LOWER = [*range(0, 17), *range(48, 68)]
 """The jaw and the lips: with --upper, these keep the mean move."""
 
 
-def shape_probabilities(shapes: np.ndarray, labels: np.ndarray, classes: int) -> np.ndarray:
-    """A softmax regression of the expressions on pose-free shapes (N, 68, 2), classes weighted equally; each
-    training shape's probability of its own class (N,)."""
-    features = torch.from_numpy(shapes.reshape(len(shapes), -1)).float()
-    features = (features - features.mean(0)) / features.std(0)
-    truth = torch.from_numpy(labels).long()
-    weights = len(truth) / (classes * torch.bincount(truth, minlength=classes).float())
-    linear = torch.nn.Linear(features.shape[1], classes)
-    optimiser = torch.optim.LBFGS(linear.parameters(), max_iter=200, line_search_fn="strong_wolfe")
+FIGURE_TARGETS = ("angry", "disgust", "happy", "surprise")
+"""The targets the photo figure shows for every share: those whose typical shapes differ most from their means."""
+FIGURE_PHOTOS = ("astronaut", "hopper", "obama", "biden")
 
-    def loss() -> torch.Tensor:
-        optimiser.zero_grad()
-        value = F.cross_entropy(linear(features), truth, weight=weights) + 1e-3 * linear.weight.pow(2).sum()
-        value.backward()
-        return value
 
-    optimiser.step(loss)
-    with torch.no_grad():
-        probabilities = linear(features).softmax(1)
-    predicted = probabilities.argmax(1)
-    recall = torch.stack([(predicted[truth == k] == k).float().mean() for k in range(classes)])
-    print(f"shape classifier on its training shapes: balanced accuracy {recall.mean():.3f}", flush=True)
-    return probabilities[torch.arange(len(truth)), truth].numpy()
+def photo_figure(engines: dict[float, GeometryEngine], path: Path) -> None:
+    """Four photos at their own resolution, one row each: the photo, then each of FIGURE_TARGETS by every share's
+    engine; prints each engine's photo scores (the mean over the six targets other than the face's own)."""
+    rows = []
+    for name in FIGURE_PHOTOS:
+        photo = photos()[name]
+        region, square = face_square(photo)
+        pictures, labels = [photo], ["photo"]
+        for top, engine in engines.items():
+            edits = engine.edit_faces(photo)
+            own = engine.expression_of(edits[0])
+            edited = {target: engine.render(photo, edits, target) for target in EXPRESSIONS}
+            quality = photo_quality(photo, {target: picture for target, picture in edited.items() if target != own}, region)
+            print(f"top {top:g}, {name}: sharpness {quality['sharpness']:.3f}, saturation {quality['saturation']:.3f}, "
+                  f"paint share {quality['paint_share']:.2f}", flush=True)
+            pictures += [edited[target] for target in FIGURE_TARGETS]
+            labels += [f"{target}, top {top:g}" for target in FIGURE_TARGETS]
+        order = [0, *(1 + index * len(FIGURE_TARGETS) + column for column in range(len(FIGURE_TARGETS)) for index in range(len(engines)))]
+        rows.append(sheet([pictures[i] for i in order], [labels[i] for i in order], square, 200 / square[2]))
+    stacked(rows).save(path, quality=85)
 
 
 def main() -> None:
@@ -67,6 +78,8 @@ def main() -> None:
                         "mouth and jaw keep the mean move")
     parser.add_argument("--own", action="store_true", help="move the mouth, brows and eyelids from the face's own shape "
                         "to the target's typical one, instead of from its expression's mean")
+    parser.add_argument("--all", action="store_true", help="sad and neutral move to their typical shapes too")
+    parser.add_argument("--photos", action="store_true", help="the five photos through the shipped engine, not the test faces")
     parser.add_argument("--out", default="runs/typical_shapes")
     args = parser.parse_args()
     out = Path(args.out)
@@ -82,18 +95,25 @@ def main() -> None:
     shapes = pose_removed(torch.load(cache).numpy(), geometry.reference)
     labels = train.labels.numpy()
     probability = shape_probabilities(shapes, labels, len(names))
-    engine = GeometryEngine(geometry, load_glasses())
+    engine, engines = GeometryEngine(geometry, load_glasses()), {}
     for top in args.tops:
-        typical = np.stack([shapes[labels == k][np.argsort(-probability[labels == k])[: max(1, int(top * (labels == k).sum()))]].mean(0)
+        typical = np.stack([shapes[labels == k][np.argsort(-probability[labels == k], kind="stable")[: max(1, round(top * (labels == k).sum()))]].mean(0)
                             for k in range(len(names))])
-        shifted = type(geometry)(names, geometry.reference, typical, geometry.modes, geometry.spread, geometry.counts)
+        if not args.all:
+            for k in range(len(names)):
+                if closed_lips(geometry.means[k], geometry.reference):
+                    typical[k] = geometry.means[k]
+        shifted = dataclasses.replace(geometry, typical=typical)
         print(f"top {top:g}:\n{describe_moves(shifted)}", flush=True)
+        if args.photos:
+            engines[top] = GeometryEngine(shifted, load_glasses())
+            continue
 
         def moves(points: np.ndarray, source: int) -> list[np.ndarray]:
             every = [typical[target] - geometry.means[source] for target in range(len(names))]
             if args.upper:
                 for target, move in enumerate(every):
-                    move[LOWER] = geometry.move(source, target)[LOWER]
+                    move[LOWER] = (geometry.means[target] - geometry.means[source])[LOWER]
             if not args.own:
                 return every
             matrix = similarity(points[list(RIGID)], geometry.reference[list(RIGID)])
@@ -112,6 +132,8 @@ def main() -> None:
             return torch.stack(edited)
 
         report_variant(f"top {top:g}", render, test, train, args.n, names, out / f"strips_{top:g}.png")
+    if engines:
+        photo_figure(engines, out / "typical_shapes_photos.jpg")
 
 
 if __name__ == "__main__":

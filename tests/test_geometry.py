@@ -17,8 +17,8 @@ from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, lip_
 from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
 from facegan.editing.field_engine import mouth_at
-from facegan.editing.warp import (DETAIL_SIGMA, FIELD_FADE, MOUTH_INSIDE, LipSeal, MouthOpening, apply_field, face_region, lip_curve,
-                                  moved_points, photo_region, resample, thin_plate_field)
+from facegan.editing.warp import (DETAIL_SIGMA, FIELD_FADE, LOWER_INNER_LIP, MOUTH_INSIDE, UPPER_INNER_LIP, LipSeal, MouthOpening,
+                                  apply_field, face_region, lip_curve, moved_points, photo_region, resample, thin_plate_field)
 from facegan.models.warp import fold_penalty
 from facegan.metrics.detector import detector_accuracy
 from facegan.metrics.marks import blurred_and_compressed, paint_share, photo_scores
@@ -170,12 +170,40 @@ def test_geometry_statistics_remove_pose_and_keep_each_expressions_mean():
     assert geometry.counts.tolist() == [20] * 7
 
 
+def test_typical_shapes_are_an_expressions_strongest_and_a_closed_mouth_keeps_its_mean():
+    reference = load_geometry(SHIPPED).reference
+    closed = reference.copy()
+    closed[LOWER_INNER_LIP[1:4], 1] = closed[UPPER_INNER_LIP[1:4], 1]
+    happy, neutral = EXPRESSIONS.index("happy"), EXPRESSIONS.index("neutral")
+    rng = np.random.default_rng(0)
+    shapes, labels = [], []
+    for index in range(700):
+        label = index % 7
+        shape = (closed if label == neutral else reference) + rng.normal(0, 0.05, (68, 2))
+        if label == happy:  # smiles from faint to strong: each corner out by 0 to 2 pixels
+            shape[[48, 54], 0] += np.array([-1, 1]) * rng.uniform(0, 2)
+        shapes.append(shape)
+        labels.append(label)
+    geometry = fit_geometry(np.stack(shapes), np.array(labels), EXPRESSIONS)
+    width = lambda shape: shape[54, 0] - shape[48, 0]  # noqa: E731
+    # the mean smile widens by 2 pixels; the most typical quarter, the strongest smiles, by 3.5
+    assert width(geometry.means[happy]) - width(geometry.means[neutral]) == pytest.approx(2, abs=0.15)
+    assert width(geometry.typical[happy]) - width(geometry.means[neutral]) == pytest.approx(3.5, abs=0.15)
+    assert np.array_equal(geometry.typical[neutral], geometry.means[neutral])
+    assert np.array_equal(geometry.move(neutral, happy), geometry.typical[happy] - geometry.means[neutral])
+
+
 def test_the_shipped_geometry_loads_and_smiles_like_fer2013():
     geometry = load_geometry(SHIPPED)  # read without PyTorch: only arrays, lists and strings
     assert geometry.class_names == EXPRESSIONS and geometry.counts.sum() == 28_709
     eyes = np.linalg.norm(geometry.reference[36:42].mean(0) - geometry.reference[42:48].mean(0))
-    happy = geometry.move(EXPRESSIONS.index("neutral"), EXPRESSIONS.index("happy")) / eyes
-    assert happy[54, 0] - happy[48, 0] == pytest.approx(0.17, abs=0.02)  # the mouth widens by 0.17 eye distances
+    neutral, happy = EXPRESSIONS.index("neutral"), EXPRESSIONS.index("happy")
+    mean_smile = (geometry.means[happy] - geometry.means[neutral]) / eyes
+    assert mean_smile[54, 0] - mean_smile[48, 0] == pytest.approx(0.17, abs=0.02)  # the mean widens by 0.17 eye distances
+    typical_smile = geometry.move(neutral, happy) / eyes
+    assert typical_smile[54, 0] - typical_smile[48, 0] == pytest.approx(0.30, abs=0.02)  # the typical smile by 0.30
+    for closed in ("sad", "neutral"):
+        assert np.array_equal(geometry.typical[EXPRESSIONS.index(closed)], geometry.means[EXPRESSIONS.index(closed)])
 
 
 def test_geometry_edit_of_the_bundled_photo_moves_only_the_face():
@@ -491,7 +519,8 @@ def test_faces_at_fer2013s_resolution_get_no_seams():
     neutral = EXPRESSIONS.index("neutral")
     for name, opening in opened.items():
         target = EXPRESSIONS.index(name)
-        assert lip_growth(geometry.move(EXPRESSIONS.index("happy"), target)).max() < 0  # the mean smile parts them further
+        from_smile, from_neutral = (lip_growth(geometry.move(EXPRESSIONS.index(source), target)) for source in ("happy", "neutral"))
+        assert from_smile.max() < from_neutral.max() - 0.5  # the mean smile's teeth part the lips already
         assert np.allclose(opening.growth, np.maximum(lip_growth(geometry.move(neutral, target)), 0), atol=0.02)
 
 

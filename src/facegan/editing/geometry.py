@@ -4,8 +4,9 @@ learned engine is measured against, and the teacher of the learned warp.
 
 `fit_geometry` finds dlib's 68 landmarks on every training face, removes each face's pose and size
 (a similarity fit of the points an expression barely moves: the nose and the eye corners) and keeps,
-per expression, the mean shape and its main modes of variation. A face is edited from the expression
-the project's classifier sees in it to the target by the difference of the two means: the mouth
+per expression, the mean shape, its main modes of variation, and its typical shape: the mean of the shapes a
+linear classifier of shapes finds most typical of it. A face is edited from the mean shape of the expression
+the project's classifier sees in it to the target's typical shape: the mouth
 corners, lips, jaw, eyelids and brows move, carried by a thin-plate spline that is still at the face's
 border, and the photo is resampled by it at its own resolution (facegan.editing.warp). Turned to an
 expression drawn with the mouth closed (sad, neutral), parted lips are also sealed (warp.LipSeal), where the
@@ -48,7 +49,12 @@ GRID = 24
 LANDMARK_SIDE = 192
 """The aligned face's side where its 68 landmarks are found: dlib's predictor wants faces of 80 pixels or more."""
 GAIN = 1.0
-"""Strength 1 moves the landmarks by this many times the difference of the two expressions' means."""
+"""Strength 1 moves the landmarks by this many times the difference of the two expressions' shapes."""
+TYPICAL_SHARE = 0.25
+"""Each expression's typical shape is the mean of this share of its training shapes, those a softmax regression of the
+expressions on pose-free shapes gives the highest probability of it. The mean of all of them averages strong and faint
+examples (a surprise with the mouth open and one with it closed average to a half-open mouth), so moves to it were
+mild; the mean of the top tenth tears mouths and stretches faces (docs/results.md)."""
 LOWER_LIPS, JAW = [*range(55, 60), 65, 66, 67], list(range(17))
 CLOSED_GAP = 0.08
 """Eye distances: an expression whose mean shape parts the inner lips less than this is drawn with the mouth closed."""
@@ -86,24 +92,31 @@ ANCHORS = np.array([(x, y) for x in np.linspace(-4, 51, 8) for y in np.linspace(
 
 @dataclass
 class Geometry:
-    """Per expression: the mean shape (68, 2) and its modes (MODES, 68, 2) with their spread, in FER2013's frame."""
+    """Per expression: the mean shape (68, 2), the typical shape (68, 2) and the modes (MODES, 68, 2) with their spread, in
+    FER2013's frame."""
 
     class_names: tuple[str, ...]
     reference: np.ndarray  # (68, 2): every face's mean shape, the frame the others are fitted in
     means: np.ndarray  # (K, 68, 2)
+    typical: np.ndarray  # (K, 68, 2): the mean shape for the expressions drawn with the mouth closed, see `typical_shapes`
     modes: np.ndarray  # (K, MODES, 68, 2), unit vectors
     spread: np.ndarray  # (K, MODES): the standard deviation along each mode, in pixels
     counts: np.ndarray  # (K,)
 
     def move(self, source: int, target: int) -> np.ndarray:
-        """How the landmarks (68, 2) move from one expression's mean shape to another's."""
-        return self.means[target] - self.means[source]
+        """How the landmarks (68, 2) move from one expression's mean shape to another's typical shape. A face's own shape
+        is best guessed by the mean of its expression's; the target's typical shape is where the expression shows."""
+        return self.typical[target] - self.means[source]
 
     def closed(self, target: int) -> bool:
         """Whether the expression's mean shape keeps the lips together (FER2013's neutral and sad faces)."""
-        mean = self.means[target]
-        eyes = np.linalg.norm(self.reference[36:42].mean(0) - self.reference[42:48].mean(0))
-        return bool((mean[LOWER_INNER_LIP[1:4], 1] - mean[UPPER_INNER_LIP[1:4], 1]).mean() < CLOSED_GAP * eyes)
+        return closed_lips(self.means[target], self.reference)
+
+
+def closed_lips(shape: np.ndarray, reference: np.ndarray) -> bool:
+    """Whether a shape (68, 2) parts its inner lips by less than CLOSED_GAP eye distances of the reference shape."""
+    eyes = np.linalg.norm(reference[36:42].mean(0) - reference[42:48].mean(0))
+    return bool((shape[LOWER_INNER_LIP[1:4], 1] - shape[UPPER_INNER_LIP[1:4], 1]).mean() < CLOSED_GAP * eyes)
 
 
 def pose_removed(shapes: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -140,7 +153,51 @@ def fit_geometry(landmarks: np.ndarray, labels: np.ndarray, class_names: tuple[s
         all_modes.append(vt[:modes].reshape(modes, 68, 2))
         spread.append(singular[:modes] / np.sqrt(len(own) - 1))
         counts.append(len(own))
-    return Geometry(tuple(class_names), reference, np.stack(means), np.stack(all_modes), np.stack(spread), np.array(counts))
+    means = np.stack(means)
+    return Geometry(tuple(class_names), reference, means, typical_shapes(shapes, labels, means, reference), np.stack(all_modes),
+                    np.stack(spread), np.array(counts))
+
+
+def typical_shapes(shapes: np.ndarray, labels: np.ndarray, means: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Each expression's typical shape (K, 68, 2): the mean of the TYPICAL_SHARE of its pose-free shapes (N, 68, 2) that a
+    softmax regression of the expressions on all of them, classes weighted equally, gives the highest probability of
+    it. An expression whose mean shape keeps the lips closed (sad, neutral) keeps its mean: what tells its typical
+    shapes apart is the closed lips' detail, which a seal (warp.LipSeal) cannot carry, and a smile sealed to the typical
+    sad shape broke into a lump (docs/results.md)."""
+    probability = shape_probabilities(shapes, labels, len(means))
+    typical = means.copy()
+    for label in range(len(means)):
+        if closed_lips(means[label], reference):
+            continue
+        own = shapes[labels == label]
+        ranked = np.argsort(-probability[labels == label], kind="stable")
+        typical[label] = own[ranked[: max(1, round(TYPICAL_SHARE * len(own)))]].mean(0)
+    return typical
+
+
+def shape_probabilities(shapes: np.ndarray, labels: np.ndarray, classes: int) -> np.ndarray:
+    """Each shape's (N, 68, 2) probability of its own expression, by a softmax regression on the standardised shapes,
+    L2-regularised (a convex fit, started at zero, so the same data always gives the same answer)."""
+    import torch
+    from torch.nn import functional as F
+
+    features = torch.from_numpy(shapes.reshape(len(shapes), -1)).double()
+    features = (features - features.mean(0)) / features.std(0).clamp_min(1e-9)
+    truth = torch.from_numpy(labels).long()
+    weights = len(truth) / (classes * torch.bincount(truth, minlength=classes).double())
+    linear = torch.nn.Linear(features.shape[1], classes).double()
+    torch.nn.init.zeros_(linear.weight), torch.nn.init.zeros_(linear.bias)
+    optimiser = torch.optim.LBFGS(linear.parameters(), max_iter=200, line_search_fn="strong_wolfe")
+
+    def loss() -> torch.Tensor:
+        optimiser.zero_grad()
+        value = F.cross_entropy(linear(features), truth, weight=weights) + 1e-3 * linear.weight.pow(2).sum()
+        value.backward()
+        return value
+
+    optimiser.step(loss)
+    with torch.no_grad():
+        return linear(features).softmax(1)[torch.arange(len(truth)), truth].numpy()
 
 
 def train_geometry(train: ImageSet, out: str | Path, log=print) -> Geometry:
@@ -172,17 +229,17 @@ def save_geometry(geometry: Geometry, out: str | Path, facts: dict) -> None:
     import torch
 
     arrays = {key: torch.from_numpy(np.asarray(getattr(geometry, key), np.float32)).half()
-              for key in ("reference", "means", "modes", "spread")}
+              for key in ("reference", "means", "typical", "modes", "spread")}
     save_tagged({"class_names": list(geometry.class_names), **arrays, "counts": torch.from_numpy(geometry.counts), "facts": facts},
                 KIND, Path(out))
 
 
 def load_geometry(path: str | Path = SHIPPED) -> Geometry:
     saved = read_tagged_arrays(path, KIND, "facegan geometry file", "reinstall facegan, or pass a file from 'facegan train-geometry'",
-                               {"class_names": list, "reference": np.ndarray, "means": np.ndarray, "modes": np.ndarray,
-                                "spread": np.ndarray, "counts": np.ndarray})
-    return Geometry(tuple(saved["class_names"]), *(saved[key].astype(np.float64) for key in ("reference", "means", "modes", "spread")),
-                    saved["counts"])
+                               {"class_names": list, "reference": np.ndarray, "means": np.ndarray, "typical": np.ndarray,
+                                "modes": np.ndarray, "spread": np.ndarray, "counts": np.ndarray})
+    return Geometry(tuple(saved["class_names"]),
+                    *(saved[key].astype(np.float64) for key in ("reference", "means", "typical", "modes", "spread")), saved["counts"])
 
 
 def field_for(landmarks: np.ndarray, move: np.ndarray, grid: int = GRID) -> np.ndarray:
