@@ -251,7 +251,7 @@ def field_for(landmarks: np.ndarray, move: np.ndarray, grid: int = GRID) -> np.n
 
 
 class GeometryEngine(FieldEngine):
-    """Moves each face's landmarks from its own expression's mean shape to the target's, by a warp."""
+    """Moves each face's landmarks from its own expression's mean shape to the target's typical shape, by a warp."""
 
     name = "geometry"
 

@@ -1,7 +1,7 @@
 """The project's expression classifier run in NumPy, from the same weight file, for editing without PyTorch.
 
 Every edit by the geometry engine starts by reading the expression the face shows (it moves the face from
-that expression's mean shape to the target's). PyTorch takes about 2 seconds to import, twice the rest of a
+that expression's mean shape to the target's typical shape). PyTorch takes about 2 seconds to import, twice the rest of a
 `facegan edit`, so that one forward pass runs here instead: facegan.metrics.classifier's network (four
 blocks of two 3x3 convolutions, batch norm and ReLU, then max-pooling; a 256-d embedding; seven logits),
 its batch norms folded into the layers before them, with the same flip averaging as `predict`. The logits

@@ -5,8 +5,8 @@ moved faces with their target, and a classifier of real faces. G only moves pixe
 marks for that classifier to read; what it learns:
 - realism and the class: D scores G(x, t) as a real face of class t;
 - the person: moved back, G(G(x, t), s) returns x (the cycle, L1);
-- the teacher: the field is near the geometry engine's for the same face and target (the mean move of
-  dlib's 68 landmarks from the source's expression to the target's), a weight a staged recipe lowers;
+- the teacher: the field is near the geometry engine's for the same face and target (the move of
+  dlib's 68 landmarks from the source's mean shape to the target's typical shape), a weight a staged recipe lowers;
 - a plausible motion: the field is smooth (total variation), never folds the face over itself (its
   Jacobian's negative determinant), and asked for the face's own expression, stays still;
 - the critic, when the recipe weighs it: the robust expression classifier (frozen, trained on blurred and
