@@ -334,8 +334,8 @@ def port_number(text: str) -> int:
 def add_engine_flag(parser: argparse.ArgumentParser) -> None:
     from facegan.editing.registry import ENGINES
 
-    parser.add_argument("--engine", choices=sorted(ENGINES), help="translator: repaints (shipped); geometry: moves the face's pixels by "
-                        "each expression's mean landmark move (shipped); warp: moves them by a trained warp translator; "
+    parser.add_argument("--engine", choices=sorted(ENGINES), help="geometry: moves the face's pixels towards the target's typical "
+                        "landmarks (shipped, the default); translator: repaints (shipped); warp: moves them by a trained warp translator; "
                         "inversion: redraws with a conditional DCGAN. Default: the one the checkpoint is for (without one, facegan's default)")
 
 
