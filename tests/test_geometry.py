@@ -18,7 +18,7 @@ from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
 from facegan.editing.field_engine import mouth_at
 from facegan.editing.warp import (DETAIL_SIGMA, FIELD_FADE, LOWER_INNER_LIP, MOUTH_INSIDE, UPPER_INNER_LIP, LipSeal, MouthOpening,
-                                  apply_field, face_region, lip_curve, moved_points, photo_region, resample, thin_plate_field)
+                                  apply_field, face_region, inside_colour, lip_curve, moved_points, photo_region, resample, thin_plate_field)
 from facegan.models.warp import fold_penalty
 from facegan.metrics.detector import detector_accuracy
 from facegan.metrics.marks import blurred_and_compressed, paint_share, photo_scores
@@ -400,7 +400,9 @@ def test_an_opening_parts_closed_lips_by_a_seam_showing_the_mouths_dark():
     opened = apply_field(picture, alignment, zero, MouthOpening(points, np.array([2.0, 3.0, 2.0])))
     middle = opened[:, 48].astype(int)  # the column through the mouth's middle, where the lips part by 3 frame pixels
     lips = np.array([170, 60, 70])
-    assert np.abs(middle[66:70] - MOUTH_INSIDE * lips).max() < 12  # around the line the lips met on: the mouth's dark
+    assert np.abs(middle[67:69] - MOUTH_INSIDE[2, 1] * lips).max() < 12  # around the line the lips met on: the mouth's dark
+    brightness = middle[64:72].sum(-1)
+    assert 2 <= brightness.argmin() <= 5  # darkest inside, lighter towards each lip, as a real mouth's cavity
     lip_rows = lambda column: np.nonzero(np.abs(column - lips).max(-1) < 20)[0]  # noqa: E731
     before = lip_rows(picture[:, 48].astype(int))
     assert lip_rows(middle).min() <= before.min() - 2 and lip_rows(middle).max() >= before.max() + 1  # each lip moved out
@@ -415,6 +417,17 @@ def test_an_opening_parts_closed_lips_by_a_seam_showing_the_mouths_dark():
     assert np.array_equal(apply_field(above, alignment, zero, MouthOpening(points, np.array([2.0, 3.0, 2.0]))), above)
     assert mouth_at(MouthOpening(points, np.ones(3)), 0) is None
     assert np.allclose(mouth_at(MouthOpening(points, np.ones(3)), 0.5).growth, 0.5)
+
+
+def test_the_mouths_dark_is_its_measured_colour_at_each_place_and_held_past_the_outer_ones():
+    dark = MOUTH_INSIDE * (170, 60, 70)
+    down = (np.arange(5) + 0.5) / 5
+    across = (np.arange(3) + 0.5) / 3
+    assert np.allclose(inside_colour(dark, *np.meshgrid(down, across, indexing="ij")), dark)
+    assert np.allclose(inside_colour(dark, np.array([0.0, 1.0]), np.array([0.0, 1.0])), dark[[0, -1], [0, -1]])
+    halfway = inside_colour(dark, np.array([0.2]), np.array([0.5]))  # between the first two bands, in the middle column
+    assert np.allclose(halfway, (dark[0, 1] + dark[1, 1]) / 2)
+    assert (MOUTH_INSIDE[2] @ (0.299, 0.587, 0.114) < MOUTH_INSIDE[[0, 4]] @ (0.299, 0.587, 0.114)).all()  # deepest in the middle
 
 
 def test_a_lip_curve_runs_through_its_points_and_is_flat_past_the_corners():

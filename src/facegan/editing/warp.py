@@ -42,11 +42,21 @@ UPPER_LIP_SHARE = 0.5
 of a smile (docs/results.md)."""
 OUTER_UPPER_LIP, UPPER_INNER_LIP, LOWER_INNER_LIP = [48, 50, 51, 52, 54], [60, 61, 62, 63, 64], [60, 67, 66, 65, 64]
 NOSE_BASE, CHIN = 33, 8
-MOUTH_INSIDE = np.array([0.69, 0.50, 0.50])
-"""The colour of an opening mouth's inside over the lips' mean colour, per RGB channel: the darkest quarter of real
-slightly open mouths in CelebA, at their middle (experiments/mouth_interior.py)."""
+MOUTH_INSIDE = np.array([[(0.47, 0.23, 0.14), (0.60, 0.44, 0.42), (0.51, 0.24, 0.15)],
+                         [(0.41, 0.19, 0.10), (0.45, 0.26, 0.19), (0.42, 0.16, 0.12)],
+                         [(0.37, 0.12, 0.07), (0.42, 0.18, 0.17), (0.41, 0.15, 0.11)],
+                         [(0.45, 0.25, 0.21), (0.53, 0.34, 0.33), (0.47, 0.26, 0.23)],
+                         [(0.68, 0.52, 0.48), (0.85, 0.69, 0.76), (0.71, 0.53, 0.53)]])
+"""The colour of an opening mouth's inside over the lips' mean colour, per RGB channel, in five bands from the upper lip
+down by three columns from one corner to the other: the darker quarter of CelebA's real open mouths without a smile, at
+each place (experiments/mouth_interior.py). Darkest in the middle and at the corners, where a cavity is deepest; one
+flat colour read as a drawn patch (docs/results.md)."""
 MOUTH_SOFTNESS = 0.5
 """The share of an opening's half height over which a lip's edge fades into the mouth's dark."""
+EDGE_PIXELS = 2
+"""Photo pixels, at least, over which a lip's edge fades into the mouth's dark: a photo's own edges are rarely sharper.
+At one pixel the dark slit under a smile's teeth was sharper than the photo's edges, and raised the face's Laplacian
+variance over the photo's by 5-7% on the astronaut (docs/results.md)."""
 
 
 @dataclass
@@ -75,11 +85,11 @@ class MouthOpening:
 
 @dataclass
 class OpenedMouth:
-    """A `MouthOpening` placed where the field puts the lips, with the colour of the mouth's dark (RGB, (3,))."""
+    """A `MouthOpening` placed where the field puts the lips, with the colours of the mouth's dark."""
 
     points: np.ndarray
     growth: np.ndarray
-    dark: np.ndarray
+    dark: np.ndarray  # (5, 3, C): MOUTH_INSIDE's places in the photo's colours
     grain: np.ndarray  # (C,): the spread of the photo's fine detail around the mouth, per channel
 
 
@@ -173,17 +183,31 @@ def opened(opening: MouthOpening, field: np.ndarray, photo: np.ndarray, alignmen
     colour = mouth[lips].mean(0)
     detail = mouth - cv2.GaussianBlur(mouth, (0, 0), DETAIL_SIGMA).reshape(mouth.shape)
     grain = 1.4826 * np.median(np.abs(detail.reshape(-1, photo.shape[-1])), 0)
-    dark = MOUTH_INSIDE * colour
+    dark = (MOUTH_INSIDE * colour).astype(np.float32)
     if (mouth == mouth[..., :1]).all():  # a grey photo's dark stays grey, as dark as the colour one's
-        dark = np.repeat(cv2.cvtColor(dark[None, None].astype(np.float32), cv2.COLOR_RGB2GRAY)[0], 3)
+        dark = np.repeat(cv2.cvtColor(dark, cv2.COLOR_RGB2GRAY)[..., None], 3, -1)
         grain = np.full(3, grain.mean())
     return OpenedMouth(moved_points(field, opening.points, alignment.size), opening.growth, dark, grain)
 
 
-def opening_moves(mouth: OpenedMouth, crop_x: np.ndarray, crop_y: np.ndarray, pixel: float) -> tuple[np.ndarray, np.ndarray]:
+def inside_colour(dark: np.ndarray, down: np.ndarray, across: np.ndarray) -> np.ndarray:
+    """The mouth's dark (bands, columns, C) read bilinearly between its places' centres at points (...) `down` the
+    opening (0 at the upper lip, 1 at the lower) and `across` it (0 and 1 at the corners), (..., C); held past the
+    outer centres."""
+    bands, columns = dark.shape[:2]
+    row = np.clip(down * bands - 0.5, 0, bands - 1)
+    column = np.clip(across * columns - 0.5, 0, columns - 1)
+    top, left = np.minimum(row.astype(int), bands - 2), np.minimum(column.astype(int), columns - 2)
+    below, right = (row - top)[..., None], (column - left)[..., None]
+    return ((1 - below) * ((1 - right) * dark[top, left] + right * dark[top, left + 1])
+            + below * ((1 - right) * dark[top + 1, left] + right * dark[top + 1, left + 1]))
+
+
+def opening_moves(mouth: OpenedMouth, crop_x: np.ndarray, crop_y: np.ndarray,
+                  pixel: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The backward moves (..., 2), in crop pixels, that open the mouth of an opening placed on the moved face, at
-    crop points, and how much of each point is the mouth's dark (...), with an edge one photo pixel (`pixel` crop
-    pixels) wide."""
+    crop points; how much of each point is the mouth's dark (...), with an edge at least EDGE_PIXELS photo pixels
+    (`pixel` crop pixels each) wide; and the dark's colour there (..., C)."""
     points = mouth.points
     line = lip_curve(points[LOWER_INNER_LIP], crop_x)
     facing = (points[UPPER_INNER_LIP[1:4]] + points[LOWER_INNER_LIP[1:4]]) / 2
@@ -198,8 +222,10 @@ def opening_moves(mouth: OpenedMouth, crop_x: np.ndarray, crop_y: np.ndarray, pi
     pulled = np.where(distance < half, distance, half * np.where(distance < half + own, 1, ease))
     moves = np.zeros((*crop_x.shape, 2), np.float32)
     moves[..., 1] = np.where(above, pulled, -pulled)
-    dark = np.clip((half - distance) / np.maximum(pixel, MOUTH_SOFTNESS * half), 0, 1).astype(np.float32)
-    return moves, dark
+    dark = np.clip((half - distance) / np.maximum(EDGE_PIXELS * pixel, MOUTH_SOFTNESS * half), 0, 1).astype(np.float32)
+    across = (crop_x - points[60, 0]) / max(points[64, 0] - points[60, 0], 1e-6)
+    colour = inside_colour(mouth.dark, (offset + half) / np.maximum(2 * half, 1e-6), across)
+    return moves, dark, colour.astype(np.float32)
 
 
 def region_box(alignment: Alignment) -> Box:
@@ -296,12 +322,13 @@ def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mouth
     crop_points = alignment.to_crop(np.stack([xs, ys], -1))
     cx, cy = crop_points[..., 0].astype(np.float32), crop_points[..., 1].astype(np.float32)
     moves, dark = np.zeros((*cx.shape, 2), np.float32), np.zeros(cx.shape, np.float32)
+    colour = np.zeros((*cx.shape, photo.shape[-1]), np.float32)
     if isinstance(mouth, LipSeal):
         moves = seal_moves(mouth, cx, cy)
     elif isinstance(mouth, OpenedMouth):
         points = mouth.points  # the opening moves nothing outside its corners, its nose's base and its chin
         near = (cx > points[60, 0]) & (cx < points[64, 0]) & (cy > points[NOSE_BASE, 1]) & (cy < points[CHIN, 1])
-        moves[near], dark[near] = opening_moves(mouth, cx[near], cy[near], alignment.scale)
+        moves[near], dark[near], colour[near] = opening_moves(mouth, cx[near], cy[near], alignment.scale)
     moves = moves + sample_field(field, cx + moves[..., 0], cy + moves[..., 1], alignment.size)
     region = face_region(cx, cy, alignment.size)
     moves, dark = moves * region[..., None], dark * region
@@ -312,7 +339,7 @@ def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mouth
     if dark.any():
         noise = np.stack([np.random.default_rng(row).standard_normal(right - left, np.float32) for row in range(top, bottom)])  # a row's own, in any strip
         grain = noise[..., None] * mouth.grain  # one field for every channel: mostly brightness, as after JPEG
-        moved = np.clip(moved + dark[..., None] * (mouth.dark + grain - moved) + 0.5, 0, 255).astype(np.uint8)
+        moved = np.clip(moved + dark[..., None] * (colour + grain - moved) + 0.5, 0, 255).astype(np.uint8)
     rows = photo[top:bottom, left:right].copy()
     changed = (np.maximum(np.abs(photo_moves[..., 0]), np.abs(photo_moves[..., 1])) > STILL) | (dark > 0)
     rows[changed] = moved.reshape(rows.shape)[changed]
