@@ -9,8 +9,8 @@ The photos: scikit-image's astronaut (public domain, NASA), the astronaut pasted
 rocket launch ("the scene"), matplotlib's Grace Hopper (public domain, US Navy), and the official
 portraits of Barack Obama and Joe Biden (public domain, the White House) that face_recognition's tests
 use, cropped to head and shoulders in experiments/photos/. Writes OUT/<engine>_<photo>.jpg (the face at
-the photo's own resolution: the photo first, then all seven expressions) and OUT/scores.json; prints a
-table.
+the photo's own resolution: the photo first, then all seven expressions) and OUT/scores.json (an engine not run
+keeps its last scores there); prints a table.
 """
 
 from __future__ import annotations
@@ -109,8 +109,10 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    scores: dict = {}
+    kept = out / "scores.json"
+    scores: dict = json.loads(kept.read_text()) if kept.is_file() else {}  # the engines not run keep their last scores
     for engine_name in args.engines:
+        scores[engine_name] = {}
         engine = load_engine(args.warp if engine_name == "warp" else None, engine_name)
         engine.edit_faces(photos()["astronaut"])  # the first call reads the models
         for photo_name, photo in photos().items():
@@ -120,7 +122,7 @@ def main() -> None:
             own = engine.expression_of(edits[0])
             edited = {target: engine.render(photo, edits, target) for target in EXPRESSIONS}
             quality = photo_quality(photo, {target: picture for target, picture in edited.items() if target != own}, region)
-            scores.setdefault(engine_name, {})[photo_name] = {"own_expression": own, "face_pixels": square[2], "seconds": seconds, **quality}
+            scores[engine_name][photo_name] = {"own_expression": own, "face_pixels": square[2], "seconds": seconds, **quality}
             sheet([photo, *edited.values()], ["photo", *EXPRESSIONS], square, 256 / square[2]).save(
                 out / f"{engine_name}_{photo_name}.jpg", quality=85)
     (out / "scores.json").write_text(json.dumps(scores, indent=2))
