@@ -25,7 +25,6 @@ from facegan.errors import FaceganError
 BANDS, COLUMNS = 5, 3
 WIDEST_SHARE = 0.15
 """Mouths whose lips part by less than this share of their width are a few pixels tall at CelebA's size: lip edges."""
-LUMA = np.array([0.299, 0.587, 0.114])
 
 
 def attributes(folder: Path) -> dict[str, dict[str, int]]:
@@ -79,14 +78,15 @@ def main() -> None:
         if found is not None:
             grids.append(found)
     grids = np.array(grids)
-    brightness = grids @ LUMA
+    brightness = cv2.cvtColor(grids.reshape(-1, COLUMNS, 3).astype(np.float32), cv2.COLOR_RGB2GRAY).reshape(grids.shape[:-1])
     darker = brightness <= np.percentile(brightness, 25, axis=0)
     table = np.array([[np.median(grids[darker[:, b, c], b, c], 0) for c in range(COLUMNS)] for b in range(BANDS)])
     print(f"{len(grids)} open mouths, not smiling, lips parted by {WIDEST_SHARE} of the mouth's width or more")
     print("the darker quarter's inside over the lips, bands from the upper lip down, columns corner to corner (R, G, B):")
     print("np.array([" + ",\n          ".join("[" + ", ".join("(" + ", ".join(f"{v:.2f}" for v in cell) + ")" for cell in band) + "]"
                                             for band in table) + "])")
-    print(f"brightness: {np.round(table @ LUMA, 2).tolist()}")
+    brightness = cv2.cvtColor(table.astype(np.float32), cv2.COLOR_RGB2GRAY)
+    print("brightness:", "; ".join(" / ".join(f"{value:.2f}" for value in band) for band in brightness))
 
 
 if __name__ == "__main__":

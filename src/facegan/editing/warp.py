@@ -322,12 +322,12 @@ def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mouth
     crop_points = alignment.to_crop(np.stack([xs, ys], -1))
     cx, cy = crop_points[..., 0].astype(np.float32), crop_points[..., 1].astype(np.float32)
     moves, dark = np.zeros((*cx.shape, 2), np.float32), np.zeros(cx.shape, np.float32)
-    colour = np.zeros((*cx.shape, photo.shape[-1]), np.float32)
     if isinstance(mouth, LipSeal):
         moves = seal_moves(mouth, cx, cy)
     elif isinstance(mouth, OpenedMouth):
         points = mouth.points  # the opening moves nothing outside its corners, its nose's base and its chin
         near = (cx > points[60, 0]) & (cx < points[64, 0]) & (cy > points[NOSE_BASE, 1]) & (cy < points[CHIN, 1])
+        colour = np.zeros((*cx.shape, photo.shape[-1]), np.float32)  # the dark's, where `dark` says how much of it shows
         moves[near], dark[near], colour[near] = opening_moves(mouth, cx[near], cy[near], alignment.scale)
     moves = moves + sample_field(field, cx + moves[..., 0], cy + moves[..., 1], alignment.size)
     region = face_region(cx, cy, alignment.size)
