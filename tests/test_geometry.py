@@ -16,6 +16,7 @@ from facegan.editing.faces import detect_faces, read_photo
 from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, lip_growth, load_geometry, parted_by_seam, sealable_lips
 from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
+from facegan.editing import warp
 from facegan.editing.field_engine import mouth_at
 from facegan.editing.warp import (DETAIL_SIGMA, FIELD_FADE, LOWER_INNER_LIP, MOUTH_INSIDE, UPPER_INNER_LIP, LipSeal, MouthOpening,
                                   apply_field, face_region, inside_colour, lip_curve, moved_points, photo_region, resample, thin_plate_field)
@@ -417,6 +418,37 @@ def test_an_opening_parts_closed_lips_by_a_seam_showing_the_mouths_dark():
     assert np.array_equal(apply_field(above, alignment, zero, MouthOpening(points, np.array([2.0, 3.0, 2.0]))), above)
     assert mouth_at(MouthOpening(points, np.ones(3)), 0) is None
     assert np.allclose(mouth_at(MouthOpening(points, np.ones(3)), 0.5).growth, 0.5)
+
+
+def test_edge_blur_reads_how_far_a_step_is_blurred():
+    import cv2
+
+    step = np.zeros((40, 40, 3), np.float32)
+    step[:, 20:] = 200
+    assert warp.edge_blur(step) < 1  # a sharp step: a gradient is taken over three pixels
+    for sigma in (2, 3, 4):
+        assert abs(warp.edge_blur(cv2.GaussianBlur(step, (0, 0), sigma)) / sigma - 1) < 0.15
+
+
+def test_on_a_soft_photo_the_mouths_dark_fades_in_as_softly_as_the_photos_own_edges(monkeypatch):
+    """On a photo blurred by 3 pixels, a two-pixel edge into the dark is the sharpest edge in it: a patch pasted on."""
+    import cv2
+
+    points, sharp = closed_mouth(192)
+    soft = cv2.GaussianBlur(sharp, (0, 0), 3)
+    alignment = Alignment(np.array([[0.25, 0, -0.375], [0, 0.25, -0.375]]), FRAME)  # 4 picture pixels per frame pixel
+    zero, opening = np.zeros((2, 24, 24), np.float32), MouthOpening(points, np.array([2.0, 3.0, 2.0]))
+    assert warp.opened(opening, zero, sharp, alignment).edge == warp.EDGE_PIXELS
+    assert warp.opened(opening, zero, soft, alignment).edge > warp.EDGE_PER_BLUR * 2.5
+
+    def steepest(picture: np.ndarray) -> int:
+        """The largest step in brightness down the mouth's middle column, opened."""
+        return np.abs(np.diff(apply_field(picture, alignment, zero, opening)[110:160, 96].astype(int).sum(-1))).max()
+
+    shipped = steepest(soft)
+    monkeypatch.setattr(warp, "EDGE_PER_BLUR", 0.0)
+    assert shipped < 0.7 * steepest(soft)
+    assert steepest(sharp) > 2 * shipped
 
 
 def test_the_mouths_dark_is_its_measured_colour_at_each_place_and_held_past_the_outer_ones():

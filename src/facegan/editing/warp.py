@@ -57,6 +57,15 @@ EDGE_PIXELS = 2
 """Photo pixels, at least, over which a lip's edge fades into the mouth's dark: a photo's own edges are rarely sharper.
 At one pixel the dark slit under a smile's teeth was sharper than the photo's edges: the astronaut turned afraid kept
 1.18 of the face's Laplacian variance (1.08 at two; docs/results.md)."""
+EDGE_PER_BLUR = float(np.sqrt(2 * np.pi))
+"""A lip's edge into the dark is this many times the photo's own blur (`edge_blur`) wide, at least: a linear ramp that
+wide is as steep as a step blurred by that Gaussian is at its middle. On a soft photo (an upscaled one, or out of
+focus) a two-pixel edge was sharper than every edge around it, and the dark read as a patch pasted on (docs/results.md)."""
+REBLUR = 1.0
+"""Photo pixels: the Gaussian `edge_blur` blurs the mouth again by, to measure how blurred it already is."""
+STEEPEST = 0.8
+"""`edge_blur` reads the pixels whose gradient is at least this share of the picture's steepest (its 99th percentile):
+the middles of its strongest edges, the lips'; a step blurred by 1 to 4 pixels reads 1.3, 2.1, 3.3 and 4.3 there."""
 
 
 @dataclass
@@ -91,6 +100,7 @@ class OpenedMouth:
     growth: np.ndarray
     dark: np.ndarray  # (5, 3, C): MOUTH_INSIDE's places in the photo's colours
     grain: np.ndarray  # (C,): the spread of the photo's fine detail around the mouth, per channel
+    edge: float  # photo pixels over which a lip's edge fades into the dark, at least
 
 
 def moved_points(field: np.ndarray, points: np.ndarray, size: int) -> np.ndarray:
@@ -187,7 +197,23 @@ def opened(opening: MouthOpening, field: np.ndarray, photo: np.ndarray, alignmen
     if (mouth == mouth[..., :1]).all():  # a grey photo's dark stays grey, as dark as the colour one's
         dark = np.repeat(cv2.cvtColor(dark, cv2.COLOR_RGB2GRAY)[..., None], 3, -1)
         grain = np.full(3, grain.mean())
-    return OpenedMouth(moved_points(field, opening.points, alignment.size), opening.growth, dark, grain)
+    edge = max(EDGE_PIXELS, EDGE_PER_BLUR * edge_blur(mouth))
+    return OpenedMouth(moved_points(field, opening.points, alignment.size), opening.growth, dark, grain, edge)
+
+
+def edge_blur(picture: np.ndarray) -> float:
+    """How blurred a picture (H, W, C float32) already is at its strongest edges: the width, in pixels, of the Gaussian
+    that blurs a sharp step as much. Blurring a step of blur s again by REBLUR lowers its steepest gradient by
+    s / sqrt(s^2 + REBLUR^2), so that ratio, read where the picture is STEEPEST, gives s (Zhuo and Sim 2011).
+    A sharp step reads 0.8, since a gradient is taken over three pixels."""
+    import cv2
+
+    grey = picture.mean(-1)
+    steepness = lambda image: np.hypot(cv2.Sobel(image, cv2.CV_32F, 1, 0), cv2.Sobel(image, cv2.CV_32F, 0, 1))  # noqa: E731
+    sharp, again = steepness(grey), steepness(cv2.GaussianBlur(grey, (0, 0), REBLUR))
+    steepest = sharp >= STEEPEST * np.quantile(sharp, 0.99)
+    ratio = np.clip(again[steepest] / np.maximum(sharp[steepest], 1e-6), 0, 0.99)
+    return float(np.median(REBLUR * ratio / np.sqrt(1 - ratio * ratio)))
 
 
 def inside_colour(dark: np.ndarray, down: np.ndarray, across: np.ndarray) -> np.ndarray:
@@ -206,7 +232,7 @@ def inside_colour(dark: np.ndarray, down: np.ndarray, across: np.ndarray) -> np.
 def opening_moves(mouth: OpenedMouth, crop_x: np.ndarray, crop_y: np.ndarray,
                   pixel: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The backward moves (..., 2), in crop pixels, that open the mouth of an opening placed on the moved face, at
-    crop points; how much of each point is the mouth's dark (...), with an edge at least EDGE_PIXELS photo pixels
+    crop points; how much of each point is the mouth's dark (...), with an edge at least `mouth.edge` photo pixels
     (`pixel` crop pixels each) wide; and the dark's colour there (..., C)."""
     points = mouth.points
     line = lip_curve(points[LOWER_INNER_LIP], crop_x)
@@ -222,7 +248,7 @@ def opening_moves(mouth: OpenedMouth, crop_x: np.ndarray, crop_y: np.ndarray,
     pulled = np.where(distance < half, distance, half * np.where(distance < half + own, 1, ease))
     moves = np.zeros((*crop_x.shape, 2), np.float32)
     moves[..., 1] = np.where(above, pulled, -pulled)
-    dark = np.clip((half - distance) / np.maximum(EDGE_PIXELS * pixel, MOUTH_SOFTNESS * half), 0, 1).astype(np.float32)
+    dark = np.clip((half - distance) / np.maximum(mouth.edge * pixel, MOUTH_SOFTNESS * half), 0, 1).astype(np.float32)
     across = (crop_x - points[60, 0]) / max(points[64, 0] - points[60, 0], 1e-6)
     colour = inside_colour(mouth.dark, (offset + half) / np.maximum(2 * half, 1e-6), across)
     return moves, dark, colour.astype(np.float32)
