@@ -552,7 +552,7 @@ def test_the_default_engine_meets_issue_26s_photo_targets_on_the_shipped_portrai
 
 
 def test_faces_at_fer2013s_resolution_get_no_seams():
-    face = torch.from_numpy(np.array(Image.open(sorted((facegan.data.DEMO_DATA / "train" / "happy").glob("*.jpg"))[1])))[None]  # lips parted
+    face = torch.from_numpy(np.array(Image.open(sorted((facegan.data.DEMO_DATA / "train" / "happy").glob("*.jpg"))[4])))[None]  # lips parted, facing the camera
     engine = load_engine(None, "geometry")
     picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
     frame = Alignment(np.array([[1.0, 0, 0], [0, 1.0, 0]]), FRAME)
@@ -623,3 +623,41 @@ def test_facing_inner_lip_points_are_not_moved_past_each_other():
         assert np.allclose(kept[upper], (0.05, 0.35)) and np.allclose(kept[lower], (0.05, 0.35))
         points[lower] = (24, 40)  # open by 4 frame pixels: the move only narrows the gap
     assert np.array_equal(lips_not_crossed(move, points), move)
+
+
+def turned_shape(across: float) -> np.ndarray:
+    """The shipped geometry's reference shape (frontal, frame pixels) with its nose moved so that the nose's tip lies
+    `across` of the way from one side of the jaw at the cheeks to the other (0.5: facing the camera)."""
+    from facegan.editing import geometry
+
+    shape = load_geometry().reference.copy()
+    tip = shape[2, 0] + across * (shape[14, 0] - shape[2, 0])
+    shape[27:36, 0] += tip - shape[30, 0]
+    assert geometry.turn(shape) == pytest.approx(abs(across - 0.5) / 0.5)
+    return shape
+
+
+def test_a_face_turned_from_the_camera_gets_less_of_the_move_no_seam_and_none_in_profile(monkeypatch):
+    """FER2013's moves, made on faces mostly facing the camera, stretch a turned face's near cheek into its nose."""
+    from facegan.editing import geometry
+
+    assert geometry.turn(load_geometry().reference) < 0.05
+    assert geometry.turned_share(0.2) == 1 and geometry.turned_share(0.95) == 0
+    assert 0 < geometry.turned_share((geometry.TURN_FULL + geometry.TURN_NONE) / 2) < 1
+    engine = GeometryEngine.load()
+    photo = read_photo(facegan.data.DEMO_PHOTO)
+
+    def prepared(shape: np.ndarray) -> tuple[np.ndarray, list]:
+        on_crop = (shape + 0.5) * geometry.LANDMARK_SIDE / FRAME - 0.5
+        monkeypatch.setattr(geometry, "cropped_landmarks", lambda upright, count: on_crop)
+        _, fields, _, mouths = engine.edit_faces(photo)[0].prepared
+        return fields, mouths
+
+    frontal, frontal_mouths = prepared(turned_shape(0.5))
+    turned, turned_mouths = prepared(turned_shape(0.15))  # turn 0.7
+    profile, profile_mouths = prepared(turned_shape(0.0))
+    assert any(mouth is not None for mouth in frontal_mouths)
+    assert all(mouth is None for mouth in turned_mouths + profile_mouths)
+    share = geometry.turned_share(0.7)
+    assert 0.8 * share < np.abs(turned).max() / np.abs(frontal).max() < 1.2 * share
+    assert not profile.any()

@@ -83,6 +83,11 @@ OPENS_AS_NEUTRAL = ("happy",)
 """The expressions whose parted lips show teeth, not an open jaw: FER2013's mean happy mouth parts its inner lips as
 far as the mean surprised one, so the move between them opens nothing, and a smile turned to surprise kept its
 teeth in a smile. Turned to a dark mouth, a face showing one opens as far as a neutral face would."""
+TURN_FULL, TURN_NONE = 0.5, 0.85
+"""How far a face may be turned from the camera (`turn`: 0 facing it, 1 in profile) and still get the whole move, and
+from where on it gets none, falling linearly between. The moves are FER2013's means over faces mostly turned less
+(their median turn is 0.18, their 90th percentile 0.56); on a face turned further they stretch the near cheek into the
+nose and open the mouth across it, and its seams cut the lips (docs/results.md)."""
 BEHIND_GLASSES = [*range(17, 27), *range(36, 48)]
 """The brows and eyes, held still on a face with glasses: moved, the frames bend with them (facegan.editing.glasses)."""
 ANCHORS = np.array([(x, y) for x in np.linspace(-4, 51, 8) for y in np.linspace(-4, 51, 8)
@@ -111,6 +116,18 @@ class Geometry:
     def closed(self, target: int) -> bool:
         """Whether the expression's mean shape keeps the lips together (FER2013's neutral and sad faces)."""
         return closed_lips(self.means[target], self.reference)
+
+
+def turn(points: np.ndarray) -> float:
+    """How far a face (its landmarks (68, 2), upright) is turned from the camera: 0 facing it, 1 in profile, read from
+    where the nose's tip lies between the two sides of the jaw at the cheeks (dlib's 2 and 14)."""
+    across = (points[30, 0] - points[2, 0]) / max(points[14, 0] - points[2, 0], 1e-6)
+    return float(np.clip(abs(across - 0.5) / 0.5, 0, 1))
+
+
+def turned_share(turned: float) -> float:
+    """The share of its move a face turned by `turned` gets: all of it up to TURN_FULL, none from TURN_NONE."""
+    return float(np.clip((TURN_NONE - turned) / (TURN_NONE - TURN_FULL), 0, 1))
 
 
 def closed_lips(shape: np.ndarray, reference: np.ndarray) -> bool:
@@ -266,7 +283,8 @@ class GeometryEngine(FieldEngine):
         """The thin-plate field to every class, and where the photo resolves the lips, a seam for the mouth: a seal
         for the classes drawn with the mouth closed, where the face's lips part, and an opening for those whose open
         mouths are dark, where their move parts the lips; the landmarks are found on the aligned face at
-        LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are."""
+        LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are.
+        A face turned from the camera gets a share of the move (`turned_share`), and no seam."""
         import cv2
 
         upright = cv2.cvtColor(aligned_crop(photo, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
@@ -274,14 +292,15 @@ class GeometryEngine(FieldEngine):
         classes = len(self.geometry.class_names)
         moves, mouths = np.zeros((classes, *landmarks.shape)), [None] * classes
         resolution = alignment.size / FRAME / alignment.scale
-        seams = resolution >= SEAM_RESOLUTION
+        share = turned_share(turn(landmarks))
+        seams = resolution >= SEAM_RESOLUTION and share == 1
         sealable = seams and sealable_lips(landmarks)
         targets = [target for target in range(classes) if target != source]
         glasses = resolution >= GLASSES_RESOLUTION and self.glasses.probability(upright) > 0.5
         names = self.geometry.class_names
         opens_as_neutral = names[source] in OPENS_AS_NEUTRAL and "neutral" in names
         for target in targets:
-            moves[target] = GAIN * self.geometry.move(source, target)
+            moves[target] = share * GAIN * self.geometry.move(source, target)
             if glasses:
                 moves[target][BEHIND_GLASSES] = 0
             moves[target] = lips_not_crossed(moves[target], landmarks)
