@@ -13,8 +13,8 @@ expression drawn with the mouth closed (sad, neutral), parted lips are also seal
 photo resolves them and the mouth is not laughing, and its corners lose the smile's curve; turned to one whose open
 mouths are dark (fear, surprise), lips the move parts (and a smile's, which opens as a neutral face's would) are
 opened by a seam (warp.MouthOpening) that shows the mouth's dark between them, and for the others they keep their
-gap. The inner lips are never moved past each other, and
-behind glasses the brows and eyes stay still.
+gap and the jaw its height. The inner lips are never moved past each other, behind glasses the brows and eyes stay
+still, and no move folds the face or stretches a patch of it tenfold (`STRETCH_FLOOR`).
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from facegan.editing.align import FRAME, Alignment, aligned_crop, similarity
-from facegan.editing.field_engine import FieldEngine, Mouths, field_config
+from facegan.editing.field_engine import FieldEngine, Mouths, field_config, mouth_at
 from facegan.editing.glasses import GlassesDetector, load_glasses
 from facegan.editing.landmarks import cropped_landmarks
-from facegan.editing.warp import LOWER_INNER_LIP, SEAL_OVERSHOOT, UPPER_INNER_LIP, LipSeal, MouthOpening, lip_edges, thin_plate_field
+from facegan.editing.warp import (LOWER_INNER_LIP, SEAL_OVERSHOOT, UPPER_INNER_LIP, LipSeal, MouthOpening, lip_edges, thin_plate_field,
+                                  unfolded_share)
 from facegan.errors import FaceganError
 from facegan.weights import read_tagged_arrays, save_tagged
 
@@ -56,6 +57,7 @@ expressions on pose-free shapes gives the highest probability of it. The mean of
 examples (a surprise with the mouth open and one with it closed average to a half-open mouth), so moves to it were
 mild; the mean of the top tenth tears mouths and stretches faces (docs/results.md)."""
 LOWER_LIPS, JAW = [*range(55, 60), 65, 66, 67], list(range(17))
+UPPER_LIP = [*range(49, 54), 61, 62, 63]
 CLOSED_GAP = 0.08
 """Eye distances: an expression whose mean shape parts the inner lips less than this is drawn with the mouth closed."""
 WIDEST_SEAL = 0.25
@@ -88,6 +90,12 @@ TURN_FULL, TURN_NONE = 0.5, 0.85
 from where on it gets none, falling linearly between. The moves are FER2013's means over faces mostly turned less
 (their median turn is 0.18, their 90th percentile 0.56); on a face turned further they stretch the near cheek into the
 nose and open the mouth across it, and its seams cut the lips (docs/results.md)."""
+STRETCH_FLOOR = 0.1
+"""A move that would stretch a patch of the face to more than 1/STRETCH_FLOOR times its area, or fold it over itself,
+gets the largest share of it that does not (`warp.unfolded_share`). The mean moves fold where a face's own landmarks
+lie close together: on 6% of FER2013's test faces turned to surprise, at a turned face's mouth corner, and where a long
+chin is moved down onto the frame's still border. At 0.25 a quarter of the smiles are weakened as well, to no
+visible gain (docs/results.md)."""
 BEHIND_GLASSES = [*range(17, 27), *range(36, 48)]
 """The brows and eyes, held still on a face with glasses: moved, the frames bend with them (facegan.editing.glasses)."""
 ANCHORS = np.array([(x, y) for x in np.linspace(-4, 51, 8) for y in np.linspace(-4, 51, 8)
@@ -284,7 +292,8 @@ class GeometryEngine(FieldEngine):
         for the classes drawn with the mouth closed, where the face's lips part, and an opening for those whose open
         mouths are dark, where their move parts the lips; the landmarks are found on the aligned face at
         LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are.
-        A face turned from the camera gets a share of the move (`turned_share`), and no seam."""
+        A face turned from the camera gets a share of the move (`turned_share`), and no seam; a move that would fold
+        the face gets the share of it that does not (`STRETCH_FLOOR`)."""
         import cv2
 
         upright = cv2.cvtColor(aligned_crop(photo, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
@@ -314,6 +323,9 @@ class GeometryEngine(FieldEngine):
                 moves[target], mouths[target] = parted_by_seam(moves[target], landmarks, growth, dark)
         fields = np.zeros((classes, 2, GRID, GRID), np.float32)
         fields[targets] = field_for(landmarks, moves[targets])
+        for target in targets:
+            kept = unfolded_share(fields[target], FRAME, STRETCH_FLOOR)
+            fields[target], mouths[target] = kept * fields[target], mouth_at(mouths[target], kept)
         return fields, mouths
 
 
@@ -354,14 +366,29 @@ def lip_growth(move: np.ndarray) -> np.ndarray:
 
 
 def parted_by_seam(move: np.ndarray, points: np.ndarray, growth: np.ndarray, dark: bool) -> tuple[np.ndarray, MouthOpening | None]:
-    """For lips the target parts by `growth` (3,), more than OPENING frame pixels somewhere: the move (68, 2) with the
-    lips' gap kept, and where the target's open mouths are `dark`, the opening (a seam) that parts them by `growth`.
-    A smooth field parting them stretches the line where they meet into streaks; and drawn dark where the target's
-    open mouths show teeth, the opening reads as a gap where teeth should be, so there the lips stay as close as
-    they are."""
+    """For lips the target parts by `growth` (3,), more than OPENING frame pixels somewhere: where the target's open
+    mouths are `dark`, the opening (a seam) that parts them by `growth` and the move (68, 2) that places the lips for it
+    (`lips_on_seam`). A smooth field parting them stretches the line where they meet into streaks; and drawn dark where
+    the target's open mouths show teeth, the opening reads as a gap where teeth should be, so there the lips stay as
+    close as they are, and the jaw, which the mean move lowers with the lower lip, keeps its height
+    (`lips_kept_apart`): lowered under lips that stay, it stretched the chin into streaks."""
     if growth.max() <= OPENING:
         return move, None
-    return lower_lip_following(move), MouthOpening(points, np.maximum(growth, 0)) if dark else None
+    if not dark:
+        return lips_kept_apart(move), None
+    growth = np.maximum(growth, 0)
+    return lips_on_seam(move, growth), MouthOpening(points, growth)
+
+
+def lips_on_seam(move: np.ndarray, growth: np.ndarray) -> np.ndarray:
+    """The move (68, 2) for lips a seam parts by `growth` (3,): the seam lifts the upper lip by half of it and lowers the
+    lower lip by half, so the field takes both lips to where `move` puts the upper lip, plus that half. Then the upper
+    lip lands where `move` puts it and the lower lip `growth` below it; with both at the upper lip's own move, the
+    opened mouth sat half its height too high, under corners the move lowers with the jaw, and where the corner lies
+    close to the lower lip (a mouth seen from the side) the field folded the lip over itself (docs/results.md)."""
+    kept = move.copy()
+    kept[UPPER_LIP, 1] += growth.mean() / 2
+    return lower_lip_following(kept)
 
 
 def lips_not_crossed(move: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -23,6 +23,8 @@ from facegan.editing.align import FACE_AXES, FACE_CENTRE, FADE_REACH, FRAME, Ali
 from facegan.editing.faces import Box
 
 STILL = 1e-3
+SHARE_STEPS = 20
+"""`unfolded_share` tries shares of a field in steps of 1/SHARE_STEPS."""
 """Moves shorter than this many photo pixels leave the pixel as it is."""
 FIELD_FADE = 4.0
 """Frame pixels past the crop over which a field fades to zero: a photo goes on past the crop (the collar under
@@ -302,6 +304,20 @@ def thin_plate_field(source: np.ndarray, target: np.ndarray, size: int, grid: in
     points = np.stack(np.meshgrid(centres, centres), -1).reshape(-1, 2)
     moved = spline_kernel(points, target) @ weights[..., :count, :] + np.hstack([np.ones((len(points), 1)), points]) @ weights[..., count:, :]
     return np.swapaxes(moved, -1, -2).reshape(*stack, 2, grid, grid).astype(np.float32)
+
+
+def unfolded_share(field: np.ndarray, size: int, floor: float) -> float:
+    """The largest share of a backward field (2, g, g) over a crop of `size`, in steps of 1/SHARE_STEPS, that neither it
+    nor any smaller share stretches a patch of the face to more than 1/floor times its area, or folds it over itself:
+    the determinant of the map x -> x + share * field(x), by central differences on the grid, stays at `floor` or
+    above everywhere. Any strength up to the share is then as safe."""
+    step = size / field.shape[-1]
+    dx_dx, dx_dy = np.gradient(field[0], step, axis=1), np.gradient(field[0], step, axis=0)
+    dy_dx, dy_dy = np.gradient(field[1], step, axis=1), np.gradient(field[1], step, axis=0)
+    shares = np.arange(1, SHARE_STEPS + 1)[:, None, None] / SHARE_STEPS
+    determinant = (1 + shares * dx_dx) * (1 + shares * dy_dy) - shares * shares * dx_dy * dy_dx
+    safe = (determinant >= floor).all(axis=(1, 2))
+    return float(SHARE_STEPS if safe.all() else np.argmin(safe)) / SHARE_STEPS
 
 
 def sample_field(field: np.ndarray, points_x: np.ndarray, points_y: np.ndarray, size: int) -> np.ndarray:
