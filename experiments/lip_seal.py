@@ -133,7 +133,7 @@ def fer_scores(data: str, n: int, out: Path) -> None:
         if source in labels:
             continue
         picture = np.repeat(np.repeat(np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2), 2, 0), 2, 1)
-        fields, seals = engine.face_fields(picture, doubled, face, source)
+        fields, seals, _ = engine.face_fields(picture, doubled, face, source)
         if seals[labels[0]] is None:
             continue
         faces.append(face)

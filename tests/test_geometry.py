@@ -559,10 +559,10 @@ def test_faces_at_fer2013s_resolution_get_no_seams():
     engine = load_engine(None, "geometry")
     picture = np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2)
     frame = Alignment(np.array([[1.0, 0, 0], [0, 1.0, 0]]), FRAME)
-    fields, mouths = engine.face_fields(picture, frame, face, EXPRESSIONS.index("happy"))
+    fields, mouths, _ = engine.face_fields(picture, frame, face, EXPRESSIONS.index("happy"))
     assert fields.shape == (7, 2, 24, 24) and mouths == [None] * 7
     doubled = np.repeat(np.repeat(picture, 2, 0), 2, 1)  # the same face at twice the resolution is sealed and opened
-    _, mouths = engine.face_fields(doubled, Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME), face, EXPRESSIONS.index("happy"))
+    _, mouths, _ = engine.face_fields(doubled, Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME), face, EXPRESSIONS.index("happy"))
     assert [name for name, mouth in zip(EXPRESSIONS, mouths) if isinstance(mouth, LipSeal)] == ["sad", "neutral"]
     opened = {name: mouth for name, mouth in zip(EXPRESSIONS, mouths) if isinstance(mouth, MouthOpening)}
     assert list(opened) == ["fear", "surprise"]  # a smile opens its jaw for the dark mouths, as a neutral face would
@@ -667,12 +667,13 @@ def test_the_geometry_engine_gives_a_move_that_would_fold_a_face_the_share_that_
     face = np.array(Image.open(facegan.data.DEMO_DATA / "train" / "angry" / "Training_22892509.jpg"))[None]
     picture, frame, source = np.repeat(face.transpose(1, 2, 0), 3, 2), frame_alignment(Box(0, 0, FRAME)), expressions(face[None])[0]
     engine, surprise = GeometryEngine.load(), EXPRESSIONS.index("surprise")
-    fields, _ = engine.face_fields(picture, frame, face, source)
+    fields, _, note = engine.face_fields(picture, frame, face, source)
     assert all(unfolded_share(field, FRAME, geometry.STRETCH_FLOOR) == 1 for field in fields)
     monkeypatch.setattr(geometry, "STRETCH_FLOOR", -np.inf)
-    whole, _ = engine.face_fields(picture, frame, face, source)
+    whole, _, _ = engine.face_fields(picture, frame, face, source)
     share = unfolded_share(whole[surprise], FRAME, 0.1)
     assert share < 0.7 and np.allclose(fields[surprise], share * whole[surprise], atol=1e-5)
+    assert f"surprise {share:.0%}" in note and note.endswith("of the move, where all of it would fold the face")
     others = [target for target in range(len(EXPRESSIONS)) if unfolded_share(whole[target], FRAME, 0.1) == 1]
     assert np.array_equal(fields[others], whole[others])
 
@@ -682,7 +683,7 @@ def test_closed_lips_open_with_the_dark_only_for_fear_and_surprise():
     engine = load_engine(None, "geometry")
     doubled = np.repeat(np.repeat(np.repeat(face.permute(1, 2, 0).numpy(), 3, axis=2), 2, 0), 2, 1)
     frame = Alignment(np.array([[0.5, 0, -0.25], [0, 0.5, -0.25]]), FRAME)
-    _, mouths = engine.face_fields(doubled, frame, face, EXPRESSIONS.index("neutral"))
+    _, mouths, _ = engine.face_fields(doubled, frame, face, EXPRESSIONS.index("neutral"))
     assert [(name, type(mouth).__name__) for name, mouth in zip(EXPRESSIONS, mouths) if mouth is not None] == [
         ("fear", "MouthOpening"), ("surprise", "MouthOpening")]
 
@@ -716,8 +717,9 @@ def turned_shape(across: float) -> np.ndarray:
     return shape
 
 
-def test_a_face_turned_from_the_camera_gets_less_of_the_move_no_seam_and_none_in_profile(monkeypatch):
-    """FER2013's moves, made on faces mostly facing the camera, stretch a turned face's near cheek into its nose."""
+def test_a_face_turned_from_the_camera_gets_less_of_the_move_no_seam_and_none_in_profile(monkeypatch, tmp_path, capsys):
+    """FER2013's moves, made on faces mostly facing the camera, stretch a turned face's near cheek into its nose; the
+    user is told what the face did not get."""
     from facegan.editing import geometry
 
     assert geometry.turn(load_geometry().reference) < 0.05
@@ -726,17 +728,22 @@ def test_a_face_turned_from_the_camera_gets_less_of_the_move_no_seam_and_none_in
     engine = GeometryEngine.load()
     photo = read_photo(facegan.data.DEMO_PHOTO)
 
-    def prepared(shape: np.ndarray) -> tuple[np.ndarray, list]:
+    def prepared(shape: np.ndarray) -> tuple[np.ndarray, list, str]:
         on_crop = (shape + 0.5) * geometry.LANDMARK_SIDE / FRAME - 0.5
         monkeypatch.setattr(geometry, "cropped_landmarks", lambda upright, count: on_crop)
-        _, fields, _, mouths = engine.edit_faces(photo)[0].prepared
-        return fields, mouths
+        edit = engine.edit_faces(photo)[0]
+        return edit.prepared[1], edit.prepared[3], edit.note
 
-    frontal, frontal_mouths = prepared(turned_shape(0.5))
-    turned, turned_mouths = prepared(turned_shape(0.15))  # turn 0.7
-    profile, profile_mouths = prepared(turned_shape(0.0))
+    frontal, frontal_mouths, frontal_note = prepared(turned_shape(0.5))
+    turned, turned_mouths, turned_note = prepared(turned_shape(0.15))  # turn 0.7
+    profile, profile_mouths, profile_note = prepared(turned_shape(0.0))
     assert any(mouth is not None for mouth in frontal_mouths)
     assert all(mouth is None for mouth in turned_mouths + profile_mouths)
     share = geometry.turned_share(0.7)
     assert 0.8 * share < np.abs(turned).max() / np.abs(frontal).max() < 1.2 * share
     assert not profile.any()
+    assert frontal_note == "" and f"(0.70; 1 is a profile): it gets {share:.0%} of the move" in turned_note
+    assert profile_note.endswith("too far to move, so it is left as it is")
+    assert main(["edit", str(facegan.data.DEMO_PHOTO), "--to", "surprise", "--out", str(tmp_path / "edited.png")]) in (None, 0)
+    assert "turned from the camera (1.00; 1 is a profile): too far to move, so it is left as it is" in capsys.readouterr().out
+    assert np.array_equal(read_photo(tmp_path / "edited.png"), photo)  # written all the same: the photo

@@ -94,3 +94,17 @@ def test_web_offers_the_edited_photo_as_a_file_like_the_upload_forgets_old_ones_
     (handler,) = app.fns.values()
     assert [type(output).__name__ for output in handler.outputs] == ["Image", "Image", "Markdown", "File"]
     assert app.analytics_enabled is False  # the page sends Gradio no telemetry and asks no server for its version
+
+
+def test_web_says_what_a_face_turned_to_profile_did_not_get(monkeypatch):
+    pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
+    from facegan.editing import geometry, load_engine
+    from facegan.editing.align import FRAME
+    from facegan.editing.web import edit_upload
+
+    profile = geometry.load_geometry().reference.copy()
+    profile[27:36, 0] += profile[2, 0] - profile[30, 0]  # the nose's tip over the far cheek
+    on_crop = (profile + 0.5) * geometry.LANDMARK_SIDE / FRAME - 0.5
+    monkeypatch.setattr(geometry, "cropped_landmarks", lambda upright, count: on_crop)
+    _, _, report, _ = edit_upload(load_engine(None, "geometry"), str(DEMO_PHOTO), "surprise", -1)
+    assert report.endswith("s. Turned from the camera (1.00; 1 is a profile): too far to move, so it is left as it is.")

@@ -115,7 +115,8 @@ def edit_photo_folder(folder: str | Path, checkpoint: str | Path | None, target:
             continue
         edited += 1
         faces = ", ".join(f"{editor.expression_of(edit)} at ({edit.box.left}, {edit.box.top})" for edit in edits)
-        log(f"{path.name}: {faces} -> {target}: wrote {len(written)} file{'s' if len(written) > 1 else ''}")
+        notes = "".join(f"; at ({edit.box.left}, {edit.box.top}), {edit.note}" for edit in edits if edit.note)
+        log(f"{path.name}: {faces} -> {target}: wrote {len(written)} file{'s' if len(written) > 1 else ''}{notes}")
     return edited, skipped
 
 

@@ -36,6 +36,7 @@ class FaceEdit:
     original: np.ndarray  # uint8 (C, s, s): that square at the model's size
     seconds: float  # how long the preparation took
     prepared: Any  # the engine's own record of the face in every class
+    note: str = ""  # what the engine held back on this face, and why, for the user ("" when nothing)
 
 
 class EditEngine(Protocol):

@@ -55,10 +55,10 @@ class FieldEngine:
     controls = ("strength",)
     settings: tuple[str, ...] = ()
 
-    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: np.ndarray, source: int) -> tuple[np.ndarray, Mouths]:
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: np.ndarray, source: int) -> tuple[np.ndarray, Mouths, str]:
         """The field to every class (K, 2, g, g), in pixels of the 48-pixel frame, of the face that `alignment`
-        frames in `photo` (its grey 48-pixel crop `face`, uint8 (1, 48, 48), showing expression `source`), and
-        what each class also does to its mouth."""
+        frames in `photo` (its grey 48-pixel crop `face`, uint8 (1, 48, 48), showing expression `source`), what
+        each class also does to its mouth, and what the engine held back, for the user (FaceEdit.note)."""
         raise NotImplementedError
 
     def prepare(self, photo: np.ndarray, alignment: Alignment) -> FaceEdit:
@@ -67,8 +67,8 @@ class FieldEngine:
         started = time.perf_counter()
         face = cv2.cvtColor(aligned_crop(photo, alignment), cv2.COLOR_RGB2GRAY)[None]
         source = expressions(face[None])[0]
-        fields, mouths = self.face_fields(photo, alignment, face, source)
-        return FaceEdit(region_box(alignment), face, time.perf_counter() - started, (alignment, fields, source, mouths))
+        fields, mouths, note = self.face_fields(photo, alignment, face, source)
+        return FaceEdit(region_box(alignment), face, time.perf_counter() - started, (alignment, fields, source, mouths), note)
 
     def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, closer: bool = False) -> list[FaceEdit]:
         import cv2
@@ -109,7 +109,8 @@ class FieldEngine:
         moved = []
         for face, source in zip(faces.numpy(), expressions(faces)):
             picture = np.repeat(face.transpose(1, 2, 0), 3, axis=2)
-            moved.append(self.moved_faces(face, *self.face_fields(picture, frame, face, source), strength))
+            fields, mouths, _ = self.face_fields(picture, frame, face, source)
+            moved.append(self.moved_faces(face, fields, mouths, strength))
         return torch.stack(moved)
 
     def expression_of(self, edit: FaceEdit) -> str:

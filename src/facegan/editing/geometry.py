@@ -287,13 +287,13 @@ class GeometryEngine(FieldEngine):
     def load(cls, path: str | Path | None = None) -> "GeometryEngine":
         return cls(load_geometry(SHIPPED if path is None else path), load_glasses())
 
-    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Mouths]:
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Mouths, str]:
         """The thin-plate field to every class, and where the photo resolves the lips, a seam for the mouth: a seal
         for the classes drawn with the mouth closed, where the face's lips part, and an opening for those whose open
         mouths are dark, where their move parts the lips; the landmarks are found on the aligned face at
         LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are.
         A face turned from the camera gets a share of the move (`turned_share`), and no seam; a move that would fold
-        the face gets the share of it that does not (`STRETCH_FLOOR`)."""
+        the face gets the share of it that does not (`STRETCH_FLOOR`). The note says so, with the shares."""
         import cv2
 
         upright = cv2.cvtColor(aligned_crop(photo, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
@@ -301,7 +301,8 @@ class GeometryEngine(FieldEngine):
         classes = len(self.geometry.class_names)
         moves, mouths = np.zeros((classes, *landmarks.shape)), [None] * classes
         resolution = alignment.size / FRAME / alignment.scale
-        share = turned_share(turn(landmarks))
+        turned = turn(landmarks)
+        share = turned_share(turned)
         seams = resolution >= SEAM_RESOLUTION and share == 1
         sealable = seams and sealable_lips(landmarks)
         targets = [target for target in range(classes) if target != source]
@@ -323,10 +324,23 @@ class GeometryEngine(FieldEngine):
                 moves[target], mouths[target] = parted_by_seam(moves[target], landmarks, growth, dark)
         fields = np.zeros((classes, 2, GRID, GRID), np.float32)
         fields[targets] = field_for(landmarks, moves[targets])
+        kept = {target: unfolded_share(fields[target], FRAME, STRETCH_FLOOR) for target in targets}
         for target in targets:
-            kept = unfolded_share(fields[target], FRAME, STRETCH_FLOOR)
-            fields[target], mouths[target] = kept * fields[target], mouth_at(mouths[target], kept)
-        return fields, mouths
+            fields[target], mouths[target] = kept[target] * fields[target], mouth_at(mouths[target], kept[target])
+        return fields, mouths, held_back(turned, share, {names[target]: kept[target] for target in targets if kept[target] < 1})
+
+
+def held_back(turned: float, share: float, folding: dict[str, float]) -> str:
+    """What a face did not get, for the user: the share of the move a face turned by `turned` gets (`turned_share`), and
+    the targets whose move, `folding`, would fold the face, with the share each gets; "" when it got everything."""
+    notes = []
+    if share == 0:
+        notes.append(f"turned from the camera ({turned:.2f}; 1 is a profile): too far to move, so it is left as it is")
+    elif share < 1:
+        notes.append(f"turned from the camera ({turned:.2f}; 1 is a profile): it gets {share:.0%} of the move")
+    if folding:
+        notes.append(", ".join(f"{name} {kept:.0%}" for name, kept in folding.items()) + " of the move, where all of it would fold the face")
+    return "; ".join(notes)
 
 
 def lips_kept_apart(move: np.ndarray) -> np.ndarray:

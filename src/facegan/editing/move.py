@@ -55,9 +55,9 @@ class WarpEngine(FieldEngine):
         fields = self.translator.field(repeated, torch.arange(classes).repeat(len(faces)))
         return fields.view(len(faces), classes, *fields.shape[1:])
 
-    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: np.ndarray, source: int) -> tuple[np.ndarray, Mouths]:
+    def face_fields(self, photo: np.ndarray, alignment: Alignment, face: np.ndarray, source: int) -> tuple[np.ndarray, Mouths, str]:
         fields = self.fields(torch.from_numpy(face)[None])[0].numpy()
-        return fields, [None] * len(fields)
+        return fields, [None] * len(fields), ""
 
     @torch.no_grad()
     def every_class(self, faces: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
