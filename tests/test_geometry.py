@@ -453,6 +453,26 @@ def test_on_a_soft_photo_the_mouths_dark_fades_in_as_softly_as_the_photos_own_ed
     assert steepest(sharp) > 2 * shipped
 
 
+def test_on_a_soft_photo_the_line_sealed_lips_meet_on_is_as_soft_as_the_photos_own_edges(monkeypatch):
+    """Taken whole from one lip or the other, the line was a crisp stroke with steps, on a photo blurred by 3 pixels."""
+    import cv2
+
+    soft = cv2.GaussianBlur(parted_mouth(192), (0, 0), 3)
+    alignment = Alignment(np.array([[0.25, 0, -0.375], [0, 0.25, -0.375]]), FRAME)  # 4 picture pixels per frame pixel
+    zero, seal = np.zeros((2, 24, 24), np.float32), LipSeal(mouth_points(), 1.0)
+    assert warp.placed(seal, zero, soft, alignment).edge > warp.EDGE_PER_BLUR * 2.5
+
+    def steepest(picture: np.ndarray) -> int:
+        """The largest step in brightness down the mouth's middle columns, sealed, within two picture rows of the
+        line the lips meet on (frame row 33.375: midway between the upper lip's 31.25 and the lower lip's 35.5)."""
+        return np.abs(np.diff(apply_field(picture, alignment, zero, seal)[133:138, 88:104].astype(int).sum(-1), axis=0)).max()
+
+    shipped = steepest(soft)
+    assert shipped < 0.5 * np.abs(np.diff(soft[:, 88:104].astype(int).sum(-1), axis=0)).max()  # gentler than the photo's lips
+    monkeypatch.setattr(warp, "soft_edge", lambda mouth: 1e-3)  # the line taken whole from one lip or the other
+    assert shipped < 0.6 * steepest(soft)
+
+
 def test_the_mouths_dark_is_its_measured_colour_at_each_place_and_held_past_the_outer_ones():
     import cv2
 

@@ -79,6 +79,7 @@ class LipSeal:
 
     points: np.ndarray  # (68, 2): the face's landmarks in pixels of the aligned crop, as found on it
     amount: float  # 1 closes the mouth; less closes that share of the gap between the lips
+    edge: float = 0.0  # photo pixels over which the two lips blend where they meet; the photo's own (`soft_edge`) once placed
 
 
 @dataclass
@@ -123,15 +124,19 @@ def lip_edges(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return upper, lower
 
 
-def placed(seal: LipSeal, field: np.ndarray, size: int) -> LipSeal:
-    """The seal with its lips where `field` (as it is applied: on its grid) puts them in a crop of `size`, so
-    that the seam takes exactly the lips' pixels once the field has moved the face."""
-    return LipSeal(moved_points(field, seal.points, size), seal.amount)
+def placed(seal: LipSeal, field: np.ndarray, photo: np.ndarray, alignment: Alignment) -> LipSeal:
+    """The seal with its lips where `field` (as it is applied: on its grid) puts them in the aligned crop, so that the
+    seam takes exactly the lips' pixels once the field has moved the face, and with the photo's own edge there."""
+    mouth, _ = mouth_crop(photo, alignment.to_photo(seal.points))
+    return LipSeal(moved_points(field, seal.points, alignment.size), seal.amount, soft_edge(mouth) if mouth.size else EDGE_PIXELS)
 
 
-def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray) -> np.ndarray:
+def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The backward moves (..., 2), in crop pixels, that close the mouth of a seal `placed` on the moved face, at
-    crop points; zero where the lips touch."""
+    crop points (zero where the lips touch); the moves from the lip on the other side of the line they meet on; and
+    how much of that other lip each point shows (...): from a half on the line to none `seal.edge` photo pixels
+    (`pixel` crop pixels each) across it. Taken whole from one lip or the other, the line was a crisp, stepped stroke,
+    sharper than any edge of a soft photo (docs/results.md)."""
     points = seal.points
     upper, lower = lip_edges(points)
     top = np.interp(crop_x, *upper[np.argsort(upper[:, 0])].T)
@@ -139,12 +144,15 @@ def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray) -> np.ndar
     between = (crop_x > points[60, 0]) & (crop_x < points[64, 0])
     gap = np.where(between, np.maximum(bottom - top, 0), 0)
     line = top + gap / 2
-    above = crop_y < line
-    reach = np.where(above, line - points[NOSE_BASE, 1], points[CHIN, 1] - line)
-    ease = 0.5 + 0.5 * np.cos(np.pi * np.clip(np.abs(crop_y - line) / np.maximum(reach, 1e-6), 0, 1))
-    moves = np.zeros((*crop_x.shape, 2), np.float32)
-    moves[..., 1] = np.where(above, -1, 1) * seal.amount * gap / 2 * ease
-    return moves
+    offset = crop_y - line
+    eased = lambda reach: 0.5 + 0.5 * np.cos(np.pi * np.clip(np.abs(offset) / np.maximum(reach, 1e-6), 0, 1))  # noqa: E731
+    from_above = -seal.amount * gap / 2 * eased(line - points[NOSE_BASE, 1])
+    from_below = seal.amount * gap / 2 * eased(points[CHIN, 1] - line)
+    above = offset < 0
+    moves, other = np.zeros((*crop_x.shape, 2), np.float32), np.zeros((*crop_x.shape, 2), np.float32)
+    moves[..., 1], other[..., 1] = np.where(above, from_above, from_below), np.where(above, from_below, from_above)
+    share = np.clip(0.5 - np.abs(offset) / max(seal.edge * pixel, 1e-6), 0, 0.5).astype(np.float32)
+    return moves, other, np.where(gap > 0, share, 0)
 
 
 def lip_curve(points: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -184,12 +192,10 @@ def opened(opening: MouthOpening, field: np.ndarray, photo: np.ndarray, alignmen
     import cv2
 
     on_photo = alignment.to_photo(opening.points)
-    left, top = np.maximum(np.floor(on_photo[48:68].min(0)).astype(int) - 1, 0)
-    right, bottom = np.ceil(on_photo[48:68].max(0)).astype(int) + 2
-    mouth = np.ascontiguousarray(photo[top:bottom, left:right], np.float32)
+    mouth, corner = mouth_crop(photo, on_photo)
     if mouth.size == 0:
         return None
-    lips, _ = lip_masks(on_photo - (left, top), mouth.shape[:2])
+    lips, _ = lip_masks(on_photo - corner, mouth.shape[:2])
     if not lips.any():
         return None
     colour = mouth[lips].mean(0)
@@ -199,8 +205,21 @@ def opened(opening: MouthOpening, field: np.ndarray, photo: np.ndarray, alignmen
     if (mouth == mouth[..., :1]).all():  # a grey photo's dark stays grey, as dark as the colour one's
         dark = np.repeat(cv2.cvtColor(dark, cv2.COLOR_RGB2GRAY)[..., None], 3, -1)
         grain = np.full(3, grain.mean())
-    edge = max(EDGE_PIXELS, EDGE_PER_BLUR * edge_blur(mouth))
-    return OpenedMouth(moved_points(field, opening.points, alignment.size), opening.growth, dark, grain, edge)
+    return OpenedMouth(moved_points(field, opening.points, alignment.size), opening.growth, dark, grain, soft_edge(mouth))
+
+
+def mouth_crop(photo: np.ndarray, on_photo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The photo's box around the lips (landmarks (68, 2) in photo pixels), float32 (H, W, C), empty where the photo
+    shows none of it, and its top left corner (2,)."""
+    left, top = np.maximum(np.floor(on_photo[48:68].min(0)).astype(int) - 1, 0)
+    right, bottom = np.ceil(on_photo[48:68].max(0)).astype(int) + 2
+    return np.ascontiguousarray(photo[top:bottom, left:right], np.float32), np.array([left, top])
+
+
+def soft_edge(mouth: np.ndarray) -> float:
+    """Photo pixels over which an edge the edit makes at the mouth (float32 (H, W, C)) fades: as soft as the photo's own
+    edges there (`edge_blur`), and never under EDGE_PIXELS."""
+    return max(EDGE_PIXELS, EDGE_PER_BLUR * edge_blur(mouth))
 
 
 def edge_blur(picture: np.ndarray) -> float:
@@ -348,7 +367,7 @@ def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mout
     if right <= left:
         return result
     if isinstance(mouth, LipSeal):
-        mouth = placed(mouth, field, alignment.size)
+        mouth = placed(mouth, field, photo, alignment)
     elif isinstance(mouth, MouthOpening):
         mouth = opened(mouth, field, photo, alignment)
     for first in range(top, bottom, STRIP):
@@ -364,26 +383,34 @@ def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mouth
     crop_points = alignment.to_crop(np.stack([xs, ys], -1))
     cx, cy = crop_points[..., 0].astype(np.float32), crop_points[..., 1].astype(np.float32)
     moves, dark = np.zeros((*cx.shape, 2), np.float32), np.zeros(cx.shape, np.float32)
+    across, blend = moves, dark  # a seal's moves from the lip across the line the lips meet on, and how much of it shows
     if isinstance(mouth, LipSeal):
-        moves = seal_moves(mouth, cx, cy)
+        moves, across, blend = seal_moves(mouth, cx, cy, alignment.scale)
     elif isinstance(mouth, OpenedMouth):
         points = mouth.points  # the opening moves nothing outside its corners, its nose's base and its chin
         near = (cx > points[60, 0]) & (cx < points[64, 0]) & (cy > points[NOSE_BASE, 1]) & (cy < points[CHIN, 1])
         colour = np.zeros((*cx.shape, photo.shape[-1]), np.float32)  # the dark's, where `dark` says how much of it shows
         moves[near], dark[near], colour[near] = opening_moves(mouth, cx[near], cy[near], alignment.scale)
-    moves = moves + sample_field(field, cx + moves[..., 0], cy + moves[..., 1], alignment.size)
     region = face_region(cx, cy, alignment.size)
-    moves, dark = moves * region[..., None], dark * region
-    photo_moves = moves @ alignment.inverse[:, :2].T
-    source_x = (xs + photo_moves[..., 0]).astype(np.float32)
-    source_y = (ys + photo_moves[..., 1]).astype(np.float32)
+
+    def sources(crop_moves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each photo pixel reads from, x and y, given its move on the crop before the field."""
+        moved_by = crop_moves + sample_field(field, cx + crop_moves[..., 0], cy + crop_moves[..., 1], alignment.size)
+        on_photo = (moved_by * region[..., None]) @ alignment.inverse[:, :2].T
+        return (xs + on_photo[..., 0]).astype(np.float32), (ys + on_photo[..., 1]).astype(np.float32)
+
+    source_x, source_y = sources(moves)
+    dark = dark * region
     moved = resample(photo, source_x, source_y).reshape(bottom - top, right - left, -1)
+    if blend.any():
+        lip = resample(photo, *sources(across)).reshape(moved.shape).astype(np.float32)
+        moved = np.clip(moved + (blend * region)[..., None] * (lip - moved) + 0.5, 0, 255).astype(np.uint8)
     if dark.any():
         noise = np.stack([np.random.default_rng(row).standard_normal(right - left, np.float32) for row in range(top, bottom)])  # a row's own, in any strip
         grain = noise[..., None] * mouth.grain  # one field for every channel: mostly brightness, as after JPEG
         moved = np.clip(moved + dark[..., None] * (colour + grain - moved) + 0.5, 0, 255).astype(np.uint8)
     rows = photo[top:bottom, left:right].copy()
-    changed = (np.maximum(np.abs(photo_moves[..., 0]), np.abs(photo_moves[..., 1])) > STILL) | (dark > 0)
+    changed = (np.maximum(np.abs(source_x - xs), np.abs(source_y - ys)) > STILL) | (dark > 0)
     rows[changed] = moved.reshape(rows.shape)[changed]
     return rows
 
