@@ -23,9 +23,9 @@ from facegan.editing.align import FACE_AXES, FACE_CENTRE, FADE_REACH, FRAME, Ali
 from facegan.editing.faces import Box
 
 STILL = 1e-3
+"""Moves shorter than this many photo pixels leave the pixel as it is."""
 SHARE_STEPS = 20
 """`unfolded_share` tries shares of a field in steps of 1/SHARE_STEPS."""
-"""Moves shorter than this many photo pixels leave the pixel as it is."""
 FIELD_FADE = 4.0
 """Frame pixels past the crop over which a field fades to zero: a photo goes on past the crop (the collar under
 a chin, the hair above a brow), and a field held at its edge value there moved them (docs/results.md). The
