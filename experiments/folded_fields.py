@@ -28,7 +28,7 @@ from facegan.editing import geometry, load_engine
 from facegan.editing.align import FRAME
 from facegan.editing.field_engine import frame_alignment
 from facegan.editing.faces import Box
-from facegan.editing.warp import MouthOpening
+from facegan.editing.warp import MouthOpening, area_ratios
 from facegan.metrics.classifier_numpy import expressions
 from soft_photos import UPSCALE, celeba_photos
 
@@ -40,9 +40,7 @@ MOUTH_AND_CHIN = np.array([[10.0, 28.0], [38.0, 50.0]])
 
 def smallest_area(field: np.ndarray) -> float:
     """The smallest determinant of the map x -> x + field(x) on its grid: below zero where it folds."""
-    step = FRAME / field.shape[-1]
-    return float(((1 + np.gradient(field[0], step, axis=1)) * (1 + np.gradient(field[1], step, axis=0))
-                  - np.gradient(field[0], step, axis=0) * np.gradient(field[1], step, axis=1)).min())
+    return float(area_ratios(field, FRAME, np.ones(1)).min())
 
 
 def parted_before(move: np.ndarray, points: np.ndarray, growth: np.ndarray, dark: bool):
