@@ -195,6 +195,33 @@ def test_typical_shapes_are_an_expressions_strongest_and_a_closed_mouth_keeps_it
     assert np.array_equal(geometry.move(neutral, happy), geometry.typical[happy] - geometry.means[neutral])
 
 
+def test_closed_lip_shapes_are_those_of_an_expressions_faces_whose_lips_are_closed():
+    """A smile with closed lips widens the mouth less than one showing teeth: the closed-lip shapes are fitted on the
+    faces whose lips are closed alone, and `closed_move` goes between them."""
+    reference = load_geometry(SHIPPED).reference
+    closed = reference.copy()
+    closed[LOWER_INNER_LIP[1:4], 1] = closed[UPPER_INNER_LIP[1:4], 1]
+    parted = closed.copy()
+    parted[[*LOWER_INNER_LIP[1:4], *range(55, 60)], 1] += 3  # the lower lip 3 frame pixels down
+    happy, neutral = EXPRESSIONS.index("happy"), EXPRESSIONS.index("neutral")
+    rng = np.random.default_rng(0)
+    shapes, labels = [], []
+    for index in range(700):
+        label = index % 7
+        teeth = label == happy and index % 2 == 0  # half the smiles show teeth and are wide, half are closed and narrow
+        shape = (parted if teeth else closed) + rng.normal(0, 0.05, (68, 2))
+        if label == happy:
+            shape[[48, 54], 0] += np.array([-1, 1]) * (2 if teeth else 0.5)
+        shapes.append(shape)
+        labels.append(label)
+    geometry = fit_geometry(np.stack(shapes), np.array(labels), EXPRESSIONS)
+    width = lambda move: move[54, 0] - move[48, 0]  # noqa: E731
+    assert width(geometry.move(neutral, happy)) == pytest.approx(4, abs=0.15)  # the typical smile: the wide ones
+    assert width(geometry.closed_move(neutral, happy)) == pytest.approx(1, abs=0.15)
+    assert np.allclose(geometry.closed_means[neutral], geometry.means[neutral])  # every neutral face's lips are closed
+    assert lip_growth(geometry.closed_move(neutral, happy)).max() < 0.1 < lip_growth(geometry.move(neutral, happy)).max()
+
+
 def test_the_shipped_geometry_loads_and_smiles_like_fer2013():
     geometry = load_geometry(SHIPPED)  # read without PyTorch: only arrays, lists and strings
     assert geometry.class_names == EXPRESSIONS and geometry.counts.sum() == 28_709
@@ -206,6 +233,32 @@ def test_the_shipped_geometry_loads_and_smiles_like_fer2013():
     assert typical_smile[54, 0] - typical_smile[48, 0] == pytest.approx(0.30, abs=0.02)  # the typical smile by 0.30
     for closed in ("sad", "neutral"):
         assert np.array_equal(geometry.typical[EXPRESSIONS.index(closed)], geometry.means[EXPRESSIONS.index(closed)])
+    closed_smile = geometry.closed_move(neutral, happy) / eyes
+    assert closed_smile[54, 0] - closed_smile[48, 0] == pytest.approx(0.20, abs=0.02)  # a closed-lip smile widens by 0.20
+    assert -(closed_smile[48, 1] + closed_smile[54, 1]) / 2 == pytest.approx(0.15, abs=0.02)  # and lifts its corners by 0.15
+
+
+def test_closed_lips_kept_closed_for_a_smile_move_as_closed_lip_smiles_do():
+    """Grace Hopper's lips are closed: turned happy at the photo's resolution, where the seams keep them closed, her
+    mouth widens as FER2013's closed-lip smiles do; at FER2013's resolution the lips part, and it widens as all smiles do."""
+    import cv2
+
+    from facegan.editing.geometry import LANDMARK_SIDE
+    from facegan.editing.scores import scored_photos
+
+    photo = scored_photos()["hopper"]
+    engine = load_engine(None, "geometry")
+    geometry, happy = engine.geometry, EXPRESSIONS.index("happy")
+    for picture in (photo, cv2.resize(photo, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)):
+        alignment, fields, source, _ = engine.edit_faces(picture)[0].prepared
+        upright = cv2.cvtColor(aligned_crop(picture, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
+        points = (cropped_landmarks(upright, 68) + 0.5) * FRAME / LANDMARK_SIDE - 0.5
+        corners = moved_points(fields[happy], points[[48, 54]], FRAME)
+        widening = (corners[1, 0] - corners[0, 0]) - (points[54, 0] - points[48, 0])
+        expected = geometry.closed_move if picture is photo else geometry.move
+        assert widening == pytest.approx(expected(source, happy)[54, 0] - expected(source, happy)[48, 0], rel=0.1)  # the grid's 2 pixels smooth it
+    assert geometry.closed_move(source, happy)[54, 0] - geometry.closed_move(source, happy)[48, 0] < \
+        geometry.move(source, happy)[54, 0] - geometry.move(source, happy)[48, 0] - 1
 
 
 def test_geometry_edit_of_the_bundled_photo_moves_only_the_face():

@@ -5,7 +5,7 @@ learned engine is measured against, and the teacher of the learned warp.
 `fit_geometry` finds dlib's 68 landmarks on every training face, removes each face's pose and size
 (a similarity fit of the points an expression barely moves: the nose and the eye corners) and keeps,
 per expression, the mean shape, its main modes of variation, and its typical shape: the mean of the shapes a
-linear classifier of shapes finds most typical of it. A face is edited from the mean shape of the expression
+linear classifier of shapes finds most typical of it; and the mean and typical shapes of its faces with closed lips. A face is edited from the mean shape of the expression
 the project's classifier sees in it to the target's typical shape: the mouth
 corners, lips, jaw, eyelids and brows move, carried by a thin-plate spline that is still at the face's
 border, and the photo is resampled by it at its own resolution (facegan.editing.warp). Turned to an
@@ -13,8 +13,9 @@ expression drawn with the mouth closed (sad, neutral), parted lips are also seal
 photo resolves them and the mouth is not laughing, and its corners lose the smile's curve; turned to one whose open
 mouths are dark (fear, surprise), lips the move parts (and a smile's, which opens as a neutral face's would) are
 opened by a seam (warp.MouthOpening) that shows the mouth's dark between them, and for the others they keep their
-gap and the jaw its height. The inner lips are never moved past each other, behind glasses the brows and eyes stay
-still, and no move folds the face or stretches a patch of it tenfold (`STRETCH_FLOOR`).
+gap and the jaw its height; closed lips turned happy stay closed and move as closed-lip smiles do. The inner lips
+are never moved past each other, behind glasses the brows and eyes stay still, and no move folds the face or
+stretches a patch of it tenfold (`STRETCH_FLOOR`).
 """
 
 from __future__ import annotations
@@ -84,7 +85,11 @@ DARK_MOUTHS = ("fear", "surprise")
 OPENS_AS_NEUTRAL = ("happy",)
 """The expressions whose parted lips show teeth, not an open jaw: FER2013's mean happy mouth parts its inner lips as
 far as the mean surprised one, so the move between them opens nothing, and a smile turned to surprise kept its
-teeth in a smile. Turned to a dark mouth, a face showing one opens as far as a neutral face would."""
+teeth in a smile. Turned to a dark mouth, a face showing one opens as far as a neutral face would. Turned to one of
+them, a face whose lips are closed keeps them closed where the photo resolves them (the teeth cannot be made by a
+warp), and moves as FER2013's faces with closed lips do (`Geometry.closed_move`): the typical smile, mostly of
+faces showing teeth, widens the mouth by 0.31 eye distances and lifts its corners by 0.14, the typical closed-lip
+smile by 0.20 and 0.15, and kept closed the wider one stretched the lips into a flat line (docs/results.md)."""
 TURN_FULL, TURN_NONE = 0.5, 0.85
 """How far a face may be turned from the camera (`turn`: 0 facing it, 1 in profile) and still get the whole move, and
 from where on it gets none, falling linearly between. The moves are FER2013's means over faces mostly turned less
@@ -106,7 +111,7 @@ ANCHORS = np.array([(x, y) for x in np.linspace(-4, 51, 8) for y in np.linspace(
 @dataclass
 class Geometry:
     """Per expression: the mean shape (68, 2), the typical shape (68, 2) and the modes (MODES, 68, 2) with their spread, in
-    FER2013's frame."""
+    FER2013's frame; and the mean and typical shapes of its faces whose lips are closed."""
 
     class_names: tuple[str, ...]
     reference: np.ndarray  # (68, 2): every face's mean shape, the frame the others are fitted in
@@ -115,11 +120,17 @@ class Geometry:
     modes: np.ndarray  # (K, MODES, 68, 2), unit vectors
     spread: np.ndarray  # (K, MODES): the standard deviation along each mode, in pixels
     counts: np.ndarray  # (K,)
+    closed_means: np.ndarray  # (K, 68, 2): over the faces whose lips are closed (`closed_lips`)
+    closed_typical: np.ndarray  # (K, 68, 2): likewise
 
     def move(self, source: int, target: int) -> np.ndarray:
         """How the landmarks (68, 2) move from one expression's mean shape to another's typical shape. A face's own shape
         is best guessed by the mean of its expression's; the target's typical shape is where the expression shows."""
         return self.typical[target] - self.means[source]
+
+    def closed_move(self, source: int, target: int) -> np.ndarray:
+        """`move` between the shapes of faces whose lips are closed: for a face whose lips are closed and stay so."""
+        return self.closed_typical[target] - self.closed_means[source]
 
     def closed(self, target: int) -> bool:
         """Whether the expression's mean shape keeps the lips together (FER2013's neutral and sad faces)."""
@@ -179,22 +190,27 @@ def fit_geometry(landmarks: np.ndarray, labels: np.ndarray, class_names: tuple[s
         spread.append(singular[:modes] / np.sqrt(len(own) - 1))
         counts.append(len(own))
     means = np.stack(means)
-    return Geometry(tuple(class_names), reference, means, typical_shapes(shapes, labels, means, reference), np.stack(all_modes),
-                    np.stack(spread), np.array(counts))
+    probability = shape_probabilities(shapes, labels, len(class_names))
+    drawn_closed = [closed_lips(mean, reference) for mean in means]
+    closed = np.array([closed_lips(shape, shape) for shape in shapes])
+    closed_means = np.stack([shapes[(labels == label) & closed].mean(0) if ((labels == label) & closed).any() else means[label]
+                             for label in range(len(class_names))])
+    return Geometry(tuple(class_names), reference, means, typical_shapes(shapes, labels, means, probability, drawn_closed),
+                    np.stack(all_modes), np.stack(spread), np.array(counts), closed_means,
+                    typical_shapes(shapes[closed], labels[closed], closed_means, probability[closed], drawn_closed))
 
 
-def typical_shapes(shapes: np.ndarray, labels: np.ndarray, means: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Each expression's typical shape (K, 68, 2): the mean of the TYPICAL_SHARE of its pose-free shapes (N, 68, 2) that a
-    softmax regression of the expressions on all of them, classes weighted equally, gives the highest probability of
-    it. An expression whose mean shape keeps the lips closed (sad, neutral) keeps its mean: what tells its typical
-    shapes apart is the closed lips' detail, which a seal (warp.LipSeal) cannot carry, and a smile sealed to the typical
-    sad shape broke into a lump (docs/results.md)."""
-    probability = shape_probabilities(shapes, labels, len(means))
+def typical_shapes(shapes: np.ndarray, labels: np.ndarray, means: np.ndarray, probability: np.ndarray, drawn_closed: list[bool]) -> np.ndarray:
+    """Each expression's typical shape (K, 68, 2): the mean of the TYPICAL_SHARE of its pose-free shapes (N, 68, 2) to which
+    a softmax regression of the expressions on all of them, classes weighted equally, gives the highest `probability`
+    (N,) of it. An expression `drawn_closed` (its mean shape keeps the lips closed: sad, neutral), or with no shapes here,
+    keeps its mean (K, 68, 2): what tells its typical shapes apart is the closed lips' detail, which a seal
+    (warp.LipSeal) cannot carry, and a smile sealed to the typical sad shape broke into a lump (docs/results.md)."""
     typical = means.copy()
     for label in range(len(means)):
-        if closed_lips(means[label], reference):
-            continue
         own = shapes[labels == label]
+        if drawn_closed[label] or not len(own):
+            continue
         ranked = np.argsort(-probability[labels == label], kind="stable")
         typical[label] = own[ranked[: max(1, round(TYPICAL_SHARE * len(own)))]].mean(0)
     return typical
@@ -250,21 +266,23 @@ def describe_moves(geometry: Geometry) -> str:
     return "\n".join(lines)
 
 
+SHAPES = ("reference", "means", "typical", "modes", "spread", "closed_means", "closed_typical")
+"""The geometry file's arrays, each stored in half precision."""
+
+
 def save_geometry(geometry: Geometry, out: str | Path, facts: dict) -> None:
     import torch
 
-    arrays = {key: torch.from_numpy(np.asarray(getattr(geometry, key), np.float32)).half()
-              for key in ("reference", "means", "typical", "modes", "spread")}
+    arrays = {key: torch.from_numpy(np.asarray(getattr(geometry, key), np.float32)).half() for key in SHAPES}
     save_tagged({"class_names": list(geometry.class_names), **arrays, "counts": torch.from_numpy(geometry.counts), "facts": facts},
                 KIND, Path(out))
 
 
 def load_geometry(path: str | Path = SHIPPED) -> Geometry:
     saved = read_tagged_arrays(path, KIND, "facegan geometry file", "reinstall facegan, or pass a file from 'facegan train-geometry'",
-                               {"class_names": list, "reference": np.ndarray, "means": np.ndarray, "typical": np.ndarray,
-                                "modes": np.ndarray, "spread": np.ndarray, "counts": np.ndarray})
-    return Geometry(tuple(saved["class_names"]),
-                    *(saved[key].astype(np.float64) for key in ("reference", "means", "typical", "modes", "spread")), saved["counts"])
+                               {"class_names": list, "counts": np.ndarray, **{key: np.ndarray for key in SHAPES}})
+    shapes = {key: saved[key].astype(np.float64) for key in SHAPES}
+    return Geometry(tuple(saved["class_names"]), counts=saved["counts"], **shapes)
 
 
 def field_for(landmarks: np.ndarray, move: np.ndarray, grid: int = GRID) -> np.ndarray:
@@ -290,8 +308,8 @@ class GeometryEngine(FieldEngine):
     def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Mouths, str]:
         """The thin-plate field to every class, and where the photo resolves the lips, a seam for the mouth: a seal
         for the classes drawn with the mouth closed, where the face's lips part, and an opening for those whose open
-        mouths are dark, where their move parts the lips; the landmarks are found on the aligned face at
-        LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are.
+        mouths are dark, where their move parts the lips; turned to a smile there, closed lips move as FER2013's closed-lip
+        smiles do (OPENS_AS_NEUTRAL). The landmarks are found on the aligned face at LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are.
         A face turned from the camera gets a share of the move (`turned_share`), and no seam; a move that would fold
         the face gets the share of it that does not (`STRETCH_FLOOR`). The note says so, with the shares."""
         import cv2
@@ -309,8 +327,10 @@ class GeometryEngine(FieldEngine):
         glasses = resolution >= GLASSES_RESOLUTION and self.glasses.probability(upright) > 0.5
         names = self.geometry.class_names
         opens_as_neutral = names[source] in OPENS_AS_NEUTRAL and "neutral" in names
+        closed = seams and closed_lips(landmarks, landmarks)
         for target in targets:
-            moves[target] = share * GAIN * self.geometry.move(source, target)
+            kept_closed = closed and names[target] in OPENS_AS_NEUTRAL
+            moves[target] = share * GAIN * (self.geometry.closed_move if kept_closed else self.geometry.move)(source, target)
             if glasses:
                 moves[target][BEHIND_GLASSES] = 0
             moves[target] = lips_not_crossed(moves[target], landmarks)
