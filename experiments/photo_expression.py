@@ -6,7 +6,7 @@ CelebA's held-out faces (experiments/celeba_smile.py's draw), upscaled twice, ar
 than their own, with the seams as shipped and without them; each edit, aligned to FER2013's frame in grey as every
 engine aligns it, is read by FER2013's robust classifier after eval-edit's blur and JPEG. Prints, per target, the
 share read as the target, and beside it the share of the unedited faces read so (how often the classifier says it of
-these faces anyway); then the balanced means. Writes OUT/photo_expression.png: the first faces, the photo and each
+these faces anyway); then the balanced means. Writes OUT/photo_expression.png: the first four faces, the photo and each
 target with the seams.
 
     python experiments/photo_expression.py --data ../shared/data/celeba --n 300 --out docs
@@ -69,7 +69,7 @@ def main() -> None:
         grey["photo"].append(aligned(big))
         for variant in VARIANTS:
             grey[variant].append(torch.stack([aligned(edited[variant][target]) for target in EXPRESSIONS]))
-        if len(strip) < 8 * (len(EXPRESSIONS) + 1):
+        if len(strip) < 4 * (len(EXPRESSIONS) + 1):
             back = lambda picture: cv2.resize(picture, (width, height), interpolation=cv2.INTER_AREA)  # noqa: E731
             strip += [classifier_input(photo)] + [classifier_input(back(edited["with seams"][target])) for target in EXPRESSIONS]
     owns = torch.tensor(owns)
