@@ -238,6 +238,16 @@ def test_the_shipped_geometry_loads_and_smiles_like_fer2013():
     assert -(closed_smile[48, 1] + closed_smile[54, 1]) / 2 == pytest.approx(0.15, abs=0.02)  # and lifts its corners by 0.15
 
 
+def test_a_geometry_file_from_before_the_closed_lip_shapes_is_refused_with_what_to_do(tmp_path):
+    from facegan.errors import FaceganError
+
+    saved = torch.load(SHIPPED, weights_only=True)
+    del saved["closed_means"], saved["closed_typical"]
+    torch.save(saved, tmp_path / "older.pt")
+    with pytest.raises(FaceganError, match="from an older facegan.*make it again with 'facegan train-geometry'"):
+        load_geometry(tmp_path / "older.pt")
+
+
 def test_closed_lips_kept_closed_for_a_smile_move_as_closed_lip_smiles_do():
     """Grace Hopper's lips are closed: turned happy at the photo's resolution, where the seams keep them closed, her
     mouth widens as FER2013's closed-lip smiles do; at FER2013's resolution the lips part, and it widens as all smiles do."""

@@ -279,8 +279,12 @@ def save_geometry(geometry: Geometry, out: str | Path, facts: dict) -> None:
 
 
 def load_geometry(path: str | Path = SHIPPED) -> Geometry:
+    older = ("closed_means", "closed_typical")
     saved = read_tagged_arrays(path, KIND, "facegan geometry file", "reinstall facegan, or pass a file from 'facegan train-geometry'",
-                               {"class_names": list, "counts": np.ndarray, **{key: np.ndarray for key in SHAPES}})
+                               {"class_names": list, "counts": np.ndarray, **{key: np.ndarray for key in SHAPES if key not in older}})
+    if not all(isinstance(saved.get(key), np.ndarray) for key in older):
+        raise FaceganError(f"'{path}' is a geometry file from an older facegan, without the shapes of faces with closed lips: "
+                           "make it again with 'facegan train-geometry'")
     shapes = {key: saved[key].astype(np.float64) for key in SHAPES}
     return Geometry(tuple(saved["class_names"]), counts=saved["counts"], **shapes)
 
