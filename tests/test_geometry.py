@@ -248,9 +248,11 @@ def test_a_geometry_file_from_before_the_closed_lip_shapes_is_refused_with_what_
         load_geometry(tmp_path / "older.pt")
 
 
-def test_closed_lips_kept_closed_for_a_smile_move_as_closed_lip_smiles_do():
-    """Grace Hopper's lips are closed: turned happy at the photo's resolution, where the seams keep them closed, her
-    mouth widens as FER2013's closed-lip smiles do; at FER2013's resolution the lips part, and it widens as all smiles do."""
+def test_closed_lips_that_stay_closed_move_as_closed_lip_faces_do():
+    """Grace Hopper's lips are closed. At the photo's resolution, where the seams keep them closed, she moves between
+    the shapes of FER2013's faces with closed lips to the targets drawn with them closed (sad; neutral is her own) and
+    to a smile, whose typical shape mostly shows teeth: turned happy, her mouth widens as closed-lip smiles do. At
+    FER2013's resolution the lips part, and it widens as all smiles do."""
     import cv2
 
     from facegan.editing.geometry import LANDMARK_SIDE
@@ -259,16 +261,19 @@ def test_closed_lips_kept_closed_for_a_smile_move_as_closed_lip_smiles_do():
     photo = scored_photos()["hopper"]
     engine = load_engine(None, "geometry")
     geometry, happy = engine.geometry, EXPRESSIONS.index("happy")
+    shipped, asked = geometry.closed_move, []
+    geometry.closed_move = lambda source, target: asked.append(EXPRESSIONS[target]) or shipped(source, target)
     for picture in (photo, cv2.resize(photo, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)):
+        asked.clear()
         alignment, fields, source, _ = engine.edit_faces(picture)[0].prepared
         upright = cv2.cvtColor(aligned_crop(picture, alignment.resized(LANDMARK_SIDE)), cv2.COLOR_RGB2GRAY)
         points = (cropped_landmarks(upright, 68) + 0.5) * FRAME / LANDMARK_SIDE - 0.5
         corners = moved_points(fields[happy], points[[48, 54]], FRAME)
         widening = (corners[1, 0] - corners[0, 0]) - (points[54, 0] - points[48, 0])
-        expected = geometry.closed_move if picture is photo else geometry.move
+        expected = shipped if picture is photo else geometry.move
         assert widening == pytest.approx(expected(source, happy)[54, 0] - expected(source, happy)[48, 0], rel=0.1)  # the grid's 2 pixels smooth it
-    assert geometry.closed_move(source, happy)[54, 0] - geometry.closed_move(source, happy)[48, 0] < \
-        geometry.move(source, happy)[54, 0] - geometry.move(source, happy)[48, 0] - 1
+        assert asked == (["happy", "sad"] if picture is photo else [])
+    assert shipped(source, happy)[54, 0] - shipped(source, happy)[48, 0] < geometry.move(source, happy)[54, 0] - geometry.move(source, happy)[48, 0] - 1
 
 
 def test_geometry_edit_of_the_bundled_photo_moves_only_the_face():

@@ -13,7 +13,8 @@ expression drawn with the mouth closed (sad, neutral), parted lips are also seal
 photo resolves them and the mouth is not laughing, and its corners lose the smile's curve; turned to one whose open
 mouths are dark (fear, surprise), lips the move parts (and a smile's, which opens as a neutral face's would) are
 opened by a seam (warp.MouthOpening) that shows the mouth's dark between them, and for the others they keep their
-gap and the jaw its height; closed lips turned happy stay closed and move as closed-lip smiles do. The inner lips
+gap and the jaw its height; closed lips turned happy, sad or neutral stay closed and move as FER2013's faces with
+closed lips do. The inner lips
 are never moved past each other, behind glasses the brows and eyes stay still, and no move folds the face or
 stretches a patch of it tenfold (`STRETCH_FLOOR`).
 """
@@ -87,9 +88,11 @@ OPENS_AS_NEUTRAL = ("happy",)
 far as the mean surprised one, so the move between them opens nothing, and a smile turned to surprise kept its
 teeth in a smile. Turned to a dark mouth, a face showing one opens as far as a neutral face would. Turned to one of
 them, a face whose lips are closed keeps them closed where the photo resolves them (the teeth cannot be made by a
-warp), and moves as FER2013's faces with closed lips do (`Geometry.closed_move`): the typical smile, mostly of
-faces showing teeth, widens the mouth by 0.31 eye distances and lifts its corners by 0.14, the typical closed-lip
-smile by 0.20 and 0.15, and kept closed the wider one stretched the lips into a flat line (docs/results.md)."""
+warp), and moves as FER2013's faces with closed lips do (`Geometry.closed_move`), as it does to the expressions drawn
+with the mouth closed: the typical smile, mostly of faces showing teeth, widens the mouth by 0.31 eye distances and
+lifts its corners by 0.14, the typical closed-lip smile by 0.20 and 0.15, and kept closed the wider one stretched the
+lips into a flat line; turned neutral, a closed-lip smile lost a smile showing teeth, and its lower lip was squeezed
+thin under corners dropped into a frown (docs/results.md)."""
 TURN_FULL, TURN_NONE = 0.5, 0.85
 """How far a face may be turned from the camera (`turn`: 0 facing it, 1 in profile) and still get the whole move, and
 from where on it gets none, falling linearly between. The moves are FER2013's means over faces mostly turned less
@@ -312,8 +315,8 @@ class GeometryEngine(FieldEngine):
     def face_fields(self, photo: np.ndarray, alignment: Alignment, face: torch.Tensor, source: int) -> tuple[np.ndarray, Mouths, str]:
         """The thin-plate field to every class, and where the photo resolves the lips, a seam for the mouth: a seal
         for the classes drawn with the mouth closed, where the face's lips part, and an opening for those whose open
-        mouths are dark, where their move parts the lips; turned to a smile there, closed lips move as FER2013's closed-lip
-        smiles do (OPENS_AS_NEUTRAL). The landmarks are found on the aligned face at LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are.
+        mouths are dark, where their move parts the lips; turned there to a smile or an expression drawn with the mouth
+        closed, closed lips move as FER2013's faces with closed lips do (OPENS_AS_NEUTRAL). The landmarks are found on the aligned face at LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are.
         A face turned from the camera gets a share of the move (`turned_share`), and no seam; a move that would fold
         the face gets the share of it that does not (`STRETCH_FLOOR`). The note says so, with the shares."""
         import cv2
@@ -333,7 +336,7 @@ class GeometryEngine(FieldEngine):
         opens_as_neutral = names[source] in OPENS_AS_NEUTRAL and "neutral" in names
         closed = seams and closed_lips(landmarks, landmarks)
         for target in targets:
-            kept_closed = closed and names[target] in OPENS_AS_NEUTRAL
+            kept_closed = closed and (names[target] in OPENS_AS_NEUTRAL or self.geometry.closed(target))
             moves[target] = share * GAIN * (self.geometry.closed_move if kept_closed else self.geometry.move)(source, target)
             if glasses:
                 moves[target][BEHIND_GLASSES] = 0
