@@ -207,9 +207,11 @@ def free_port() -> int:
 
 @pytest.mark.browser
 def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
-    """Upload a photo, press Edit, get an image back; a photo without a face gets a message. The waits are
-    generous because `make test` runs another test file beside this one."""
+    """Upload a photo, press Edit, get an image back; a photo without a face gets a message, and no warning about
+    Gradio's own use of pandas reaches the terminal. The waits are generous because `make test` runs another test file
+    beside this one."""
     import shutil
+    import warnings
 
     pytest.importorskip("gradio", reason="the web page needs gradio (pip install 'facegan[web]')")
     sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright")
@@ -221,31 +223,34 @@ def test_web_page_in_a_real_browser(tiny_editor_run, astronaut, tmp_path):
 
     app = build_app(load_engine(tiny_editor_run / "checkpoint.pt"))
     port = free_port()
-    launch(app, "127.0.0.1", port, block=False)  # as `facegan web` serves it: with the request limit on every route
-    Image.fromarray(skimage_data.coffee()).save(tmp_path / "coffee.png")
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.locator("#photo input[type=file]").set_input_files(str(astronaut))
-            # The uploaded file's row; its text reads "astronaut .png" (name and extension in two spans) once the upload
-            # is done, so matching the text "astronaut.png" only caught the upload's brief progress line, when it did.
-            page.locator("#photo [aria-label='astronaut.png']").wait_for(timeout=120_000)
-            page.locator("#edit").click()
-            page.locator("#edited img").wait_for(timeout=180_000)
-            assert page.locator("#edited img").get_attribute("src")
-            sync_api.expect(page.locator("#status")).to_contain_text("-> happy in", timeout=120_000)
-            link = page.locator("#download a[href*='astronaut_happy.png']").first  # the edited photo as a file like the upload
-            link.wait_for(timeout=60_000)
-            page.locator("#closer input").check()
-            page.locator("#edit").click()
-            sync_api.expect(page.locator("#status")).to_contain_text("-> happy, closer to the photo", timeout=180_000)
-            page.reload()
-            page.locator("#photo input[type=file]").set_input_files(str(tmp_path / "coffee.png"))
-            page.locator("#photo [aria-label='coffee.png']").wait_for(timeout=120_000)
-            page.locator("#edit").click()
-            sync_api.expect(page.get_by_text("no face found in the photo").first).to_be_visible(timeout=120_000)
-            browser.close()
-    finally:
-        app.close()
+    with warnings.catch_warnings(record=True) as recorded:
+        warnings.simplefilter("always")
+        launch(app, "127.0.0.1", port, block=False)  # as `facegan web` serves it: with the request limit on every route
+        Image.fromarray(skimage_data.coffee()).save(tmp_path / "coffee.png")
+        try:
+            with sync_api.sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{port}/")
+                page.locator("#photo input[type=file]").set_input_files(str(astronaut))
+                # The uploaded file's row; its text reads "astronaut .png" (name and extension in two spans) once the upload
+                # is done, so matching the text "astronaut.png" only caught the upload's brief progress line, when it did.
+                page.locator("#photo [aria-label='astronaut.png']").wait_for(timeout=120_000)
+                page.locator("#edit").click()
+                page.locator("#edited img").wait_for(timeout=180_000)
+                assert page.locator("#edited img").get_attribute("src")
+                sync_api.expect(page.locator("#status")).to_contain_text("-> happy in", timeout=120_000)
+                link = page.locator("#download a[href*='astronaut_happy.png']").first  # the edited photo as a file like the upload
+                link.wait_for(timeout=60_000)
+                page.locator("#closer input").check()
+                page.locator("#edit").click()
+                sync_api.expect(page.locator("#status")).to_contain_text("-> happy, closer to the photo", timeout=180_000)
+                page.reload()
+                page.locator("#photo input[type=file]").set_input_files(str(tmp_path / "coffee.png"))
+                page.locator("#photo [aria-label='coffee.png']").wait_for(timeout=120_000)
+                page.locator("#edit").click()
+                sync_api.expect(page.get_by_text("no face found in the photo").first).to_be_visible(timeout=120_000)
+                browser.close()
+        finally:
+            app.close()
+    assert not [str(warning.message) for warning in recorded if "gradio" in warning.filename and issubclass(warning.category, DeprecationWarning)]

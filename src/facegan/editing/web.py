@@ -12,6 +12,7 @@ import atexit
 import shutil
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -160,9 +161,12 @@ class RequestSizeLimit:
 
 
 def launch(app, host: str = "127.0.0.1", port: int = 7860, block: bool = True) -> None:
-    """Serve the page with facegan's limits: the upload size, and the request size on every route."""
+    """Serve the page with facegan's limits: the upload size, and the request size on every route. Gradio's queue calls
+    pandas APIs that pandas 3 deprecates; the warnings name neither facegan nor anything its user can change, so they
+    are not shown."""
     from starlette.middleware import Middleware
 
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"gradio\.")
     app.launch(server_name=host, server_port=port, max_file_size=MAX_UPLOAD, show_error=True, prevent_thread_lock=not block,
                app_kwargs={"middleware": [Middleware(RequestSizeLimit, limit=MAX_REQUEST_BYTES)]})
 
