@@ -5,18 +5,17 @@ learned engine is measured against, and the teacher of the learned warp.
 `fit_geometry` finds dlib's 68 landmarks on every training face, removes each face's pose and size
 (a similarity fit of the points an expression barely moves: the nose and the eye corners) and keeps,
 per expression, the mean shape, its main modes of variation, and its typical shape: the mean of the shapes a
-linear classifier of shapes finds most typical of it; and the mean and typical shapes of its faces with closed lips. A face is edited from the mean shape of the expression
-the project's classifier sees in it to the target's typical shape: the mouth
-corners, lips, jaw, eyelids and brows move, carried by a thin-plate spline that is still at the face's
-border, and the photo is resampled by it at its own resolution (facegan.editing.warp). Turned to an
+linear classifier of shapes finds most typical of it; and the mean and typical shapes of its faces with closed
+lips. A face is edited from the mean shape of the expression the project's classifier sees in it to the target's
+typical shape: the mouth corners, lips, jaw, eyelids and brows move, carried by a thin-plate spline that is still
+at the face's border, and the photo is resampled by it at its own resolution (facegan.editing.warp). Turned to an
 expression drawn with the mouth closed (sad, neutral), parted lips are also sealed (warp.LipSeal), where the
 photo resolves them and the mouth is not laughing, and its corners lose the smile's curve; turned to one whose open
 mouths are dark (fear, surprise), lips the move parts (and a smile's, which opens as a neutral face's would) are
 opened by a seam (warp.MouthOpening) that shows the mouth's dark between them, and for the others they keep their
 gap and the jaw its height; closed lips turned happy, sad or neutral stay closed and move as FER2013's faces with
-closed lips do. The inner lips
-are never moved past each other, behind glasses the brows and eyes stay still, and no move folds the face or
-stretches a patch of it tenfold (`STRETCH_FLOOR`).
+closed lips do. The inner lips are never moved past each other, behind glasses the brows and eyes stay still, and
+no move folds the face or stretches a patch of it tenfold (`STRETCH_FLOOR`).
 """
 
 from __future__ import annotations
@@ -196,8 +195,10 @@ def fit_geometry(landmarks: np.ndarray, labels: np.ndarray, class_names: tuple[s
     probability = shape_probabilities(shapes, labels, len(class_names))
     drawn_closed = [closed_lips(mean, reference) for mean in means]
     closed = np.array([closed_lips(shape, shape) for shape in shapes])
-    closed_means = np.stack([shapes[(labels == label) & closed].mean(0) if ((labels == label) & closed).any() else means[label]
-                             for label in range(len(class_names))])
+    closed_means = means.copy()  # an expression none of whose faces has closed lips keeps its mean
+    for label in range(len(class_names)):
+        if ((labels == label) & closed).any():
+            closed_means[label] = shapes[(labels == label) & closed].mean(0)
     return Geometry(tuple(class_names), reference, means, typical_shapes(shapes, labels, means, probability, drawn_closed),
                     np.stack(all_modes), np.stack(spread), np.array(counts), closed_means,
                     typical_shapes(shapes[closed], labels[closed], closed_means, probability[closed], drawn_closed))
