@@ -30,7 +30,7 @@ from facegan.editing.faces import pick_faces, read_photo
 from facegan.editing.landmarks import photo_landmarks
 from facegan.errors import FaceganError
 
-from celeba_smile import UPSCALE, classifier_input
+from celeba_smile import classifier_input, upscaled
 
 ALIGNED_SIDE = 64
 
@@ -57,7 +57,7 @@ def cut_faces(root: Path, names: list[str], engine_name: str | None, strength: f
     for name, target in zip(names, targets):
         photo = read_photo(root / "img_align_celeba" / name)
         height, width = photo.shape[:2]
-        big = cv2.resize(photo, (width * UPSCALE, height * UPSCALE), interpolation=cv2.INTER_CUBIC)
+        big = upscaled(photo)
         alignment = face_alignment(big) if aligned else None
         if aligned and alignment is None:
             continue

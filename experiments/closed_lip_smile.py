@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from celeba_smile import UPSCALE, held_out
+from celeba_smile import held_out, upscaled
 from engine_photos import labelled_row, photos, stacked
 from facegan.config import EXPRESSIONS
 from facegan.editing import geometry
@@ -84,7 +84,7 @@ def celeba_readings(root: Path, n: int, figure: Path) -> None:
     rows = []
     for name in names:
         photo = read_photo(root / "img_align_celeba" / name)
-        big = cv2.resize(photo, None, fx=UPSCALE, fy=UPSCALE, interpolation=cv2.INTER_CUBIC)
+        big = upscaled(photo)
         try:
             edited, own = {}, None
             for variant, engine in engines.items():
@@ -99,7 +99,7 @@ def celeba_readings(root: Path, n: int, figure: Path) -> None:
                     grey = cv2.cvtColor(aligned_crop(edited[target, variant], edits[0].prepared[0]), cv2.COLOR_RGB2GRAY)
                     faces[target, variant].append(torch.from_numpy(grey)[None])
         if own == "happy" and not np.array_equal(edited["neutral", "before"], edited["neutral", "now"]) and len(rows) < 4:
-            rows.append(mouth_row(cv2.resize(photo, None, fx=FIGURE_UPSCALE, fy=FIGURE_UPSCALE, interpolation=cv2.INTER_CUBIC),
+            rows.append(mouth_row(upscaled(photo, FIGURE_UPSCALE),
                                   name.split(".")[0], ("neutral", "sad")))
     for target in TARGETS:
         label = EXPRESSIONS.index(target)

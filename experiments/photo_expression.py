@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 import torch
 
-from celeba_smile import UPSCALE, classifier_input, held_out
+from celeba_smile import classifier_input, held_out, upscaled
 from facegan import visuals
 from facegan.config import EXPRESSIONS
 from facegan.editing import geometry
@@ -54,7 +54,7 @@ def main() -> None:
     for name in names:
         photo = read_photo(root / "img_align_celeba" / name)
         height, width = photo.shape[:2]
-        big = cv2.resize(photo, (width * UPSCALE, height * UPSCALE), interpolation=cv2.INTER_CUBIC)
+        big = upscaled(photo)
         try:
             edited = {}
             for variant, resolution in VARIANTS.items():

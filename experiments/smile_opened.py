@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from celeba_smile import UPSCALE, classifier_input, held_out
+from celeba_smile import classifier_input, held_out, upscaled
 from engine_photos import face_square, labelled_row, photos, stacked
 from facegan import visuals
 from facegan.config import EXPRESSIONS
@@ -77,7 +77,7 @@ def celeba_readings(root: Path, n: int, targets: tuple[str, ...], engine_for: Ca
     for name in names:
         photo = read_photo(root / "img_align_celeba" / name)
         height, width = photo.shape[:2]
-        big = cv2.resize(photo, (width * UPSCALE, height * UPSCALE), interpolation=cv2.INTER_CUBIC)
+        big = upscaled(photo)
         back = lambda picture: cv2.resize(picture, (width, height), interpolation=cv2.INTER_AREA)  # noqa: E731
         try:
             edited = {"photo": big}
