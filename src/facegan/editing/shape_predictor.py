@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from facegan.editing.align import similarity
 from facegan.errors import FaceganError
 
 CACHE = Path.home() / ".cache" / "facegan" / "landmarks"
@@ -53,25 +52,32 @@ class ShapePredictor:
         scale, shift = np.array([right - left, bottom - top], np.float64), np.array([left, top], np.float64)
         height, width = grey.shape
         levels, trees, splits = self.first.shape
-        tree_splits, tree_leaves = np.arange(trees) * splits, np.arange(trees) * (splits + 1) - splits
-        shape, mean_shape = self.initial, self.initial.reshape(-1, 2).astype(np.float64)
+        tree_splits = np.arange(trees) * splits
+        leaf_rows = np.arange(trees) * (splits + 1) - splits  # a tree's leaves follow its splits' node numbers
+        # dlib's find_tform_between_shapes, from the mean shape to the current one: Umeyama's least squares in double
+        # precision, in its closed form for the plane, with the mean shape's part worked out once
+        mean_shape = self.initial.reshape(-1, 2).astype(np.float64)
+        centred = mean_shape - mean_shape.mean(0)
+        from_x, from_y = (centred / (centred**2).sum()).T
+        shape = self.initial
+        summed = np.empty((trees + 1, len(shape)), np.float32)  # the shape, then each tree's leaf: added in dlib's order
         for level in range(levels):
-            # dlib's find_tform_between_shapes: Umeyama's least squares in double precision, used in float
-            turn = similarity(mean_shape, shape.reshape(-1, 2).astype(np.float64))[:, :2].astype(np.float32)
-            offsets = self.offsets[level]
-            moved = offsets @ turn.T + shape.reshape(-1, 2)[self.anchors[level]]
+            to_x, to_y = shape.reshape(-1, 2).astype(np.float64).T
+            cosine, sine = from_x @ to_x + from_y @ to_y, from_x @ to_y - from_y @ to_x
+            turn = np.array([[cosine, -sine], [sine, cosine]], np.float32)
+            moved = self.offsets[level] @ turn.T + shape.reshape(-1, 2)[self.anchors[level]]
             pixels = np.floor(moved * scale + shift + 0.5).astype(np.int64)
             inside = (pixels[:, 0] >= 0) & (pixels[:, 0] < width) & (pixels[:, 1] >= 0) & (pixels[:, 1] < height)
             values = np.zeros(len(pixels), np.float32)
             values[inside] = grey[pixels[inside, 1], pixels[inside, 0]]
-            first, second = self.first[level].ravel(), self.second[level].ravel()
-            thresholds = self.thresholds[level].ravel()
+            # every split of the level decided at once (1: its left child, 2: its right); a step down a tree reads one
+            child = np.where(values[self.first[level]] - values[self.second[level]] > self.thresholds[level], 1, 2).ravel()
             node = np.zeros(trees, np.int64)
             while node[0] < splits:
-                at = tree_splits + node
-                node = 2 * node + np.where(values[first[at]] - values[second[at]] > thresholds[at], 1, 2)
-            chosen = self.leaves[level].reshape(trees * (splits + 1), -1).take(tree_leaves + node, 0)
-            shape = np.add.reduce(np.vstack([shape, chosen]), 0)
+                node = 2 * node + child[tree_splits + node]
+            summed[0] = shape
+            self.leaves[level].reshape(trees * (splits + 1), -1).take(leaf_rows + node, 0, out=summed[1:])
+            shape = np.add.reduce(summed, 0)
         return np.floor(shape.reshape(-1, 2) * scale + shift + 0.5)
 
 

@@ -321,8 +321,11 @@ def thin_plate_field(source: np.ndarray, target: np.ndarray, size: int, grid: in
     weights = np.linalg.solve(system, values)
     centres = (np.arange(grid) + 0.5) * size / grid - 0.5
     points = np.stack(np.meshgrid(centres, centres), -1).reshape(-1, 2)
-    moved = spline_kernel(points, target) @ weights[..., :count, :] + np.hstack([np.ones((len(points), 1)), points]) @ weights[..., count:, :]
-    return np.swapaxes(moved, -1, -2).reshape(*stack, 2, grid, grid).astype(np.float32)
+    affine_part = np.hstack([np.ones((len(points), 1)), points])
+    fields = np.empty((*stack, 2, grid * grid), np.float32)
+    for spline in np.ndindex(stack):  # one spline at a time: its kernel on the grid (0.4 MB at grid 24) stays in the cache
+        fields[spline] = (spline_kernel(points, target[spline]) @ weights[spline][:count] + affine_part @ weights[spline][count:]).T
+    return fields.reshape(*stack, 2, grid, grid)
 
 
 def area_ratios(field: np.ndarray, size: int, shares: np.ndarray) -> np.ndarray:
@@ -369,7 +372,7 @@ def apply_field(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mout
     left, top = max(box.left, 0), max(box.top, 0)
     right, bottom = min(box.left + box.size, width), min(box.top + box.size, height)
     result = photo.copy()
-    if right <= left:
+    if right <= left or (mouth is None and not field.any()):  # off the photo, or nothing to move (the face's own class)
         return result
     if isinstance(mouth, LipSeal):
         mouth = placed(mouth, field, photo, alignment)
