@@ -835,3 +835,16 @@ def test_a_face_turned_from_the_camera_gets_less_of_the_move_no_seam_and_none_in
     assert main(["edit", str(facegan.data.DEMO_PHOTO), "--to", "surprise", "--out", str(tmp_path / "edited.png")]) in (None, 0)
     assert "turned from the camera (1.00; 1 is a profile): too far to move, so it is left as it is" in capsys.readouterr().out
     assert np.array_equal(read_photo(tmp_path / "edited.png"), photo)  # written all the same: the photo
+
+
+def test_the_command_reports_finding_and_aligning_the_face_apart_from_its_edit(tmp_path, capsys):
+    import re
+
+    assert main(["edit", str(facegan.data.DEMO_PHOTO), "--to", "sad", "--out", str(tmp_path / "sad.jpg")]) in (None, 0)
+    line = capsys.readouterr().out.splitlines()[0]
+    timed = re.fullmatch(r"face at \(\d+, \d+\), \d+ px: happy -> sad in (\d+\.\d{3}) s \(found in (\d+\.\d{3}) s, aligned in (\d+\.\d{3}) s\)", line)
+    assert timed is not None, line
+    assert all(float(seconds) > 0 for seconds in timed.groups())
+    engine = load_engine(None, "geometry")
+    edit = engine.edit_faces(read_photo(facegan.data.DEMO_PHOTO))[0]
+    assert edit.detection > 0 and edit.alignment > 0 and edit.finding() == f"found in {edit.detection:.3f} s, aligned in {edit.alignment:.3f} s"

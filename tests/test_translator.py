@@ -136,6 +136,7 @@ def test_editing_the_bundled_photo_changes_only_the_face_with_no_checkpoint(tmp_
     photo = read_photo(BUNDLED_PHOTO)
     found = detect_faces(photo)
     assert len(found) == 1 and "-> all in" in printed
+    assert "s (found in 0." in printed and "aligned" not in printed  # this engine cuts the detector's box: no alignment
     face = crop_box(found[0], "fer2013")
     outside = np.ones(photo.shape[:2], bool)
     outside[face.top : face.top + face.size, face.left : face.left + face.size] = False

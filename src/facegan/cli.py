@@ -169,7 +169,7 @@ def cmd_edit(args: argparse.Namespace) -> None:
                                              args.blend, args.strip, args.steps, args.detail_steps, args.strength, args.engine)
     for edit in edits:
         print(f"face at ({edit.box.left}, {edit.box.top}), {edit.box.size} px: {engine.expression_of(edit)} -> {args.to} "
-              f"in {edit.seconds:.3f} s" + (f"; {edit.note}" if edit.note else ""))
+              f"in {edit.seconds:.3f} s ({edit.finding()})" + (f"; {edit.note}" if edit.note else ""))
     print("wrote " + ", ".join(str(path) for path in written))
 
 

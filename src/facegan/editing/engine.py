@@ -9,13 +9,14 @@ an engine is one file with a class like these and one line there.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from facegan.config import Config
-from facegan.editing.faces import Box
+from facegan.editing.faces import Box, pick_faces
 from facegan.errors import FaceganError
 
 if TYPE_CHECKING:
@@ -37,6 +38,12 @@ class FaceEdit:
     seconds: float  # how long the preparation took
     prepared: Any  # the engine's own record of the face in every class
     note: str = ""  # what the engine held back on this face, and why, for the user ("" when nothing)
+    detection: float = 0.0  # how long finding the photo's faces took (one search for all of them)
+    alignment: float = 0.0  # how long its landmarks and alignment took, for an engine that aligns faces
+
+    def finding(self) -> str:
+        """How long finding the face, and aligning it, took, for messages beside the edit's own time."""
+        return f"found in {self.detection:.3f} s" + (f", aligned in {self.alignment:.3f} s" if self.alignment else "")
 
 
 class EditEngine(Protocol):
@@ -63,6 +70,13 @@ class EditEngine(Protocol):
 
     def describe(self, strength: float = 1.0) -> str:
         """The engine and its settings, in a few words, for reports."""
+
+
+def found_faces(photo: np.ndarray, face: int | None, all_faces: bool) -> tuple[list[Box], float]:
+    """`pick_faces`, and the seconds it took: the command reports the search apart from each face's edit, since on a
+    large photo it can take longer than the edit."""
+    started = time.perf_counter()
+    return pick_faces(photo, face, all_faces), time.perf_counter() - started
 
 
 def class_index(config: Config, name: str) -> int:

@@ -9,14 +9,15 @@ photo's own resolution, through the inverse alignment (facegan.editing.warp). A 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from facegan.config import Config
 from facegan.editing.align import FRAME, Alignment, align, aligned_crop
-from facegan.editing.engine import FaceEdit, class_index
-from facegan.editing.faces import Box, pick_faces
+from facegan.editing.engine import FaceEdit, class_index, found_faces
+from facegan.editing.faces import Box
 from facegan.editing.landmarks import photo_landmarks
 from facegan.editing.warp import LipSeal, MouthOpening, apply_field, region_box
 from facegan.errors import FaceganError
@@ -73,8 +74,15 @@ class FieldEngine:
     def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, closer: bool = False) -> list[FaceEdit]:
         import cv2
 
+        boxes, detection = found_faces(photo, face, all_faces)
         grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)
-        return [self.prepare(photo, align(photo_landmarks(grey, found, 5), FRAME)) for found in pick_faces(photo, face, all_faces)]
+        edits = []
+        for box in boxes:
+            started = time.perf_counter()
+            alignment = align(photo_landmarks(grey, box, 5), FRAME)
+            aligned = time.perf_counter() - started
+            edits.append(replace(self.prepare(photo, alignment), detection=detection, alignment=aligned))
+        return edits
 
     def edit_square(self, photo: np.ndarray, square: Box, closer: bool = False) -> FaceEdit:
         return self.prepare(photo, frame_alignment(square))

@@ -8,6 +8,7 @@ the photo.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,8 @@ import torch
 from facegan import visuals
 from facegan.config import Config
 from facegan.editing.blend import paste_face
-from facegan.editing.engine import FaceEdit, class_index
-from facegan.editing.faces import Box, crop_box, cut, pick_faces
+from facegan.editing.engine import FaceEdit, class_index, found_faces
+from facegan.editing.faces import Box, crop_box, cut
 from facegan.editing.inversion import Features, feature_network, invert, load_encoder
 from facegan.errors import FaceganError
 from facegan.models.checkpoint import generator_of, load_checkpoint, run_folder
@@ -62,7 +63,8 @@ class InversionEngine:
         return torch.stack([self.draw_every_class(layout[i : i + 1], detail[i : i + 1]) for i in range(len(faces))])
 
     def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, closer: bool = False) -> list[FaceEdit]:
-        return [self.edit_square(photo, crop_box(found, self.config.dataset), closer) for found in pick_faces(photo, face, all_faces)]
+        boxes, detection = found_faces(photo, face, all_faces)
+        return [replace(self.edit_square(photo, crop_box(found, self.config.dataset), closer), detection=detection) for found in boxes]
 
     def edit_square(self, photo: np.ndarray, square: Box, closer: bool = False) -> FaceEdit:
         started = time.perf_counter()

@@ -11,6 +11,7 @@ facegan ships one, trained on FER2013 (docs/translator_model_card.md), so editin
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,8 @@ import torch
 from facegan import visuals
 from facegan.config import Config
 from facegan.editing.blend import paste_translation
-from facegan.editing.engine import FaceEdit, class_index
-from facegan.editing.faces import Box, crop_box, cut, pick_faces
+from facegan.editing.engine import FaceEdit, class_index, found_faces
+from facegan.editing.faces import Box, crop_box, cut
 from facegan.models.translator import Translator, composite
 from facegan.models.checkpoint import export_generator, load_exported_generator, load_generator
 from facegan.metrics.classifier_numpy import expressions
@@ -67,7 +68,8 @@ class TranslatorEngine:
         return visuals.to_uint8(composite(to_model_range(faces)[:, None], at_strength(masks, strength), colours))
 
     def edit_faces(self, photo: np.ndarray, face: int | None = None, all_faces: bool = False, closer: bool = False) -> list[FaceEdit]:
-        return [self.edit_square(photo, crop_box(found, self.config.dataset)) for found in pick_faces(photo, face, all_faces)]
+        boxes, detection = found_faces(photo, face, all_faces)
+        return [replace(self.edit_square(photo, crop_box(found, self.config.dataset)), detection=detection) for found in boxes]
 
     def edit_square(self, photo: np.ndarray, square: Box, closer: bool = False) -> FaceEdit:
         started = time.perf_counter()

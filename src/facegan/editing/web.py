@@ -68,7 +68,7 @@ def edit_upload(engine: EditEngine, path: str | None, target: str, face: float |
         forget_old_downloads(downloads)
         download = Path(tempfile.mkdtemp(dir=downloads)) / f"{Path(name).stem}_{target}{Path(name).suffix.lower()}"
         save_photo(result, download, kept)
-    report = f"Face at ({edit.box.left}, {edit.box.top}): {engine.expression_of(edit)} -> {target}{how} in {edit.seconds:.2f} s."
+    report = f"Face at ({edit.box.left}, {edit.box.top}): {engine.expression_of(edit)} -> {target}{how} in {edit.seconds:.2f} s ({edit.finding()})."
     if edit.note:
         report += f" {edit.note[0].upper()}{edit.note[1:]}."
     return result, strip, report, None if download is None else str(download)
