@@ -352,7 +352,7 @@ class GeometryEngine(FieldEngine):
                 moves[target], mouths[target] = parted_by_seam(moves[target], landmarks, growth, dark)
         fields = np.zeros((classes, 2, GRID, GRID), np.float32)
         fields[targets] = field_for(landmarks, moves[targets])
-        kept = {target: unfolded_share(fields[target], FRAME, STRETCH_FLOOR) for target in targets}
+        kept = dict(zip(targets, unfolded_share(fields[targets], FRAME, STRETCH_FLOOR).tolist()))
         for target in targets:
             fields[target], mouths[target] = kept[target] * fields[target], mouth_at(mouths[target], kept[target])
         return fields, mouths, held_back(turned, share, {names[target]: kept[target] for target in targets if kept[target] < 1})
