@@ -31,13 +31,22 @@ def test_detection_finds_the_astronaut_and_no_face_in_a_coffee_cup():
     assert detect_faces(skimage_data.coffee()) == []
 
 
-def test_the_largest_face_of_a_large_photo_is_found_in_a_smaller_copy(monkeypatch):
+def test_the_largest_face_of_a_large_photo_is_found_in_a_smaller_copy_then_again_in_the_photo(monkeypatch):
     import cv2
 
     large = cv2.resize(skimage_data.astronaut(), (2048, 2048), interpolation=cv2.INTER_CUBIC)
+    small_face = np.full_like(large, 128)
+    small_face[:512, :512] = skimage_data.astronaut()  # her face 95 pixels: 19 in a 400-pixel copy, too small to show
     whole = max(detect_faces(large), key=lambda box: box.size)  # the whole search also sees a 60-pixel "face" in her suit
+    detect, searched = faces_module.detect_faces, []
+    monkeypatch.setattr(faces_module, "detect_faces", lambda photo, sizes=None: searched.append((photo.shape[:2], sizes)) or detect(photo, sizes))
     (found,) = faces_module.pick_faces(large)
     assert max(abs(found.left - whole.left), abs(found.top - whole.top), abs(found.size - whole.size)) <= 0.03 * whole.size
+    (copy, everywhere), (region, about_its_size) = searched
+    assert copy == (400, 400) and everywhere is None and region[0] < 1200 and about_its_size[0] < found.size < about_its_size[1]
+    searched.clear()
+    (found,) = faces_module.pick_faces(small_face)
+    assert [shape for shape, _ in searched][:2] == [(400, 400), (1600, 1600)] and 88 < found.size < 102
     monkeypatch.setattr(faces_module, "detect_faces", lambda photo: pytest.fail(f"searched a {photo.shape} photo"))
     assert faces_module.largest_face_in_a_copy(skimage_data.astronaut()) is None  # small photos are searched whole
     with pytest.raises(pytest.fail.Exception, match=r"\(2048, 2048, 3\)"):  # --face N and --all-faces need every face
