@@ -197,8 +197,9 @@ def fit_geometry(landmarks: np.ndarray, labels: np.ndarray, class_names: tuple[s
     closed = np.array([closed_lips(shape, shape) for shape in shapes])
     closed_means = means.copy()  # an expression none of whose faces has closed lips keeps its mean
     for label in range(len(class_names)):
-        if ((labels == label) & closed).any():
-            closed_means[label] = shapes[(labels == label) & closed].mean(0)
+        own_closed = (labels == label) & closed
+        if own_closed.any():
+            closed_means[label] = shapes[own_closed].mean(0)
     return Geometry(tuple(class_names), reference, means, typical_shapes(shapes, labels, means, probability, drawn_closed),
                     np.stack(all_modes), np.stack(spread), np.array(counts), closed_means,
                     typical_shapes(shapes[closed], labels[closed], closed_means, probability[closed], drawn_closed))
@@ -317,8 +318,9 @@ class GeometryEngine(FieldEngine):
         """The thin-plate field to every class, and where the photo resolves the lips, a seam for the mouth: a seal
         for the classes drawn with the mouth closed, where the face's lips part, and an opening for those whose open
         mouths are dark, where their move parts the lips; turned there to a smile or an expression drawn with the mouth
-        closed, closed lips move as FER2013's faces with closed lips do (OPENS_AS_NEUTRAL). The landmarks are found on the aligned face at LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay where they are.
-        A face turned from the camera gets a share of the move (`turned_share`), and no seam; a move that would fold
+        closed, closed lips move as FER2013's faces with closed lips do (OPENS_AS_NEUTRAL). The landmarks are found on
+        the aligned face at LANDMARK_SIDE pixels. Behind glasses, where the photo resolves them, the brows and eyes stay
+        where they are. A face turned from the camera gets a share of the move (`turned_share`), and no seam; a move that would fold
         the face gets the share of it that does not (`STRETCH_FLOOR`). The note says so, with the shares."""
         import cv2
 
