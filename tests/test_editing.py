@@ -49,8 +49,79 @@ def test_the_largest_face_of_a_large_photo_is_found_in_a_smaller_copy_then_again
     assert [shape for shape, _ in searched][:2] == [(400, 400), (1600, 1600)] and 88 < found.size < 102
     monkeypatch.setattr(faces_module, "detect_faces", lambda photo: pytest.fail(f"searched a {photo.shape} photo"))
     assert faces_module.largest_face_in_a_copy(skimage_data.astronaut()) is None  # small photos are searched whole
+    monkeypatch.setattr(faces_module, "face_boxes", lambda photo: pytest.fail(f"searched a {photo.shape} photo"))
     with pytest.raises(pytest.fail.Exception, match=r"\(2048, 2048, 3\)"):  # --face N and --all-faces need every face
         faces_module.pick_faces(large, all_faces=True)
+
+
+def turned(photo: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """The photo turned by `angle` degrees (OpenCV's sense), grey past its corners, and the turn (2, 3) of its pixels."""
+    import cv2
+
+    height, width = photo.shape[:2]
+    turning = cv2.getRotationMatrix2D((width / 2 - 0.5, height / 2 - 0.5), angle, 1.0)
+    side = int(np.ceil(width * abs(turning[0, 0]) + height * abs(turning[0, 1])))
+    turning[:, 2] += ((side - width) / 2, (side - height) / 2)
+    return cv2.warpAffine(photo, turning, (side, side), flags=cv2.INTER_CUBIC, borderValue=(128, 128, 128)), turning
+
+
+@pytest.mark.parametrize("angle, roll", [(35, -30), (-60, 60), (90, -90)])
+def test_a_face_rolled_past_the_cascade_is_found_in_a_turned_copy_with_its_own_landmarks(angle, roll):
+    import cv2
+
+    from facegan.editing.landmarks import photo_landmarks
+
+    photo = skimage_data.astronaut()
+    upright = photo_landmarks(cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY), faces_module.pick_faces(photo)[0], 5)
+    rolled, turning = turned(photo, angle)
+    assert detect_faces(rolled) == []  # the cascade alone finds faces rolled by up to about 20 degrees
+    (found,) = faces_module.pick_faces(rolled)
+    assert found.roll == roll
+    points = photo_landmarks(cv2.cvtColor(rolled, cv2.COLOR_RGB2GRAY), found, 5)
+    eyes = np.linalg.norm(upright[:2].mean(0) - upright[2:4].mean(0))
+    assert np.linalg.norm(points - (upright @ turning[:, :2].T + turning[:, 2]), axis=1).max() < 0.05 * eyes
+
+
+def test_a_rolled_face_is_edited_as_the_same_face_upright():
+    from facegan.editing import load_engine
+    from facegan.editing.align import aligned_crop
+
+    engine = load_engine(None, "geometry")
+    photo = skimage_data.astronaut()
+    rolled, _ = turned(photo, 35)
+    (upright_edit,), (rolled_edit,) = engine.edit_faces(photo), engine.edit_faces(rolled)
+    face, face_rolled = aligned_crop(photo, upright_edit.prepared[0]), aligned_crop(rolled, rolled_edit.prepared[0])
+    assert np.abs(face.astype(int) - face_rolled).mean() < 6  # the same 48-pixel face, upright, out of either photo
+    assert engine.expression_of(rolled_edit) == engine.expression_of(upright_edit) == "happy"
+
+
+def test_every_face_includes_the_rolled_ones_once_each():
+    import cv2
+
+    photo = skimage_data.astronaut()
+    group = np.full((512, 1024, 3), 128, np.uint8)
+    group[:, :512] = photo
+    group[:, 512:] = cv2.resize(turned(photo, -45)[0], (512, 512), interpolation=cv2.INTER_AREA)
+    found = faces_module.pick_faces(group, all_faces=True)
+    assert len(found) == 2 and found[0].roll == 0  # her upright face is not found again in a turned copy
+    assert found[1].roll in (30, 60) and found[1].left > 512
+    assert faces_module.pick_faces(group, face=1) == [found[1]]
+    assert faces_module.pick_faces(group)[0].roll == 0  # the default, the largest, looks no further than the upright face
+
+
+def test_rolled_faces_are_searched_only_where_no_upright_face_has_an_eye(monkeypatch):
+    photo = skimage_data.astronaut()
+    eyeless, rolled = Box(0, 0, 60), Box(150, 40, 120, 30.0)
+    monkeypatch.setattr(faces_module, "rolled_faces", lambda photo: pytest.fail("searched turned copies"))
+    assert faces_module.pick_faces(photo)[0].roll == 0  # an upright face with an eye: no turned copy is searched
+    monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], [eyeless]))
+    monkeypatch.setattr(faces_module, "rolled_faces", lambda photo: [rolled])
+    assert faces_module.pick_faces(photo) == [rolled]  # a rolled face with an eye before an upright box without one
+    monkeypatch.setattr(faces_module, "rolled_faces", lambda photo: [])
+    assert faces_module.pick_faces(photo) == [eyeless]  # and that box where no turn shows a face (sunglasses)
+    monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], []))
+    with pytest.raises(FaceganError, match="no face found in the photo"):
+        faces_module.pick_faces(photo)
 
 
 def test_crop_follows_the_models_data_and_pads_at_edges():
@@ -64,16 +135,20 @@ def test_crop_follows_the_models_data_and_pads_at_edges():
 
 
 @pytest.mark.parametrize("blend", ["feather", "seamless"])
-@pytest.mark.parametrize("box", [Box(40, 30, 60), Box(-10, 70, 50)])
+@pytest.mark.parametrize("box", [Box(40, 30, 60), Box(-10, 70, 50), Box(40, 30, 60, 30.0), Box(-10, 70, 50, -60.0)])
 def test_blending_changes_nothing_outside_the_face_box(blend, box):
     rng = np.random.default_rng(0)
     photo = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
     face = torch.full((1, 48, 48), 250, dtype=torch.uint8)
     result = paste_face(photo, face, box, blend)
-    outside = np.ones(photo.shape[:2], bool)
-    outside[max(box.top, 0) : box.top + box.size, max(box.left, 0) : box.left + box.size] = False
+    ys, xs = np.mgrid[: photo.shape[0], : photo.shape[1]]
+    in_square = np.stack([xs, ys, np.ones_like(xs)], -1) @ faces_module.upright(box, box.size).T  # a rolled box is turned
+    outside = ((in_square < -1.5) | (in_square > box.size + 0.5)).any(-1)
     assert np.array_equal(result[outside], photo[outside])
-    assert not np.array_equal(result, photo)
+    centre_y, centre_x = round(box.top + box.size / 2), round(box.left + box.size / 2)
+    middle = (slice(centre_y - 3, centre_y + 4), slice(centre_x - 3, centre_x + 4))
+    luminance = np.array([0.299, 0.587, 0.114])
+    assert (result[middle] @ luminance).std() < 0.5 * (photo[middle] @ luminance).std()  # the flat face lands on the box's middle
 
 
 def test_grayscale_edit_keeps_the_photos_colour():

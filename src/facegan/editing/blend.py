@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from facegan.editing.faces import Box
+from facegan.editing.faces import Box, upright
 
 if TYPE_CHECKING:
     import torch
@@ -87,27 +87,42 @@ def paste_translation(photo: np.ndarray, mask: torch.Tensor, colour: torch.Tenso
 
 
 def paste_region(photo: np.ndarray, box: Box, render: Callable[[np.ndarray], np.ndarray], blend: str) -> np.ndarray:
-    """Blend `render(region)` (RGB uint8, the box's size) back into a copy of the photo, inside the box only."""
+    """Blend `render(region)` (RGB uint8, the box's size, turned upright by its roll) back into a copy of the photo,
+    inside the box only."""
     import cv2
 
     height, width = photo.shape[:2]
-    left, top = max(box.left, 0), max(box.top, 0)
-    right, bottom = min(box.left + box.size, width), min(box.top + box.size, height)
-    if right <= left or bottom <= top:
-        return photo.copy()
-    inner = (slice(top - box.top, bottom - box.top), slice(left - box.left, right - box.left))
-    region = np.zeros((box.size, box.size, 3), np.uint8)
-    region[inner] = photo[top:bottom, left:right]
-    edited = render(region)[inner]
-    mask = feathered_mask(box.size)[inner]
+    if box.roll:
+        to_square = upright(box, box.size)
+        region = cv2.warpAffine(photo, to_square, (box.size, box.size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        corners = cv2.transform(np.array([[[0, 0], [box.size, 0], [0, box.size], [box.size, box.size]]], np.float32) - 0.5,
+                                cv2.invertAffineTransform(to_square))[0]
+        left, top = np.maximum(np.floor(corners.min(0)).astype(int), 0)
+        right, bottom = np.minimum(np.ceil(corners.max(0)).astype(int) + 1, (width, height))
+        if right <= left or bottom <= top:
+            return photo.copy()
+        back = cv2.invertAffineTransform(to_square @ np.array([[1, 0, left], [0, 1, top], [0, 0, 1]], np.float64))
+        turned_back = lambda picture: cv2.warpAffine(picture, back, (right - left, bottom - top), flags=cv2.INTER_LINEAR)
+        edited, mask = turned_back(render(region)), turned_back(feathered_mask(box.size))
+    else:
+        left, top = max(box.left, 0), max(box.top, 0)
+        right, bottom = min(box.left + box.size, width), min(box.top + box.size, height)
+        if right <= left or bottom <= top:
+            return photo.copy()
+        inner = (slice(top - box.top, bottom - box.top), slice(left - box.left, right - box.left))
+        region = np.zeros((box.size, box.size, 3), np.uint8)
+        region[inner] = photo[top:bottom, left:right]
+        edited, mask = render(region)[inner], feathered_mask(box.size)[inner]
     result = photo.copy()
     if blend == "seamless":
         binary = (mask > 0.5).astype(np.uint8) * 255
         if binary.any():
             ys, xs = np.nonzero(binary)
             centre = (left + (xs.min() + xs.max() + 1) // 2, top + (ys.min() + ys.max() + 1) // 2)
-            cloned = cv2.seamlessClone(np.ascontiguousarray(edited), photo, binary, centre, cv2.NORMAL_CLONE)
-            result[top:bottom, left:right] = cloned[top:bottom, left:right]
+            # OpenCV erodes the mask it is given in place, and changes pixels anywhere in its bounding rectangle, which
+            # for a rolled box reaches past the box: the clone is kept only inside the mask
+            cloned = cv2.seamlessClone(np.ascontiguousarray(edited), photo, binary.copy(), centre, cv2.NORMAL_CLONE)
+            result[top:bottom, left:right] = np.where(binary[..., None] > 0, cloned[top:bottom, left:right], photo[top:bottom, left:right])
         return result
     alpha = mask[..., None]
     old = photo[top:bottom, left:right].astype(np.float32)

@@ -21,6 +21,10 @@ from facegan.files import write_atomically
 MIN_FACE = 40  # the narrowest face found, in pixels; the message for a photo without a face says the same
 SEARCH_SIDES = (400, 1600)
 """A photo longer than the last is searched for its largest face in copies this long first, the smallest first."""
+ROLLS = (-30, 30, -60, 60, -90, 90)
+"""Degrees a photo is turned by, one after another, to look for faces where none is found upright: the cascade finds
+faces rolled by up to about 20 degrees (a head tilted to a shoulder, a photo taken sideways without an EXIF
+orientation), so turns 30 degrees apart cover every roll up to a quarter turn either way (docs/results.md)."""
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is the largest that is edited; bigger is refused before decoding
 MARGIN = {"fer2013": 1.15, "celeba": 1.6, "folder": 1.6}
 """How much wider than the detector's box the crop is, per training dataset: FER2013 faces are tight
@@ -34,6 +38,9 @@ class Box:
     left: int
     top: int
     size: int
+    roll: float = 0.0
+    """Degrees (counterclockwise as the photo is shown, OpenCV's sense) that turn the face upright about the box's
+    centre: a face found in a turned copy of the photo (ROLLS). The box is the square around its centre in the photo."""
 
 
 HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
@@ -144,6 +151,13 @@ def detect_faces(photo: np.ndarray, sizes: tuple[int, int] | None = None) -> lis
     (so --face 0 is the leftmost); with `sizes`, only the cascade's windows between those sides. Boxes in which no
     eye is found (a texture the face cascade took for a face) are dropped, unless no box has one (sunglasses, a
     turned head): then all are kept."""
+    with_eyes, without = face_boxes(photo, sizes)
+    return with_eyes or without
+
+
+def face_boxes(photo: np.ndarray, sizes: tuple[int, int] | None = None) -> tuple[list[Box], list[Box]]:
+    """The cascade's faces (as `detect_faces`), those in which an eye is found and those in which none is, each
+    ordered left to right."""
     import cv2
 
     grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY)  # no histogram equalisation: over a whole scene it hides small faces
@@ -153,9 +167,9 @@ def detect_faces(photo: np.ndarray, sizes: tuple[int, int] | None = None) -> lis
     smallest, largest = sizes or (MIN_FACE * 3 // 4, 0)
     found = cascade("haarcascade_frontalface_default.xml").detectMultiScale(
         grey, scaleFactor=1.1, minNeighbors=8, minSize=(smallest, smallest), maxSize=(largest, largest))
-    boxes = [Box(int(x), int(y), int(max(w, h))) for x, y, w, h in found if max(w, h) >= MIN_FACE]
-    with_eyes = [box for box in boxes if has_eyes(grey, box)]
-    return sorted(with_eyes or boxes, key=lambda box: box.left)
+    boxes = sorted((Box(int(x), int(y), int(max(w, h))) for x, y, w, h in found if max(w, h) >= MIN_FACE), key=lambda box: box.left)
+    eyes = [has_eyes(grey, box) for box in boxes]
+    return [box for box, eye in zip(boxes, eyes) if eye], [box for box, eye in zip(boxes, eyes) if not eye]
 
 
 def has_eyes(grey: np.ndarray, box: Box) -> bool:
@@ -204,11 +218,55 @@ def found_again(photo: np.ndarray, box: Box) -> Box:
     return Box(nearest.left + left, nearest.top + top, nearest.size)
 
 
+def rolled_faces(photo: np.ndarray, besides: list[Box] | None = None) -> list[Box]:
+    """Faces the cascade finds in copies of the photo turned by each of ROLLS, mapped back onto the photo, each with the
+    roll that turns it upright; only those with an eye (the eye check is not waived here, since each turn is another
+    chance at a false face). Without `besides`, the turns are searched until one shows a face; with it (the faces
+    found upright, when every face is wanted), all of them, for the faces not among those or found at an earlier turn.
+    A photo longer than the last of SEARCH_SIDES is searched in a copy that long."""
+    import cv2
+
+    scale = min(1.0, SEARCH_SIDES[-1] / max(photo.shape[:2]))
+    small = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else photo
+    height, width = small.shape[:2]
+    found = []
+    for roll in ROLLS:
+        turning = cv2.getRotationMatrix2D((width / 2 - 0.5, height / 2 - 0.5), roll, 1.0)
+        cos, sin = abs(turning[0, 0]), abs(turning[0, 1])
+        side_x, side_y = int(np.ceil(width * cos + height * sin)), int(np.ceil(width * sin + height * cos))
+        turning[:, 2] += ((side_x - width) / 2, (side_y - height) / 2)
+        turned = cv2.warpAffine(small, turning, (side_x, side_y), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        back = cv2.invertAffineTransform(turning)
+        for box in face_boxes(turned)[0]:
+            centre = back @ np.array([box.left + box.size / 2 - 0.5, box.top + box.size / 2 - 0.5, 1.0])
+            size = box.size / scale
+            centre_x, centre_y = (centre + 0.5) / scale - 0.5
+            rolled = Box(round(centre_x + 0.5 - size / 2), round(centre_y + 0.5 - size / 2), round(size), float(roll))
+            if not any(same_face(rolled, other) for other in [*(besides or []), *found]):
+                found.append(rolled)
+        if found and besides is None:
+            break
+    return sorted(found, key=lambda box: box.left)
+
+
+def same_face(box: Box, other: Box) -> bool:
+    """Whether two boxes, found at different turns of the photo, frame one face: their centres closer than half the
+    larger box."""
+    distance = np.hypot(box.left + box.size / 2 - other.left - other.size / 2, box.top + box.size / 2 - other.top - other.size / 2)
+    return bool(distance < max(box.size, other.size) / 2)
+
+
 def pick_faces(photo: np.ndarray, face: int | None = None, all_faces: bool = False) -> list[Box]:
-    """The faces to edit: face number `face` (from the left), every face, or by default the largest."""
+    """The faces to edit: face number `face` (from the left), every face, or by default the largest. By default, where
+    no face with an eye is found upright, faces rolled further (`rolled_faces`), and failing those, the upright ones
+    without an eye; every face (and face number `face` among them) includes the rolled faces beside the upright ones."""
     if face is None and not all_faces and (largest := largest_face_in_a_copy(photo)) is not None:
         return [largest]
-    found = detect_faces(photo)
+    with_eyes, without = face_boxes(photo)
+    if face is None and not all_faces:
+        found = with_eyes or rolled_faces(photo) or without
+    else:
+        found = sorted(with_eyes + rolled_faces(photo, with_eyes), key=lambda box: box.left) or without
     if not found:
         raise FaceganError(f"no face found in the photo: use a photo with a frontal face at least {MIN_FACE} pixels wide")
     if face is not None and not 0 <= face < len(found):
@@ -222,7 +280,18 @@ def crop_box(face: Box, dataset: str) -> Box:
     """The square the model sees: the detector's box widened by the margin of the model's data."""
     size = int(round(face.size * MARGIN[dataset]))
     centre_x, centre_y = face.left + face.size / 2, face.top + face.size / 2
-    return Box(int(round(centre_x - size / 2)), int(round(centre_y - size / 2)), size)
+    return Box(int(round(centre_x - size / 2)), int(round(centre_y - size / 2)), size, face.roll)
+
+
+def upright(box: Box, side: int) -> np.ndarray:
+    """The map (2, 3) from the photo's pixels to a square of `side` pixels showing the box turned by its roll: the
+    face in it upright."""
+    import cv2
+
+    centre = (box.left + box.size / 2 - 0.5, box.top + box.size / 2 - 0.5)
+    turning = cv2.getRotationMatrix2D(centre, box.roll, side / box.size)
+    turning[:, 2] += (side / 2 - 0.5 - centre[0], side / 2 - 0.5 - centre[1])
+    return turning
 
 
 def whole_square(photo: np.ndarray) -> Box:
@@ -234,14 +303,17 @@ def whole_square(photo: np.ndarray) -> Box:
 
 
 def cut(photo: np.ndarray, box: Box, image_size: int, channels: int) -> np.ndarray:
-    """The box resized to the model's input, uint8 (channels, size, size); parts outside the photo
-    repeat its edge pixels."""
+    """The box resized to the model's input, uint8 (channels, size, size), turned upright by its roll; parts outside
+    the photo repeat its edge pixels."""
     import cv2
 
-    height, width = photo.shape[:2]
-    pad = max(0, -box.left, -box.top, box.left + box.size - width, box.top + box.size - height)
-    padded = cv2.copyMakeBorder(photo, pad, pad, pad, pad, cv2.BORDER_REPLICATE) if pad else photo
-    region = padded[box.top + pad : box.top + pad + box.size, box.left + pad : box.left + pad + box.size]
+    if box.roll:
+        region = cv2.warpAffine(photo, upright(box, box.size), (box.size, box.size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    else:
+        height, width = photo.shape[:2]
+        pad = max(0, -box.left, -box.top, box.left + box.size - width, box.top + box.size - height)
+        padded = cv2.copyMakeBorder(photo, pad, pad, pad, pad, cv2.BORDER_REPLICATE) if pad else photo
+        region = padded[box.top + pad : box.top + pad + box.size, box.left + pad : box.left + pad + box.size]
     region = cv2.resize(region, (image_size, image_size), interpolation=cv2.INTER_AREA)
     if channels == 1:
         return cv2.cvtColor(region, cv2.COLOR_RGB2GRAY)[None]

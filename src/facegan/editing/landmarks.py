@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from facegan.editing.faces import Box
+from facegan.editing.faces import Box, upright
 from facegan.editing.shape_predictor import ShapePredictor, load_predictor
 from facegan.errors import FaceganError
 
@@ -57,10 +57,25 @@ def landmarks_in(grey: np.ndarray, left: float, top: float, right: float, bottom
 
 
 def photo_landmarks(grey: np.ndarray, face: Box, points: int = 5) -> np.ndarray:
-    """The landmarks of the face the Haar detector boxed in `face`."""
+    """The landmarks of the face the Haar detector boxed in `face`; for a face found rolled (`Box.roll`), found in the
+    square around it turned upright, as the predictors were trained, and turned back."""
+    if face.roll:
+        return rolled_landmarks(grey, face, points)
     shift_x, shift_y, scale = HAAR_TO_HOG
     left, top, side = face.left + shift_x * face.size, face.top + shift_y * face.size, scale * face.size
     return landmarks_in(grey, left, top, left + side, top + side, points)
+
+
+def rolled_landmarks(grey: np.ndarray, face: Box, points: int) -> np.ndarray:
+    """The landmarks of a face found rolled, in the photo's pixels: the square of twice the box's side around its
+    centre, turned upright, holds the face with room for the predictor's reach past the box."""
+    import cv2
+
+    around = Box(face.left - face.size // 2, face.top - face.size // 2, 2 * face.size, face.roll)
+    turning = upright(around, around.size)
+    square = cv2.warpAffine(grey, turning, (around.size, around.size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    back = cv2.invertAffineTransform(turning)
+    return photo_landmarks(square, Box(face.size // 2, face.size // 2, face.size), points) @ back[:, :2].T + back[:, 2]
 
 
 def cropped_landmarks(grey: np.ndarray, points: int = 5, upscale_to: int = 192) -> np.ndarray:
