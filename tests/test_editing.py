@@ -109,6 +109,14 @@ def test_every_face_includes_the_rolled_ones_once_each():
     assert faces_module.pick_faces(group)[0].roll == 0  # the default, the largest, looks no further than the upright face
 
 
+def test_every_face_is_edited_once_where_the_cascade_boxes_it_twice(monkeypatch):
+    """Two overlapping boxes with eyes, as the cascade gives for some faces at a 15-degree roll: one face, the larger box."""
+    face, twice, other = Box(99, 95, 99), Box(65, 96, 95), Box(300, 90, 80)
+    monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([twice, face, other], []))
+    monkeypatch.setattr(faces_module, "rolled_faces", lambda photo, every_turn: [Box(70, 90, 100, 30.0), Box(420, 60, 90, 30.0)])
+    assert faces_module.pick_faces(skimage_data.astronaut(), all_faces=True) == [face, other, Box(420, 60, 90, 30.0)]
+
+
 def test_rolled_faces_are_searched_only_where_no_upright_face_has_an_eye(monkeypatch):
     photo = skimage_data.astronaut()
     eyeless, rolled = Box(0, 0, 60), Box(150, 40, 120, 30.0)
@@ -117,6 +125,9 @@ def test_rolled_faces_are_searched_only_where_no_upright_face_has_an_eye(monkeyp
     monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], [eyeless]))
     monkeypatch.setattr(faces_module, "rolled_faces", lambda photo: [rolled])
     assert faces_module.pick_faces(photo) == [rolled]  # a rolled face with an eye before an upright box without one
+    monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], [Box(0, 0, 200)]))
+    assert faces_module.pick_faces(photo) == [rolled]  # even a larger one: upright boxes without an eye on a turned face
+    monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], [eyeless]))
     monkeypatch.setattr(faces_module, "rolled_faces", lambda photo: [])
     assert faces_module.pick_faces(photo) == [eyeless]  # and that box where no turn shows a face (sunglasses)
     monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], []))

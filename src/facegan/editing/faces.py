@@ -218,55 +218,68 @@ def found_again(photo: np.ndarray, box: Box) -> Box:
     return Box(nearest.left + left, nearest.top + top, nearest.size)
 
 
-def rolled_faces(photo: np.ndarray, besides: list[Box] | None = None) -> list[Box]:
+def rolled_faces(photo: np.ndarray, every_turn: bool = False) -> list[Box]:
     """Faces the cascade finds in copies of the photo turned by each of ROLLS, mapped back onto the photo, each with the
     roll that turns it upright; only those with an eye (the eye check is not waived here, since each turn is another
-    chance at a false face). Without `besides`, the turns are searched until one shows a face; with it (the faces
-    found upright, when every face is wanted), all of them, for the faces not among those or found at an earlier turn.
-    A photo longer than the last of SEARCH_SIDES is searched in a copy that long."""
+    chance at a false face). The turns are searched until one shows a face, or with `every_turn` all of them; the
+    boxes come turn by turn, each turn's largest first. A photo longer than the last of SEARCH_SIDES is searched in a
+    copy that long."""
     import cv2
 
     scale = min(1.0, SEARCH_SIDES[-1] / max(photo.shape[:2]))
     small = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else photo
-    height, width = small.shape[:2]
     found = []
     for roll in ROLLS:
-        turning = cv2.getRotationMatrix2D((width / 2 - 0.5, height / 2 - 0.5), roll, 1.0)
-        cos, sin = abs(turning[0, 0]), abs(turning[0, 1])
-        side_x, side_y = int(np.ceil(width * cos + height * sin)), int(np.ceil(width * sin + height * cos))
-        turning[:, 2] += ((side_x - width) / 2, (side_y - height) / 2)
-        turned = cv2.warpAffine(small, turning, (side_x, side_y), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        turned, turning = turned_photo(small, roll)
         back = cv2.invertAffineTransform(turning)
-        for box in face_boxes(turned)[0]:
+        for box in sorted(face_boxes(turned)[0], key=lambda box: -box.size):
             centre = back @ np.array([box.left + box.size / 2 - 0.5, box.top + box.size / 2 - 0.5, 1.0])
             size = box.size / scale
             centre_x, centre_y = (centre + 0.5) / scale - 0.5
-            rolled = Box(round(centre_x + 0.5 - size / 2), round(centre_y + 0.5 - size / 2), round(size), float(roll))
-            if not any(same_face(rolled, other) for other in [*(besides or []), *found]):
-                found.append(rolled)
-        if found and besides is None:
+            found.append(Box(round(centre_x + 0.5 - size / 2), round(centre_y + 0.5 - size / 2), round(size), float(roll)))
+        if found and not every_turn:
             break
-    return sorted(found, key=lambda box: box.left)
+    return found
 
 
-def same_face(box: Box, other: Box) -> bool:
-    """Whether two boxes, found at different turns of the photo, frame one face: their centres closer than half the
-    larger box."""
-    distance = np.hypot(box.left + box.size / 2 - other.left - other.size / 2, box.top + box.size / 2 - other.top - other.size / 2)
-    return bool(distance < max(box.size, other.size) / 2)
+def turned_photo(photo: np.ndarray, roll: float) -> tuple[np.ndarray, np.ndarray]:
+    """The photo turned by `roll` degrees (OpenCV's sense) on a canvas that holds all of it, its edge pixels repeated
+    past its corners, and the map (2, 3) from the photo's pixels to the canvas's."""
+    import cv2
+
+    height, width = photo.shape[:2]
+    turning = cv2.getRotationMatrix2D((width / 2 - 0.5, height / 2 - 0.5), roll, 1.0)
+    cos, sin = abs(turning[0, 0]), abs(turning[0, 1])
+    side_x, side_y = int(np.ceil(width * cos + height * sin)), int(np.ceil(width * sin + height * cos))
+    turning[:, 2] += ((side_x - width) / 2, (side_y - height) / 2)
+    return cv2.warpAffine(photo, turning, (side_x, side_y), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), turning
+
+
+def apart(boxes: list[Box]) -> list[Box]:
+    """The boxes, in order, less each that overlaps (as the circles they hold) one kept before it: one face found twice
+    (by two of the cascade's groups, or at two turns of the photo), or a false face in a real one's hair or collar,
+    since faces in a photo do not overlap."""
+    kept = []
+    for box in boxes:
+        centre = np.array([box.left + box.size / 2, box.top + box.size / 2])
+        if all(np.hypot(*(centre - (other.left + other.size / 2, other.top + other.size / 2))) >= (box.size + other.size) / 2 for other in kept):
+            kept.append(box)
+    return kept
 
 
 def pick_faces(photo: np.ndarray, face: int | None = None, all_faces: bool = False) -> list[Box]:
     """The faces to edit: face number `face` (from the left), every face, or by default the largest. By default, where
     no face with an eye is found upright, faces rolled further (`rolled_faces`), and failing those, the upright ones
-    without an eye; every face (and face number `face` among them) includes the rolled faces beside the upright ones."""
+    without an eye (a face in sunglasses); every face (and face number `face` among them) holds the upright ones with an
+    eye and the rolled ones, each face once (`apart`), or failing both, the upright ones without."""
     if face is None and not all_faces and (largest := largest_face_in_a_copy(photo)) is not None:
         return [largest]
     with_eyes, without = face_boxes(photo)
     if face is None and not all_faces:
         found = with_eyes or rolled_faces(photo) or without
     else:
-        found = sorted(with_eyes + rolled_faces(photo, with_eyes), key=lambda box: box.left) or without
+        upright = sorted(with_eyes, key=lambda box: -box.size)
+        found = sorted(apart(upright + rolled_faces(photo, every_turn=True)), key=lambda box: box.left) or without
     if not found:
         raise FaceganError(f"no face found in the photo: use a photo with a frontal face at least {MIN_FACE} pixels wide")
     if face is not None and not 0 <= face < len(found):
