@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from facegan.editing.faces import Box, upright
+from facegan.editing.faces import Box, upright_square
 
 if TYPE_CHECKING:
     import torch
@@ -93,8 +93,7 @@ def paste_region(photo: np.ndarray, box: Box, render: Callable[[np.ndarray], np.
 
     height, width = photo.shape[:2]
     if box.roll:
-        to_square = upright(box, box.size)
-        region = cv2.warpAffine(photo, to_square, (box.size, box.size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        region, to_square = upright_square(photo, box)
         corners = cv2.transform(np.array([[[0, 0], [box.size, 0], [0, box.size], [box.size, box.size]]], np.float32) - 0.5,
                                 cv2.invertAffineTransform(to_square))[0]
         left, top = np.maximum(np.floor(corners.min(0)).astype(int), 0)

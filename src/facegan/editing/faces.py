@@ -307,6 +307,15 @@ def upright(box: Box, side: int) -> np.ndarray:
     return turning
 
 
+def upright_square(picture: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray]:
+    """The box's square of a picture at its own size, turned upright by its roll (edge pixels repeated past the
+    picture), and the map (2, 3) from the picture's pixels to it (`upright`)."""
+    import cv2
+
+    turning = upright(box, box.size)
+    return cv2.warpAffine(picture, turning, (box.size, box.size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE), turning
+
+
 def whole_square(photo: np.ndarray) -> Box:
     """The square centred on the photo that covers all of it: a face cropped already is its own square
     (a side that is shorter repeats its edge pixels when cut)."""
@@ -321,7 +330,7 @@ def cut(photo: np.ndarray, box: Box, image_size: int, channels: int) -> np.ndarr
     import cv2
 
     if box.roll:
-        region = cv2.warpAffine(photo, upright(box, box.size), (box.size, box.size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        region, _ = upright_square(photo, box)
     else:
         height, width = photo.shape[:2]
         pad = max(0, -box.left, -box.top, box.left + box.size - width, box.top + box.size - height)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from facegan.editing.faces import Box, upright
+from facegan.editing.faces import Box, upright_square
 from facegan.editing.shape_predictor import ShapePredictor, load_predictor
 from facegan.errors import FaceganError
 
@@ -71,9 +71,7 @@ def rolled_landmarks(grey: np.ndarray, face: Box, points: int) -> np.ndarray:
     centre, turned upright, holds the face with room for the predictor's reach past the box."""
     import cv2
 
-    around = Box(face.left - face.size // 2, face.top - face.size // 2, 2 * face.size, face.roll)
-    turning = upright(around, around.size)
-    square = cv2.warpAffine(grey, turning, (around.size, around.size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    square, turning = upright_square(grey, Box(face.left - face.size // 2, face.top - face.size // 2, 2 * face.size, face.roll))
     back = cv2.invertAffineTransform(turning)
     return photo_landmarks(square, Box(face.size // 2, face.size // 2, face.size), points) @ back[:, :2].T + back[:, 2]
 
