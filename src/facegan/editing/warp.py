@@ -15,7 +15,7 @@ sharpness this way, 0.85-0.93 with Lanczos alone (docs/results.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 
 import numpy as np
 
@@ -43,6 +43,18 @@ UPPER_LIP_SHARE = 0.5
 """The upper lip is taken this far from its outer edge to its inner landmarks: dlib puts those on the upper teeth
 of a smile (docs/results.md)."""
 OUTER_UPPER_LIP, UPPER_INNER_LIP, LOWER_INNER_LIP = [48, 50, 51, 52, 54], [60, 61, 62, 63, 64], [60, 67, 66, 65, 64]
+UPPER_LIP_OUTLINE, LOWER_LIP_OUTLINE = [48, 49, 50, 51, 52, 53, 54], [48, 59, 58, 57, 56, 55, 54]
+DARK_PLACES = 12
+"""Places across the mouth, from corner to corner, where a seal looks for the mouth's dark past the lines it takes the
+lips from (`dark_reach`)."""
+DARK_SAMPLES = 64
+"""Points read down each of those places, from one lip's thickness (at the mouth's middle) above the upper lip's line
+to one lip's thickness below the lower lip's: the dark reached is at most that, and the rest is lip."""
+DARKEST_LIP_SHARE = 0.6
+"""A mouth shows a dark where its darkest pixels (the 2nd percentile) are under this share of its lips' brightness."""
+DARK_PAST_CORNERS = 0.15
+"""The share of the mouth's width (between dlib's inner corners) past each inner corner where a seal still closes
+the mouth's dark: a broad smile's dark reaches past them."""
 NOSE_BASE, CHIN = 33, 8
 MOUTH_INSIDE = np.array([[(0.47, 0.23, 0.14), (0.60, 0.44, 0.42), (0.51, 0.24, 0.15)],
                          [(0.41, 0.19, 0.10), (0.45, 0.26, 0.19), (0.42, 0.16, 0.12)],
@@ -80,6 +92,8 @@ class LipSeal:
     points: np.ndarray  # (68, 2): the face's landmarks in pixels of the aligned crop, as found on it
     amount: float  # 1 closes the mouth; less closes that share of the gap between the lips
     edge: float = 0.0  # photo pixels over which the two lips blend where they meet; the photo's own (`soft_edge`) once placed
+    above: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(DARK_PLACES))  # crop pixels the mouth's dark reaches past the upper lip's line
+    below: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(DARK_PLACES))  # and past the lower lip's, at `dark_places`; `dark_reach`
 
 
 @dataclass
@@ -127,8 +141,63 @@ def lip_edges(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def placed(seal: LipSeal, field: np.ndarray, photo: np.ndarray, alignment: Alignment) -> LipSeal:
     """The seal with its lips where `field` (as it is applied: on its grid) puts them in the aligned crop, so that the
     seam takes exactly the lips' pixels once the field has moved the face, and with the photo's own edge there."""
-    mouth, _ = mouth_crop(photo, alignment.to_photo(seal.points))
-    return LipSeal(moved_points(field, seal.points, alignment.size), seal.amount, soft_edge(mouth) if mouth.size else EDGE_PIXELS)
+    mouth, corner = mouth_crop(photo, alignment.to_photo(seal.points))
+    if not mouth.size:
+        return LipSeal(moved_points(field, seal.points, alignment.size), seal.amount, EDGE_PIXELS)
+    above, below = dark_reach(seal.points, mouth, corner, alignment)
+    return LipSeal(moved_points(field, seal.points, alignment.size), seal.amount, soft_edge(mouth), above, below)
+
+
+def dark_reach(points: np.ndarray, mouth: np.ndarray, corner: np.ndarray, alignment: Alignment) -> tuple[np.ndarray, np.ndarray]:
+    """How far, in crop pixels, the mouth's dark reaches above the line a seal takes the upper lip from and below the
+    lower lip's (`lip_edges`), at DARK_PLACES places across the mouth (`dark_places`), read on the photo's box around
+    the lips (`mouth_crop`: float32 (H, W, C), its top left corner at `corner`). Near a broad smile's corners the dark
+    between its teeth and its lips lies past dlib's inner lips, and past its inner corners, and a seal that took the
+    lips from those left it at both ends of the closed lips as two dark marks (docs/results.md). A pixel is dark where
+    it is below the middle of the lips' brightness and the mouth's darkest; the dark reached is the run of dark pixels
+    that meets the seal's lines, within a lip's thickness (DARK_SAMPLES). Zero where the mouth shows no dark."""
+    import cv2
+
+    upper, lower = lip_edges(points)
+    across = dark_places(points)[1:-1]
+    top, bottom = lip_curve(upper, across), lip_curve(lower, across)
+    middle = np.array([(points[60, 0] + points[64, 0]) / 2])
+    upper_lip = (lip_curve(upper, middle) - lip_curve(points[UPPER_LIP_OUTLINE], middle))[0]
+    lower_lip = (lip_curve(points[LOWER_LIP_OUTLINE], middle) - lip_curve(lower, middle))[0]
+    none = np.zeros(DARK_PLACES), np.zeros(DARK_PLACES)
+    if min(upper_lip, lower_lip) <= 0:
+        return none
+    down = (top - upper_lip) + np.linspace(0, 1, DARK_SAMPLES)[:, None] * (bottom - top + upper_lip + lower_lip)  # (DARK_SAMPLES, DARK_PLACES)
+    on_photo = alignment.to_photo(np.stack([np.broadcast_to(across, down.shape), down], -1)) - corner
+    grey = np.ascontiguousarray(mouth.mean(-1))
+    profile = cv2.remap(grey, *on_photo.transpose(2, 0, 1).astype(np.float32), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    lips, _ = lip_masks(alignment.to_photo(points) - corner, grey.shape)
+    if not lips.any():
+        return none
+    lip_level, dark_level = np.median(grey[lips]), np.percentile(profile, 2)
+    if dark_level >= DARKEST_LIP_SHARE * lip_level:
+        return none
+    dark = profile < (lip_level + dark_level) / 2
+    above, below = none
+    for place in range(DARK_PLACES):
+        near = np.nonzero(dark[:, place] & (down[:, place] >= top[place] - SEAL_OVERSHOOT) & (down[:, place] <= bottom[place] + SEAL_OVERSHOOT))[0]
+        if not len(near):
+            continue
+        first, last = near[0], near[-1]
+        while first > 0 and dark[first - 1, place]:
+            first -= 1
+        while last < DARK_SAMPLES - 1 and dark[last + 1, place]:
+            last += 1
+        above[place], below[place] = max(top[place] - down[first, place], 0), max(down[last, place] - bottom[place], 0)
+    return above, below
+
+
+def dark_places(points: np.ndarray) -> np.ndarray:
+    """Where across the mouth (crop x) a seal looks for its dark (DARK_PLACES of them), with the two ends where the
+    seal stops: DARK_PAST_CORNERS of the mouth's width past each inner corner (dlib's 60 and 64)."""
+    left, right = points[60, 0], points[64, 0]
+    past = DARK_PAST_CORNERS * (right - left)
+    return left - past + np.concatenate([[0], (np.arange(DARK_PLACES) + 0.5) / DARK_PLACES, [1]]) * (right - left + 2 * past)
 
 
 def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -136,12 +205,15 @@ def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: flo
     crop points (zero where the lips touch); the moves from the lip on the other side of the line they meet on; and
     how much of that other lip each point shows (...): from a half on the line to none `seal.edge` photo pixels
     (`pixel` crop pixels each) across it. Taken whole from one lip or the other, the line was a crisp, stepped stroke,
-    sharper than any edge of a soft photo (docs/results.md)."""
+    sharper than any edge of a soft photo (docs/results.md). The lips are taken from past the mouth's dark
+    (`seal.above`, `seal.below`), and the lines between the landmarks are curves (`lip_curve`): straight pieces left
+    kinks in the closed lips."""
     points = seal.points
     upper, lower = lip_edges(points)
-    top = np.interp(crop_x, *upper[np.argsort(upper[:, 0])].T)
-    bottom = np.interp(crop_x, *lower[np.argsort(lower[:, 0])].T)
-    between = (crop_x > points[60, 0]) & (crop_x < points[64, 0])
+    places = dark_places(points)
+    top = lip_curve(upper, crop_x) - np.interp(crop_x, places, np.concatenate([[0], seal.above, [0]]))
+    bottom = lip_curve(lower, crop_x) + np.interp(crop_x, places, np.concatenate([[0], seal.below, [0]]))
+    between = (crop_x > places[0]) & (crop_x < places[-1])
     gap = np.where(between, np.maximum(bottom - top, 0), 0)
     line = top + gap / 2
     offset = crop_y - line
