@@ -448,6 +448,24 @@ def test_a_seal_closes_a_parted_mouth_with_the_lips_own_pixels():
     assert lip(sealed) > 0.5 * lip(picture)  # the lips meet where the teeth were, and are not squeezed away
 
 
+def test_a_seal_gives_a_smiles_thinned_lips_their_thickness_back(monkeypatch):
+    picture = parted_mouth()
+    alignment = Alignment(np.array([[FRAME / 96, 0, 0], [0, FRAME / 96, 0]]), FRAME)
+    zero = np.zeros((2, 24, 24), np.float32)
+    points = mouth_points()
+    middle = slice(round(2 * points[61, 0]), round(2 * points[63, 0]) + 1)  # columns of the picture between 61 and 63
+    lip = lambda: int((np.abs(apply_field(picture, alignment, zero, LipSeal(points, 1.0)).astype(int) - (170, 60, 70)).max(-1) < 20)[:, middle].sum())  # noqa: E731
+    regained, shipped = lip(), warp.LIP_REGAIN
+    monkeypatch.setattr(warp, "LIP_REGAIN", 1.0)
+    assert regained / lip() == pytest.approx(shipped, abs=0.05)  # the lips show that many times as thick
+    # the lip's side of the line: a share of the distance up to the thickened lip's edge, then less, to none at the nose
+    distance = np.linspace(-1, 12, 500)
+    thick, regain, reach = (np.full_like(distance, value) for value in (2.0, 1.35, 12.0))
+    source = distance - warp.thickened(distance, thick, regain, reach)
+    assert (np.diff(source) > 0).all()  # never folds
+    assert np.interp(2.7, distance, source) == pytest.approx(2.0, abs=1e-2) and source[-1] == pytest.approx(12.0)
+
+
 def test_a_seal_closes_the_dark_a_broad_smile_shows_past_its_inner_lips_and_corners(monkeypatch):
     """Near a broad smile's corners the dark between teeth and lips lies past dlib's inner lips and corners; taken from
     the landmarks' lines alone, the seal left it as a dark mark at each end of the closed lips."""

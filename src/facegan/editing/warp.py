@@ -55,6 +55,12 @@ DARKEST_LIP_SHARE = 0.6
 DARK_PAST_CORNERS = 0.15
 """The share of the mouth's width (between dlib's inner corners) past each inner corner where a seal still closes
 the mouth's dark: a broad smile's dark reaches past them."""
+LIP_REGAIN = 1.35
+"""How many times as thick a seal shows each lip as the smile left it: a smile stretches its lips thin. Of CelebA's
+held-out faces, by dlib's landmarks over the mouth's width, closed mouths without a smile have lips 0.126 (upper) and
+0.200 (lower) thick, smiles sealed without the regain 0.092 and 0.144 (1.37 and 1.39 times thinner), and with it
+0.098-0.103 and 0.156-0.158; 1.6 gained little more by that measure and looked swollen at a photo's resolution
+(docs/results.md)."""
 NOSE_BASE, CHIN = 33, 8
 MOUTH_INSIDE = np.array([[(0.47, 0.23, 0.14), (0.60, 0.44, 0.42), (0.51, 0.24, 0.15)],
                          [(0.41, 0.19, 0.10), (0.45, 0.26, 0.19), (0.42, 0.16, 0.12)],
@@ -207,7 +213,8 @@ def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: flo
     (`pixel` crop pixels each) across it. Taken whole from one lip or the other, the line was a crisp, stepped stroke,
     sharper than any edge of a soft photo (docs/results.md). The lips are taken from past the mouth's dark
     (`seal.above`, `seal.below`), and the lines between the landmarks are curves (`lip_curve`): straight pieces left
-    kinks in the closed lips."""
+    kinks in the closed lips. Each lip shows up to LIP_REGAIN times as thick as the smile left it (`thickened`): kept
+    as thin, the closed mouth had almost no upper lip, and the skin above it read as a pale patch."""
     points = seal.points
     upper, lower = lip_edges(points)
     places = dark_places(points)
@@ -217,14 +224,30 @@ def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: flo
     gap = np.where(between, np.maximum(bottom - top, 0), 0)
     line = top + gap / 2
     offset = crop_y - line
-    eased = lambda reach: 0.5 + 0.5 * np.cos(np.pi * np.clip(np.abs(offset) / np.maximum(reach, 1e-6), 0, 1))  # noqa: E731
-    from_above = -seal.amount * gap / 2 * eased(line - points[NOSE_BASE, 1])
-    from_below = seal.amount * gap / 2 * eased(points[CHIN, 1] - line)
+    up, down = np.maximum(line - points[NOSE_BASE, 1], 1e-6), np.maximum(points[CHIN, 1] - line, 1e-6)
+    eased = lambda reach: 0.5 + 0.5 * np.cos(np.pi * np.clip(np.abs(offset) / reach, 0, 1))  # noqa: E731
+    along = np.clip((crop_x - places[0]) / (places[-1] - places[0]), 0, 1)
+    regain = 1 + (LIP_REGAIN - 1) * seal.amount * np.sin(np.pi * along)
+    upper_lip = np.clip(top - lip_curve(points[UPPER_LIP_OUTLINE], crop_x), 0, up / (2 * regain))
+    lower_lip = np.clip(lip_curve(points[LOWER_LIP_OUTLINE], crop_x) - bottom, 0, down / (2 * regain))
+    from_above = -seal.amount * gap / 2 * eased(up) + thickened(-offset, upper_lip, regain, up)
+    from_below = seal.amount * gap / 2 * eased(down) - thickened(offset, lower_lip, regain, down)
     above = offset < 0
     moves, other = np.zeros((*crop_x.shape, 2), np.float32), np.zeros((*crop_x.shape, 2), np.float32)
     moves[..., 1], other[..., 1] = np.where(above, from_above, from_below), np.where(above, from_below, from_above)
     share = np.clip(0.5 - np.abs(offset) / max(seal.edge * pixel, 1e-6), 0, 0.5).astype(np.float32)
     return moves, other, np.where(gap > 0, share, 0)
+
+
+def thickened(distance: np.ndarray, lip: np.ndarray, regain: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """How much nearer the seal's line a point `distance` from it (crop pixels, on one lip's side; negative across the
+    line) takes its pixel, so that a lip `lip` thick shows `regain` times as thick: by a share of its distance up to
+    the thickened lip's edge, then less and less, to none at `reach` (the nose or the chin), so the skin between gives
+    way and nothing is cut."""
+    edge = regain * lip
+    near = distance * (1 - 1 / regain)
+    far = (regain - 1) * lip * np.clip((reach - distance) / (reach - edge), 0, 1)
+    return np.where(distance <= edge, near, far)
 
 
 def lip_curve(points: np.ndarray, x: np.ndarray) -> np.ndarray:
