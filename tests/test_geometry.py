@@ -13,7 +13,8 @@ from facegan.cli import main
 from facegan.config import EXPRESSIONS
 from facegan.editing.align import FRAME, TEMPLATE, Alignment, align, aligned_crop, back_to_photo, frame_points, similarity
 from facegan.editing.faces import detect_faces, read_photo
-from facegan.editing.geometry import SHIPPED, GeometryEngine, fit_geometry, lip_growth, load_geometry, parted_by_seam, sealable_lips
+from facegan.editing.geometry import (SHIPPED, GeometryEngine, fit_geometry, lip_coloured_inside, lip_growth, load_geometry, parted_by_seam,
+                                      sealable_lips)
 from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
 from facegan.editing import warp
@@ -446,6 +447,19 @@ def test_a_seal_closes_a_parted_mouth_with_the_lips_own_pixels():
     assert np.array_equal(sealed[still], picture[still])
     lip = lambda image: int((np.abs(image.astype(int) - (170, 60, 70)).max(-1) < 20).sum())  # noqa: E731
     assert lip(sealed) > 0.5 * lip(picture)  # the lips meet where the teeth were, and are not squeezed away
+
+
+def test_closed_lips_with_a_sheen_between_dlibs_inner_lips_are_not_taken_for_parted_ones():
+    import cv2
+
+    points = (mouth_points() + 0.5) * 96 / FRAME - 0.5  # parted_mouth's landmarks, in its pixels
+    inside = np.round(points[60:68]).astype(np.int32)
+    between = lambda colour: cv2.fillPoly(parted_mouth(), [inside], colour)  # noqa: E731
+    assert not lip_coloured_inside(parted_mouth(), points)  # teeth
+    assert not lip_coloured_inside(between((60, 30, 30)), points)  # the mouth's dark
+    assert lip_coloured_inside(between((240, 100, 120)), points)  # a lipstick's sheen: closed lips
+    grey = np.repeat(cv2.cvtColor(between((240, 100, 120)), cv2.COLOR_RGB2GRAY)[..., None], 3, -1)
+    assert not lip_coloured_inside(grey, points)  # no colour to tell: the landmarks decide
 
 
 def test_a_seal_gives_a_smiles_thinned_lips_their_thickness_back(monkeypatch):
