@@ -478,6 +478,9 @@ def test_a_seal_gives_a_smiles_thinned_lips_their_thickness_back(monkeypatch):
     source = distance - warp.thickened(distance, thick, regain, reach)
     assert (np.diff(source) > 0).all()  # never folds
     assert np.interp(2.7, distance, source) == pytest.approx(2.0, abs=1e-2) and source[-1] == pytest.approx(12.0)
+    pinched = points.copy()
+    pinched[[60, 64], 0] = points[62, 0]  # dlib's inner corners on one column: a seal with no width moves nothing
+    assert np.array_equal(apply_field(picture, alignment, zero, LipSeal(pinched, 1.0)), picture)
 
 
 def test_a_seal_closes_the_dark_a_broad_smile_shows_past_its_inner_lips_and_corners(monkeypatch):

@@ -226,7 +226,7 @@ def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: flo
     offset = crop_y - line
     up, down = np.maximum(line - points[NOSE_BASE, 1], 1e-6), np.maximum(points[CHIN, 1] - line, 1e-6)
     eased = lambda reach: 0.5 + 0.5 * np.cos(np.pi * np.clip(np.abs(offset) / reach, 0, 1))  # noqa: E731
-    along = np.clip((crop_x - places[0]) / (places[-1] - places[0]), 0, 1)
+    along = np.clip((crop_x - places[0]) / max(places[-1] - places[0], 1e-6), 0, 1)
     regain = 1 + (LIP_REGAIN - 1) * seal.amount * np.sin(np.pi * along)
     upper_lip = np.clip(top - lip_curve(points[UPPER_LIP_OUTLINE], crop_x), 0, up / (2 * regain))
     lower_lip = np.clip(lip_curve(points[LOWER_LIP_OUTLINE], crop_x) - bottom, 0, down / (2 * regain))
