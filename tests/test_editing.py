@@ -11,6 +11,7 @@ from facegan.editing import faces as faces_module
 from facegan.editing.blend import paste_face
 from facegan.editing.faces import Box, crop_box, cut, detect_faces, read_photo
 from facegan.errors import FaceganError
+from conftest import shared_data
 from test_conditional import conditional_config
 
 skimage_data = pytest.importorskip("skimage.data", reason="scikit-image (a test dependency) provides the real photos")
@@ -130,9 +131,36 @@ def test_rolled_faces_are_searched_only_where_no_upright_face_has_an_eye(monkeyp
     monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], [eyeless]))
     monkeypatch.setattr(faces_module, "rolled_faces", lambda photo: [])
     assert faces_module.pick_faces(photo) == [eyeless]  # and that box where no turn shows a face (sunglasses)
+    monkeypatch.setattr(faces_module, "hog_faces", lambda photo: pytest.fail("searched by dlib's HOG detector"))
+    assert faces_module.pick_faces(photo) == [eyeless]  # dlib's detector looks only where the cascade finds nothing
+    hogged = Box(140, 60, 110)
     monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], []))
+    monkeypatch.setattr(faces_module, "rolled_faces", lambda photo, every_turn=False: [])
+    monkeypatch.setattr(faces_module, "hog_faces", lambda photo: [hogged])
+    assert faces_module.pick_faces(photo) == [hogged] and faces_module.pick_faces(photo, all_faces=True) == [hogged]
+    monkeypatch.setattr(faces_module, "hog_faces", lambda photo: [])
     with pytest.raises(FaceganError, match="no face found in the photo"):
         faces_module.pick_faces(photo)
+
+
+def test_dlibs_hog_detector_boxes_a_face_as_the_cascade_does():
+    photo = skimage_data.astronaut()
+    cascade_box, = faces_module.detect_faces(photo)
+    hog_box, = faces_module.hog_faces(photo)  # her face, and not the patch of her suit it scores 0.12
+    centre = lambda box: np.array([box.left + box.size / 2, box.top + box.size / 2])  # noqa: E731
+    assert np.abs(centre(hog_box) - centre(cascade_box)).max() < 0.08 * cascade_box.size
+    assert 0.9 < hog_box.size / cascade_box.size < 1.1
+
+
+def test_a_face_in_dark_glasses_the_cascade_misses_is_found_by_dlibs_detector():
+    from facegan.editing.landmarks import photo_landmarks
+
+    photo = read_photo(shared_data("celeba") / "img_align_celeba" / "007017.jpg")  # dark glasses, the head turned
+    photo = np.asarray(Image.fromarray(photo).resize((photo.shape[1] * 2, photo.shape[0] * 2), Image.BICUBIC))
+    assert faces_module.face_boxes(photo) == ([], []) and faces_module.rolled_faces(photo) == []
+    box, = faces_module.pick_faces(photo)
+    points = photo_landmarks(np.asarray(Image.fromarray(photo).convert("L")), box, 5)
+    assert ((points >= (box.left, box.top)) & (points <= (box.left + box.size, box.top + box.size))).all()
 
 
 def test_crop_follows_the_models_data_and_pads_at_edges():

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import facegan.data
-from facegan.editing.faces import detect_faces, read_photo
-from facegan.editing.landmarks import CROPPED_TO_HOG, HAAR_TO_HOG, MODEL_FILES, model_folder, predictor
+from facegan.editing.faces import HAAR_TO_HOG, detect_faces, read_photo
+from facegan.editing.landmarks import CROPPED_TO_HOG, MODEL_FILES, model_folder, predictor
 from facegan.editing.shape_predictor import decoded, encoded, load_predictor, read_dlib_model
 from facegan.errors import FaceganError
 

@@ -25,6 +25,15 @@ ROLLS = (-30, 30, -60, 60, -90, 90)
 """Degrees a photo is turned by, one after another, to look for faces where none is found upright: the cascade finds
 faces rolled by up to about 20 degrees (a head tilted to a shoulder, a photo taken sideways without an EXIF
 orientation), so turns 30 degrees apart cover every roll up to a quarter turn either way (docs/results.md)."""
+HAAR_TO_HOG = (0.05, 0.11, 0.90)
+"""dlib's HOG detector's box from a Haar box of side s: left + 0.05 s, top + 0.11 s, side 0.90 s (on 150 CelebA
+faces; docs/results.md). dlib's landmark predictors were trained inside the HOG detector's boxes."""
+HOG_UPSAMPLE_SIDE = 800
+"""A copy no longer than this is searched by the HOG detector at twice its size, so that faces of MIN_FACE pixels are
+found (its window is 80 pixels); a longer one at its own."""
+HOG_SCORE = 0.3
+"""The least score of a face that dlib's HOG detector finds (`hog_faces`): the astronaut's suit scores 0.12; of the
+34 held-out CelebA faces it finds where the cascade finds none, 30 score more (median 0.7; docs/results.md)."""
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is the largest that is edited; bigger is refused before decoding
 MARGIN = {"fer2013": 1.15, "celeba": 1.6, "folder": 1.6}
 """How much wider than the detector's box the crop is, per training dataset: FER2013 faces are tight
@@ -242,6 +251,26 @@ def rolled_faces(photo: np.ndarray, every_turn: bool = False) -> list[Box]:
     return found
 
 
+def hog_faces(photo: np.ndarray) -> list[Box]:
+    """Faces dlib's HOG detector finds with a score of HOG_SCORE or more, as the Haar boxes that hold them (HAAR_TO_HOG),
+    at least MIN_FACE pixels wide, ordered left to right; a photo longer than the last of SEARCH_SIDES is searched in a
+    copy that long. The last resort: of 1,000 held-out CelebA faces (upscaled twice) the cascade finds none in 56, most
+    behind dark sunglasses or turned from the camera, and this finds 30 of those (docs/results.md)."""
+    import cv2
+    import dlib
+
+    scale = min(1.0, SEARCH_SIDES[-1] / max(photo.shape[:2]))
+    small = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else photo
+    shift_x, shift_y, share = HAAR_TO_HOG
+    boxes = []
+    found_boxes, scores, _ = dlib.get_frontal_face_detector().run(np.ascontiguousarray(small), int(max(small.shape[:2]) <= HOG_UPSAMPLE_SIDE))
+    for found, score in zip(found_boxes, scores):
+        size = found.width() / share / scale
+        if size >= MIN_FACE and score >= HOG_SCORE:
+            boxes.append(Box(round(found.left() / scale - shift_x * size), round(found.top() / scale - shift_y * size), round(size)))
+    return sorted(boxes, key=lambda box: box.left)
+
+
 def turned_photo(photo: np.ndarray, roll: float) -> tuple[np.ndarray, np.ndarray]:
     """The photo turned by `roll` degrees (OpenCV's sense) on a canvas that holds all of it, its edge pixels repeated
     past its corners, and the map (2, 3) from the photo's pixels to the canvas's."""
@@ -271,15 +300,16 @@ def pick_faces(photo: np.ndarray, face: int | None = None, all_faces: bool = Fal
     """The faces to edit: face number `face` (from the left), every face, or by default the largest. By default, where
     no face with an eye is found upright, faces rolled further (`rolled_faces`), and failing those, the upright ones
     without an eye (a face in sunglasses); every face (and face number `face` among them) holds the upright ones with an
-    eye and the rolled ones, each face once (`apart`), or failing both, the upright ones without."""
+    eye and the rolled ones, each face once (`apart`), or failing both, the upright ones without. Where the cascade
+    finds nothing at all, dlib's HOG detector looks (`hog_faces`)."""
     if face is None and not all_faces and (largest := largest_face_in_a_copy(photo)) is not None:
         return [largest]
     with_eyes, without = face_boxes(photo)
     if face is None and not all_faces:
-        found = with_eyes or rolled_faces(photo) or without
+        found = with_eyes or rolled_faces(photo) or without or hog_faces(photo)
     else:
         upright = sorted(with_eyes, key=lambda box: -box.size)
-        found = sorted(apart(upright + rolled_faces(photo, every_turn=True)), key=lambda box: box.left) or without
+        found = sorted(apart(upright + rolled_faces(photo, every_turn=True)), key=lambda box: box.left) or without or hog_faces(photo)
     if not found:
         raise FaceganError(f"no face found in the photo: use a photo with a frontal face at least {MIN_FACE} pixels wide")
     if face is not None and not 0 <= face < len(found):

@@ -21,13 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from facegan.editing.faces import Box, upright_square
+from facegan.editing.faces import HAAR_TO_HOG, Box, upright_square
 from facegan.editing.shape_predictor import ShapePredictor, load_predictor
 from facegan.errors import FaceganError
 
 MODEL_FILES = {5: "shape_predictor_5_face_landmarks.dat", 68: "shape_predictor_68_face_landmarks.dat"}
-HAAR_TO_HOG = (0.05, 0.11, 0.90)
-"""The HOG box from a Haar box of side s: left + 0.05 s, top + 0.11 s, side 0.90 s."""
 CROPPED_TO_HOG = (0.03, 0.08, 0.915, 0.95)
 """The HOG box of a face cropped like FER2013's, as shares of the side: left, top, right, bottom (the mean
 of the HOG detector's boxes on 66 FER2013 training faces upscaled to 192 pixels)."""
