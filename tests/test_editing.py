@@ -122,6 +122,7 @@ def test_rolled_faces_are_searched_only_where_no_upright_face_has_an_eye(monkeyp
     photo = skimage_data.astronaut()
     eyeless, rolled = Box(0, 0, 60), Box(150, 40, 120, 30.0)
     monkeypatch.setattr(faces_module, "rolled_faces", lambda photo: pytest.fail("searched turned copies"))
+    monkeypatch.setattr(faces_module, "hog_faces", lambda photo: pytest.fail("searched by dlib's HOG detector"))
     assert faces_module.pick_faces(photo)[0].roll == 0  # an upright face with an eye: no turned copy is searched
     monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], [eyeless]))
     monkeypatch.setattr(faces_module, "rolled_faces", lambda photo: [rolled])
@@ -129,16 +130,14 @@ def test_rolled_faces_are_searched_only_where_no_upright_face_has_an_eye(monkeyp
     monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], [Box(0, 0, 200)]))
     assert faces_module.pick_faces(photo) == [rolled]  # even a larger one: upright boxes without an eye on a turned face
     monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], [eyeless]))
-    monkeypatch.setattr(faces_module, "rolled_faces", lambda photo: [])
-    assert faces_module.pick_faces(photo) == [eyeless]  # and that box where no turn shows a face (sunglasses)
-    monkeypatch.setattr(faces_module, "hog_faces", lambda photo: pytest.fail("searched by dlib's HOG detector"))
-    assert faces_module.pick_faces(photo) == [eyeless]  # dlib's detector looks only where the cascade finds nothing
-    hogged = Box(140, 60, 110)
-    monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], []))
     monkeypatch.setattr(faces_module, "rolled_faces", lambda photo, every_turn=False: [])
+    hogged = Box(140, 60, 110)
     monkeypatch.setattr(faces_module, "hog_faces", lambda photo: [hogged])
-    assert faces_module.pick_faces(photo) == [hogged] and faces_module.pick_faces(photo, all_faces=True) == [hogged]
+    assert faces_module.pick_faces(photo) == [hogged]  # where no turn shows a face, dlib's HOG detector's face
+    assert faces_module.pick_faces(photo, all_faces=True) == [hogged]
     monkeypatch.setattr(faces_module, "hog_faces", lambda photo: [])
+    assert faces_module.pick_faces(photo) == [eyeless]  # and where it finds none, the box without an eye (sunglasses)
+    monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], []))
     with pytest.raises(FaceganError, match="no face found in the photo"):
         faces_module.pick_faces(photo)
 

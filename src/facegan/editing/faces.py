@@ -254,8 +254,8 @@ def rolled_faces(photo: np.ndarray, every_turn: bool = False) -> list[Box]:
 def hog_faces(photo: np.ndarray) -> list[Box]:
     """Faces dlib's HOG detector finds with a score of HOG_SCORE or more, as the Haar boxes that hold them (HAAR_TO_HOG),
     at least MIN_FACE pixels wide, ordered left to right; a photo longer than the last of SEARCH_SIDES is searched in a
-    copy that long. The last resort: of 1,000 held-out CelebA faces (upscaled twice) the cascade finds none in 56, most
-    behind dark sunglasses or turned from the camera, and this finds 30 of those (docs/results.md)."""
+    copy that long. Of 1,000 held-out CelebA faces (upscaled twice) the cascade finds none in 56, most behind dark
+    sunglasses or turned from the camera, and this finds 30 of those (docs/results.md)."""
     import cv2
     import dlib
 
@@ -298,18 +298,20 @@ def apart(boxes: list[Box]) -> list[Box]:
 
 def pick_faces(photo: np.ndarray, face: int | None = None, all_faces: bool = False) -> list[Box]:
     """The faces to edit: face number `face` (from the left), every face, or by default the largest. By default, where
-    no face with an eye is found upright, faces rolled further (`rolled_faces`), and failing those, the upright ones
-    without an eye (a face in sunglasses); every face (and face number `face` among them) holds the upright ones with an
-    eye and the rolled ones, each face once (`apart`), or failing both, the upright ones without. Where the cascade
-    finds nothing at all, dlib's HOG detector looks (`hog_faces`)."""
+    no face with an eye is found upright, faces rolled further (`rolled_faces`), failing those the faces dlib's HOG
+    detector finds (`hog_faces`: behind dark sunglasses, turned from the camera), and failing those the cascade's upright
+    boxes without an eye (a face in sunglasses the HOG detector misses); every face (and face number `face` among them)
+    holds the upright ones with an eye and the rolled ones, each face once (`apart`), or failing both, the HOG
+    detector's, or the upright boxes without an eye. A box without an eye can be a cap or a cheek where the HOG detector
+    boxes the face (docs/results.md)."""
     if face is None and not all_faces and (largest := largest_face_in_a_copy(photo)) is not None:
         return [largest]
     with_eyes, without = face_boxes(photo)
     if face is None and not all_faces:
-        found = with_eyes or rolled_faces(photo) or without or hog_faces(photo)
+        found = with_eyes or rolled_faces(photo) or hog_faces(photo) or without
     else:
         upright = sorted(with_eyes, key=lambda box: -box.size)
-        found = sorted(apart(upright + rolled_faces(photo, every_turn=True)), key=lambda box: box.left) or without or hog_faces(photo)
+        found = sorted(apart(upright + rolled_faces(photo, every_turn=True)), key=lambda box: box.left) or hog_faces(photo) or without
     if not found:
         raise FaceganError(f"no face found in the photo: use a photo with a frontal face at least {MIN_FACE} pixels wide")
     if face is not None and not 0 <= face < len(found):
