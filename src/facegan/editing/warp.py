@@ -58,7 +58,7 @@ the mouth's dark: a broad smile's dark reaches past them."""
 LIP_REGAIN = 1.35
 """How many times as thick a seal shows each lip as the smile left it: a smile stretches its lips thin. Of CelebA's
 held-out faces, by dlib's landmarks over the mouth's width, closed mouths without a smile have lips 0.126 (upper) and
-0.200 (lower) thick, smiles sealed without the regain 0.092 and 0.144 (1.37 and 1.39 times thinner), and with it
+0.200 (lower) thick, smiles sealed without the regain 0.092 and 0.144 (0.73 and 0.72 of that), and with it
 0.098-0.103 and 0.156-0.158; 1.6 gained little more by that measure and looked swollen at a photo's resolution
 (docs/results.md)."""
 NOSE_BASE, CHIN = 33, 8
