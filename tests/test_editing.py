@@ -132,23 +132,35 @@ def test_rolled_faces_are_searched_only_where_no_upright_face_has_an_eye(monkeyp
     monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], [eyeless]))
     monkeypatch.setattr(faces_module, "rolled_faces", lambda photo, every_turn=False: [])
     hogged = Box(140, 60, 110)
-    monkeypatch.setattr(faces_module, "hog_faces", lambda photo: [hogged])
+    monkeypatch.setattr(faces_module, "hog_faces", lambda photo: [(hogged, 1.0), (Box(5, 5, 50), 0.0)])
     assert faces_module.pick_faces(photo) == [hogged]  # where no turn shows a face, dlib's HOG detector's face
     assert faces_module.pick_faces(photo, all_faces=True) == [hogged]
+    monkeypatch.setattr(faces_module, "hog_faces", lambda photo: [(Box(5, 5, 50), 0.0)])
+    assert faces_module.pick_faces(photo) == [eyeless]  # failing one, a box without an eye it responds near (sunglasses)
     monkeypatch.setattr(faces_module, "hog_faces", lambda photo: [])
-    assert faces_module.pick_faces(photo) == [eyeless]  # and where it finds none, the box without an eye (sunglasses)
-    monkeypatch.setattr(faces_module, "face_boxes", lambda photo: ([], []))
     with pytest.raises(FaceganError, match="no face found in the photo"):
-        faces_module.pick_faces(photo)
+        faces_module.pick_faces(photo)  # and not one it does not: a texture
 
 
 def test_dlibs_hog_detector_boxes_a_face_as_the_cascade_does():
     photo = skimage_data.astronaut()
     cascade_box, = faces_module.detect_faces(photo)
-    hog_box, = faces_module.hog_faces(photo)  # her face, and not the patch of her suit it scores 0.12
+    found = faces_module.hog_faces(photo)
+    hog_box, = [box for box, score in found if score >= faces_module.HOG_SCORE]  # her face, not the patch of her suit
+    assert len(found) > 1  # which it scores lower
     centre = lambda box: np.array([box.left + box.size / 2, box.top + box.size / 2])  # noqa: E731
     assert np.abs(centre(hog_box) - centre(cascade_box)).max() < 0.08 * cascade_box.size
     assert 0.9 < hog_box.size / cascade_box.size < 1.1
+
+
+def test_boxes_without_an_eye_that_dlibs_detector_does_not_respond_to_are_not_faces():
+    import cv2
+
+    coffee = cv2.resize(skimage_data.coffee(), (3000, 2000), interpolation=cv2.INTER_CUBIC)
+    with_eyes, without = faces_module.face_boxes(coffee)
+    assert not with_eyes and without  # the cascade takes a patch of the picture for a face, and sees no eye in it
+    with pytest.raises(FaceganError, match="no face found in the photo"):
+        faces_module.pick_faces(coffee)
 
 
 def test_a_face_in_dark_glasses_the_cascade_misses_is_found_by_dlibs_detector():

@@ -34,6 +34,10 @@ found (its window is 80 pixels); a longer one at its own."""
 HOG_SCORE = 0.3
 """The least score of a face that dlib's HOG detector finds (`hog_faces`): the astronaut's suit scores 0.12; of the
 34 held-out CelebA faces it finds where the cascade finds none, 30 score more (median 0.7; docs/results.md)."""
+HOG_NEAR = -0.5
+"""The least score of the HOG detector's response near a box without an eye for that box to be taken: the seven real
+faces in sunglasses that it scores under HOG_SCORE score -0.08 to 0.30 there; the two boxes the cascade takes in
+skimage's coffee photo, scaled to 4000x6000, get no response at -1 (docs/results.md)."""
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo is the largest that is edited; bigger is refused before decoding
 MARGIN = {"fer2013": 1.15, "celeba": 1.6, "folder": 1.6}
 """How much wider than the detector's box the crop is, per training dataset: FER2013 faces are tight
@@ -251,24 +255,38 @@ def rolled_faces(photo: np.ndarray, every_turn: bool = False) -> list[Box]:
     return found
 
 
-def hog_faces(photo: np.ndarray) -> list[Box]:
-    """Faces dlib's HOG detector finds with a score of HOG_SCORE or more, as the Haar boxes that hold them (HAAR_TO_HOG),
-    at least MIN_FACE pixels wide, ordered left to right; a photo longer than the last of SEARCH_SIDES is searched in a
-    copy that long. Of 1,000 held-out CelebA faces (upscaled twice) the cascade finds none in 56, most behind dark
-    sunglasses or turned from the camera, and this finds 30 of those (docs/results.md)."""
+def hog_faces(photo: np.ndarray) -> list[tuple[Box, float]]:
+    """Faces dlib's HOG detector finds with a score of HOG_NEAR or more, with their scores, as the Haar boxes that hold
+    them (HAAR_TO_HOG), at least MIN_FACE pixels wide, ordered left to right; a photo longer than the last of SEARCH_SIDES
+    is searched in a copy that long. Of 1,000 held-out CelebA faces (upscaled twice) the cascade finds none in 56, most
+    behind dark sunglasses or turned from the camera, and this finds 30 of those with HOG_SCORE or more (docs/results.md)."""
     import cv2
     import dlib
 
     scale = min(1.0, SEARCH_SIDES[-1] / max(photo.shape[:2]))
     small = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else photo
     shift_x, shift_y, share = HAAR_TO_HOG
-    boxes = []
-    found_boxes, scores, _ = dlib.get_frontal_face_detector().run(np.ascontiguousarray(small), int(max(small.shape[:2]) <= HOG_UPSAMPLE_SIDE))
+    faces = []
+    found_boxes, scores, _ = dlib.get_frontal_face_detector().run(np.ascontiguousarray(small), int(max(small.shape[:2]) <= HOG_UPSAMPLE_SIDE), HOG_NEAR)
     for found, score in zip(found_boxes, scores):
         size = found.width() / share / scale
-        if size >= MIN_FACE and score >= HOG_SCORE:
-            boxes.append(Box(round(found.left() / scale - shift_x * size), round(found.top() / scale - shift_y * size), round(size)))
-    return sorted(boxes, key=lambda box: box.left)
+        if size >= MIN_FACE:
+            faces.append((Box(round(found.left() / scale - shift_x * size), round(found.top() / scale - shift_y * size), round(size)), float(score)))
+    return sorted(faces, key=lambda face: face[0].left)
+
+
+def hog_faces_or_eyeless(photo: np.ndarray, without: list[Box]) -> list[Box]:
+    """Where the cascade finds no face with an eye: the faces dlib's HOG detector finds with HOG_SCORE or more (behind
+    dark sunglasses, turned from the camera), or failing those the cascade's boxes without an eye near which it responds
+    at all (a face in sunglasses it scores lower). A box without an eye where it finds one can be a cap or a cheek, and
+    one where it does not respond, a texture (docs/results.md)."""
+    found = hog_faces(photo)
+    return [box for box, score in found if score >= HOG_SCORE] or [box for box in without if any(near(box, other) for other, _ in found)]
+
+
+def near(box: Box, other: Box) -> bool:
+    """Whether the other box's centre lies within half of `box`'s side of its centre."""
+    return bool(np.hypot(box.left + box.size / 2 - other.left - other.size / 2, box.top + box.size / 2 - other.top - other.size / 2) < box.size / 2)
 
 
 def turned_photo(photo: np.ndarray, roll: float) -> tuple[np.ndarray, np.ndarray]:
@@ -298,20 +316,18 @@ def apart(boxes: list[Box]) -> list[Box]:
 
 def pick_faces(photo: np.ndarray, face: int | None = None, all_faces: bool = False) -> list[Box]:
     """The faces to edit: face number `face` (from the left), every face, or by default the largest. By default, where
-    no face with an eye is found upright, faces rolled further (`rolled_faces`), failing those the faces dlib's HOG
-    detector finds (`hog_faces`: behind dark sunglasses, turned from the camera), and failing those the cascade's upright
-    boxes without an eye (a face in sunglasses the HOG detector misses); every face (and face number `face` among them)
-    holds the upright ones with an eye and the rolled ones, each face once (`apart`), or failing both, the HOG
-    detector's, or the upright boxes without an eye. A box without an eye can be a cap or a cheek where the HOG detector
-    boxes the face (docs/results.md)."""
+    no face with an eye is found upright, faces rolled further (`rolled_faces`), and failing those the faces dlib's HOG
+    detector finds, or the upright boxes without an eye that it confirms (`hog_faces_or_eyeless`); every face (and face
+    number `face` among them) holds the upright ones with an eye and the rolled ones, each face once (`apart`), or
+    failing both, those of `hog_faces_or_eyeless`."""
     if face is None and not all_faces and (largest := largest_face_in_a_copy(photo)) is not None:
         return [largest]
     with_eyes, without = face_boxes(photo)
     if face is None and not all_faces:
-        found = with_eyes or rolled_faces(photo) or hog_faces(photo) or without
+        found = with_eyes or rolled_faces(photo) or hog_faces_or_eyeless(photo, without)
     else:
         upright = sorted(with_eyes, key=lambda box: -box.size)
-        found = sorted(apart(upright + rolled_faces(photo, every_turn=True)), key=lambda box: box.left) or hog_faces(photo) or without
+        found = sorted(apart(upright + rolled_faces(photo, every_turn=True)), key=lambda box: box.left) or hog_faces_or_eyeless(photo, without)
     if not found:
         raise FaceganError(f"no face found in the photo: use a photo with a frontal face at least {MIN_FACE} pixels wide")
     if face is not None and not 0 <= face < len(found):
