@@ -4,8 +4,8 @@ cheek. Now dlib's HOG detector looks where the cascade finds no face with an eye
 are taken only where it responds near them (faces.hog_faces_or_eyeless).
 
 Counts, of the held-out CelebA faces (the last 1,000; the first N), upscaled twice as the other experiments do, those
-in which no face is found without the HOG detector (before) and now, and those whose face moved (the box's centre by
-more than half a side), and writes OUT/hog_fallback.png: the first faces found or moved, the photo with the box
+in which no face is found without the HOG detector (before) and now, and those whose face moved (the box's centre
+by more than half the box before's side: `faces.near`), and writes OUT/hog_fallback.png: the first faces found or moved, the photo with the box
 before (green) and now (red), then turned sad and to surprise.
 
     python experiments/hog_fallback.py --data ../shared/data/celeba --n 1000 --out docs
@@ -45,11 +45,6 @@ def picked(photo: np.ndarray, hog: bool) -> Box | None:
         faces.hog_faces_or_eyeless = shipped
 
 
-def moved(before: Box, now: Box) -> bool:
-    """Whether two boxes are on different faces: their centres further apart than half the smaller one's side."""
-    return np.hypot(before.left + before.size / 2 - now.left - now.size / 2, before.top + before.size / 2 - now.top - now.size / 2) > min(before.size, now.size) / 2
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True, help="CelebA")
@@ -66,7 +61,7 @@ def main() -> None:
         before, now = picked(photo, hog=False), picked(photo, hog=True)
         counts["no face found before"] += before is None
         counts["no face found now"] += now is None
-        if now is None or (before is not None and not moved(before, now)):
+        if now is None or (before is not None and faces.near(before, now)):
             continue
         change = "found now" if before is None else "another box now"
         counts[change] += 1
