@@ -483,6 +483,28 @@ def test_a_seal_gives_a_smiles_thinned_lips_their_thickness_back(monkeypatch):
     assert np.array_equal(apply_field(picture, alignment, zero, LipSeal(pinched, 1.0)), picture)
 
 
+def test_sealed_lips_meet_on_a_line_of_real_closed_lips_colour(monkeypatch):
+    """A seal shows each lip's pixels up to the line: without its own colour there, the closed mouth had no line between
+    its lips, where real closed lips meet on one darker and warmer than the lips."""
+    points = mouth_points()
+    points[[49, 53]] = (18, 31.5), (30, 31.5)
+    alignment = Alignment(np.array([[0.25, 0, -0.375], [0, 0.25, -0.375]]), FRAME)  # 4 picture pixels per frame pixel
+    zero = np.zeros((2, 24, 24), np.float32)
+
+    def darkest(picture: np.ndarray) -> np.ndarray:
+        """The mean colour of the darkest row down the middle of the mouth, sealed."""
+        sealed = apply_field(picture, alignment, zero, LipSeal(points, 1.0))[118:150, 88:104].astype(float)
+        return sealed[sealed.sum(-1).mean(1).argmin()].mean(0)
+
+    lips = np.array([170, 60, 70])
+    assert darkest(parted_mouth(192)) == pytest.approx(warp.LINE_COLOUR[2] * lips, abs=3)
+    grey = np.repeat(parted_mouth(192).mean(-1, keepdims=True).round().astype(np.uint8), 3, -1)
+    line = darkest(grey)
+    assert line[0] == line[1] == line[2] and line[0] == pytest.approx(warp.LINE_COLOUR[2] @ (0.299, 0.587, 0.114) * lips.mean(), abs=3)
+    monkeypatch.setattr(warp, "LINE_COLOUR", np.ones((5, 3)))
+    assert darkest(parted_mouth(192)).sum() > 0.9 * lips.sum()  # as bright as the lips, as before the line
+
+
 def test_a_seal_closes_the_dark_a_broad_smile_shows_past_its_inner_lips_and_corners(monkeypatch):
     """Near a broad smile's corners the dark between teeth and lips lies past dlib's inner lips and corners; taken from
     the landmarks' lines alone, the seal left it as a dark mark at each end of the closed lips."""

@@ -61,6 +61,20 @@ held-out faces, by dlib's landmarks over the mouth's width, closed mouths withou
 0.200 (lower) thick, smiles sealed without the regain 0.092 and 0.144 (0.73 and 0.72 of that), and with it
 0.098-0.103 and 0.156-0.158; 1.6 gained little more by that measure and looked swollen at a photo's resolution
 (docs/results.md)."""
+LINE_COLOUR = np.array([(0.75, 0.65, 0.57), (0.80, 0.66, 0.62), (0.83, 0.66, 0.65), (0.80, 0.66, 0.62), (0.75, 0.65, 0.57)])
+"""The colour of the line real closed lips meet on over the lips' median colour, per RGB channel, at five places from one
+inner corner (dlib's 60) to the other (LINE_PLACES), held past them: darker and warmer than the lips, darkest at the
+corners. CelebA's 486 held-out faces with the mouth closed, upscaled twice, the darkest pixel within half a lip's
+thickness of dlib's inner lip line (experiments/lip_line.py). A smile sealed without it met on pixels as bright as the
+rest of its lips, and the closed mouth read as a doll's (docs/results.md)."""
+LINE_PLACES = np.array([0.05, 0.275, 0.5, 0.725, 0.95])
+"""Where across the mouth, as a share of the span between dlib's inner corners, LINE_COLOUR was read."""
+LINE_WIDTH = 1.2
+"""The line sealed lips meet on is this many times the photo's own edge width (`soft_edge`) wide at half its strength, as
+real closed lips' lines are on CelebA's faces (1.1-1.35 at half their depth)."""
+LINE_EASE = 0.1
+"""A pixel takes the line's colour in full where it is this share brighter than the line, and less where it is less: a
+mouth's corner that is already darker keeps its own pixels."""
 NOSE_BASE, CHIN = 33, 8
 MOUTH_INSIDE = np.array([[(0.47, 0.23, 0.14), (0.60, 0.44, 0.42), (0.51, 0.24, 0.15)],
                          [(0.41, 0.19, 0.10), (0.45, 0.26, 0.19), (0.42, 0.16, 0.12)],
@@ -98,6 +112,7 @@ class LipSeal:
     points: np.ndarray  # (68, 2): the face's landmarks in pixels of the aligned crop, as found on it
     amount: float  # 1 closes the mouth; less closes that share of the gap between the lips
     edge: float = 0.0  # photo pixels over which the two lips blend where they meet; the photo's own (`soft_edge`) once placed
+    line: np.ndarray | None = None  # (DARK_PLACES, C): the colour of the line the lips meet on, at `dark_places`, once placed; `line_colour`
     above: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(DARK_PLACES))  # crop pixels the mouth's dark reaches past the upper lip's line
     below: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(DARK_PLACES))  # and past the lower lip's, at `dark_places`; `dark_reach`
 
@@ -151,7 +166,22 @@ def placed(seal: LipSeal, field: np.ndarray, photo: np.ndarray, alignment: Align
     if not mouth.size:
         return LipSeal(moved_points(field, seal.points, alignment.size), seal.amount, EDGE_PIXELS)
     above, below = dark_reach(seal.points, mouth, corner, alignment)
-    return LipSeal(moved_points(field, seal.points, alignment.size), seal.amount, soft_edge(mouth), above, below)
+    line = line_colour(seal.points, mouth, corner, alignment)
+    return LipSeal(moved_points(field, seal.points, alignment.size), seal.amount, soft_edge(mouth), line, above, below)
+
+
+def line_colour(points: np.ndarray, mouth: np.ndarray, corner: np.ndarray, alignment: Alignment) -> np.ndarray | None:
+    """The colour of the line a seal's lips meet on (DARK_PLACES, C), at `dark_places`: LINE_COLOUR times the median colour
+    of the photo's lips, read on its box around them (`mouth_crop`); grey where the photo is. None where the photo shows
+    none of the lips."""
+    lips, _ = lip_masks(alignment.to_photo(points) - corner, mouth.shape[:2])
+    if not lips.any():
+        return None
+    along = (dark_places(points)[1:-1] - points[60, 0]) / max(points[64, 0] - points[60, 0], 1e-6)
+    share = np.stack([np.interp(along, LINE_PLACES, channel) for channel in LINE_COLOUR.T], -1)
+    if (mouth == mouth[..., :1]).all():  # a grey photo's line stays grey
+        share = np.repeat(share @ np.array([0.299, 0.587, 0.114])[:, None], 3, -1)
+    return (share * np.median(mouth[lips], 0)).astype(np.float32)
 
 
 def dark_reach(points: np.ndarray, mouth: np.ndarray, corner: np.ndarray, alignment: Alignment) -> tuple[np.ndarray, np.ndarray]:
@@ -206,12 +236,15 @@ def dark_places(points: np.ndarray) -> np.ndarray:
     return left - past + np.concatenate([[0], (np.arange(DARK_PLACES) + 0.5) / DARK_PLACES, [1]]) * (right - left + 2 * past)
 
 
-def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The backward moves (..., 2), in crop pixels, that close the mouth of a seal `placed` on the moved face, at
-    crop points (zero where the lips touch); the moves from the lip on the other side of the line they meet on; and
+    crop points (zero where the lips touch); the moves from the lip on the other side of the line they meet on;
     how much of that other lip each point shows (...): from a half on the line to none `seal.edge` photo pixels
-    (`pixel` crop pixels each) across it. Taken whole from one lip or the other, the line was a crisp, stepped stroke,
-    sharper than any edge of a soft photo (docs/results.md). The lips are taken from past the mouth's dark
+    (`pixel` crop pixels each) across it; how much each point takes of the line's colour where it is brighter (...):
+    all of it on the line, a raised cosine LINE_WIDTH times `seal.edge` wide at half of it; and that colour (..., C).
+    Taken whole from one lip or the other, the line was a
+    crisp, stepped stroke, sharper than any edge of a soft photo (docs/results.md). The lips are taken from past the mouth's dark
     (`seal.above`, `seal.below`), and the lines between the landmarks are curves (`lip_curve`): straight pieces left
     kinks in the closed lips. Each lip shows up to LIP_REGAIN times as thick as the smile left it (`thickened`): kept
     as thin, the closed mouth had almost no upper lip, and the skin above it read as a pale patch."""
@@ -236,7 +269,14 @@ def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: flo
     moves, other = np.zeros((*crop_x.shape, 2), np.float32), np.zeros((*crop_x.shape, 2), np.float32)
     moves[..., 1], other[..., 1] = np.where(above, from_above, from_below), np.where(above, from_below, from_above)
     share = np.clip(0.5 - np.abs(offset) / max(seal.edge * pixel, 1e-6), 0, 0.5).astype(np.float32)
-    return moves, other, np.where(gap > 0, share, 0)
+    if seal.line is None:
+        return moves, other, np.where(gap > 0, share, 0), np.zeros(crop_x.shape, np.float32), np.zeros((*crop_x.shape, 1), np.float32)
+    reach = max(LINE_WIDTH * seal.edge * pixel, 1e-6)
+    ends = np.concatenate([[0], np.ones(DARK_PLACES), [0]])
+    meeting = np.clip(1 - (1 - seal.amount) * gap / reach, 0, 1)  # lips a partial seal leaves apart show no line between them
+    line = meeting * np.interp(crop_x, places, ends) * (0.5 + 0.5 * np.cos(np.pi * np.clip(np.abs(offset) / reach, 0, 1)))
+    colour = np.stack([np.interp(crop_x, places[1:-1], channel) for channel in seal.line.T], -1)
+    return moves, other, np.where(gap > 0, share, 0), np.where(gap > 0, line, 0).astype(np.float32), colour.astype(np.float32)
 
 
 def thickened(distance: np.ndarray, lip: np.ndarray, regain: np.ndarray, reach: np.ndarray) -> np.ndarray:
@@ -488,9 +528,9 @@ def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mouth
     crop_points = alignment.to_crop(np.stack([xs, ys], -1))
     cx, cy = crop_points[..., 0].astype(np.float32), crop_points[..., 1].astype(np.float32)
     moves, dark = np.zeros((*cx.shape, 2), np.float32), np.zeros(cx.shape, np.float32)
-    across, blend = moves, dark  # a seal's moves from the lip across the line the lips meet on, and how much of it shows
+    blend = line = np.zeros(cx.shape, np.float32)  # a seal's: how much each point shows of the lip across its line, and of its line
     if isinstance(mouth, LipSeal):
-        moves, across, blend = seal_moves(mouth, cx, cy, alignment.scale)
+        moves, across, blend, line, tone = seal_moves(mouth, cx, cy, alignment.scale)
     elif isinstance(mouth, OpenedMouth):
         points = mouth.points  # the opening moves nothing outside its corners, its nose's base and its chin
         near = (cx > points[60, 0]) & (cx < points[64, 0]) & (cy > points[NOSE_BASE, 1]) & (cy < points[CHIN, 1])
@@ -507,15 +547,18 @@ def moved_rows(photo: np.ndarray, alignment: Alignment, field: np.ndarray, mouth
     source_x, source_y = sources(moves)
     dark = dark * region
     moved = resample(photo, source_x, source_y).reshape(bottom - top, right - left, -1)
-    if blend.any():
+    line = line * region
+    if blend.any() or line.any():
         lip = resample(photo, *sources(across)).reshape(moved.shape).astype(np.float32)
-        moved = np.clip(moved + (blend * region)[..., None] * (lip - moved) + 0.5, 0, 255).astype(np.uint8)
+        moved = moved + (blend * region)[..., None] * (lip - moved)
+        brighter = np.clip((moved.mean(-1) - tone.mean(-1)) / np.maximum(LINE_EASE * tone.mean(-1), 1e-6), 0, 1)
+        moved = np.clip(moved + (line * brighter)[..., None] * (tone - moved) + 0.5, 0, 255).astype(np.uint8)
     if dark.any():
         noise = np.stack([np.random.default_rng(row).standard_normal(right - left, np.float32) for row in range(top, bottom)])  # a row's own, in any strip
         grain = noise[..., None] * mouth.grain  # one field for every channel: mostly brightness, as after JPEG
         moved = np.clip(moved + dark[..., None] * (colour + grain - moved) + 0.5, 0, 255).astype(np.uint8)
     rows = photo[top:bottom, left:right].copy()
-    changed = (np.maximum(np.abs(source_x - xs), np.abs(source_y - ys)) > STILL) | (dark > 0)
+    changed = (np.maximum(np.abs(source_x - xs), np.abs(source_y - ys)) > STILL) | (dark > 0) | (line > 0)
     rows[changed] = moved.reshape(rows.shape)[changed]
     return rows
 
