@@ -243,11 +243,11 @@ def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: flo
     how much of that other lip each point shows (...): from a half on the line to none `seal.edge` photo pixels
     (`pixel` crop pixels each) across it; how much each point takes of the line's colour where it is brighter (...):
     all of it on the line, a raised cosine LINE_WIDTH times `seal.edge` wide at half of it; and that colour (..., C).
-    Taken whole from one lip or the other, the line was a
-    crisp, stepped stroke, sharper than any edge of a soft photo (docs/results.md). The lips are taken from past the mouth's dark
-    (`seal.above`, `seal.below`), and the lines between the landmarks are curves (`lip_curve`): straight pieces left
-    kinks in the closed lips. Each lip shows up to LIP_REGAIN times as thick as the smile left it (`thickened`): kept
-    as thin, the closed mouth had almost no upper lip, and the skin above it read as a pale patch."""
+    Taken whole from one lip or the other, the line was a crisp, stepped stroke, sharper than any edge of a soft photo
+    (docs/results.md). The lips are taken from past the mouth's dark (`seal.above`, `seal.below`), and the lines
+    between the landmarks are curves (`lip_curve`): straight pieces left kinks in the closed lips. Each lip shows up to
+    LIP_REGAIN times as thick as the smile left it (`thickened`): kept as thin, the closed mouth had almost no upper lip,
+    and the skin above it read as a pale patch. The line keeps the closed mouth from reading as a doll's."""
     points = seal.points
     upper, lower = lip_edges(points)
     places = dark_places(points)
