@@ -273,8 +273,7 @@ def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: flo
         return moves, other, np.where(gap > 0, share, 0), np.zeros(crop_x.shape, np.float32), np.zeros((*crop_x.shape, 1), np.float32)
     reach = max(LINE_WIDTH * seal.edge * pixel, 1e-6)
     ends = np.concatenate([[0], np.ones(DARK_PLACES), [0]])
-    meeting = np.clip(1 - (1 - seal.amount) * gap / reach, 0, 1)  # lips a partial seal leaves apart show no line between them
-    line = meeting * np.interp(crop_x, places, ends) * (0.5 + 0.5 * np.cos(np.pi * np.clip(np.abs(offset) / reach, 0, 1)))
+    line = seal.amount * np.interp(crop_x, places, ends) * (0.5 + 0.5 * np.cos(np.pi * np.clip(np.abs(offset) / reach, 0, 1)))
     colour = np.stack([np.interp(crop_x, places[1:-1], channel) for channel in seal.line.T], -1)
     return moves, other, np.where(gap > 0, share, 0), np.where(gap > 0, line, 0).astype(np.float32), colour.astype(np.float32)
 
