@@ -13,8 +13,8 @@ from facegan.cli import main
 from facegan.config import EXPRESSIONS
 from facegan.editing.align import FRAME, TEMPLATE, Alignment, align, aligned_crop, back_to_photo, frame_points, similarity
 from facegan.editing.faces import detect_faces, read_photo
-from facegan.editing.geometry import (SHIPPED, GeometryEngine, fit_geometry, lip_coloured_inside, lip_growth, load_geometry, parted_by_seam,
-                                      sealable_lips)
+from facegan.editing.geometry import (EYES, SHIPPED, GeometryEngine, eye_height, eyes_kept_round, fit_geometry, lip_coloured_inside,
+                                      lip_growth, load_geometry, parted_by_seam, sealable_lips)
 from facegan.editing.landmarks import cropped_landmarks, photo_landmarks
 from facegan.editing.registry import load_engine
 from facegan.editing import warp
@@ -856,6 +856,51 @@ def test_closed_lips_open_with_the_dark_only_for_fear_and_surprise():
     _, mouths, _ = engine.face_fields(doubled, frame, face, EXPRESSIONS.index("neutral"))
     assert [(name, type(mouth).__name__) for name, mouth in zip(EXPRESSIONS, mouths) if mouth is not None] == [
         ("fear", "MouthOpening"), ("surprise", "MouthOpening")]
+
+
+def test_no_move_opens_an_eye_wider_than_a_warp_keeps_its_iris_round(monkeypatch):
+    """FER2013's typical surprise opened the eyes 1.6-1.8 times and widened them 1.11 times; a warp did it by stretching the
+    iris, which came out up to twice as tall."""
+    import cv2
+
+    from facegan.editing import geometry
+
+    points = load_geometry(SHIPPED).means[6].astype(np.float64)
+    move = np.zeros_like(points)
+    for eye in EYES:
+        centre = points[eye].mean(0)
+        move[eye] = (points[eye] - centre) * (0.1, 0.8) + (0.5, -1.0)  # 1.1 times as wide, 1.8 times as tall, and shifted
+    move[48:] = 0.7
+    kept = eyes_kept_round(move, points)
+    for eye in EYES:
+        assert np.ptp((points + kept)[eye, 0]) == pytest.approx(np.ptp(points[eye, 0]))
+        assert eye_height((points + kept)[eye]) == pytest.approx(geometry.EYE_OPENING * eye_height(points[eye]))
+        assert kept[eye].mean(0) == pytest.approx((0.5, -1.0))  # the eye still moves where the move takes it
+    assert np.array_equal(kept[48:], move[48:])
+    narrower = np.zeros_like(points)
+    narrower[EYES[0]] = (points[EYES[0]] - points[EYES[0]].mean(0)) * -0.2
+    assert np.array_equal(eyes_kept_round(narrower, points), narrower)  # closing an eye is not limited
+
+    def iris_scale(photo: np.ndarray) -> np.ndarray:
+        """How many times as wide and as tall the field to surprise draws the photo's eyes' centres, (2 eyes, 2 axes)."""
+        edit = GeometryEngine.load().edit_faces(photo)[0]
+        alignment, fields = edit.prepared[0], edit.prepared[1]
+        field = fields[EXPRESSIONS.index("surprise")]
+        centres = alignment.to_crop(photo_landmarks(cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY), detect_faces(photo)[0], 68))
+        scales = []
+        for eye in EYES:
+            centre = centres[eye].mean(0)
+            source = lambda point: point + warp.sample_field(field, np.array([[point[0]]]), np.array([[point[1]]]), alignment.size)[0, 0]  # noqa: E731
+            scales.append([2 / (source(centre + step) - source(centre - step))[axis] for axis, step in enumerate(np.eye(2))])
+        return np.array(scales)
+
+    photo = read_photo(facegan.data.DEMO_PHOTO)  # 2.5 photo pixels per frame pixel
+    shipped = iris_scale(photo)
+    assert np.abs(shipped[:, 0] - 1).max() < 0.02 and shipped[:, 1].max() < 1.3
+    small = cv2.resize(photo, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)  # 1.26: the iris is not resolved
+    assert iris_scale(small)[:, 1].min() > 1.5
+    monkeypatch.setattr(geometry, "eyes_kept_round", lambda move, points: move)
+    assert iris_scale(photo)[:, 1].min() > 1.5
 
 
 def test_facing_inner_lip_points_are_not_moved_past_each_other():
