@@ -24,18 +24,15 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from celeba_smile import held_out, upscaled
-from engine_photos import labelled_row, stacked
+from engine_photos import stacked
 from facegan.editing import geometry, warp
 from facegan.editing.faces import read_photo
-from facegan.editing.warp import LipSeal
 from facegan.errors import FaceganError
-from sealed_corners import TILE, landmarks, mouth_box
+from sealed_corners import TARGETS, landmarks, mouth_tile, sealed_edits
 from smile_opened import VARIANTS, mouth_figure
 
-TARGETS = ("sad", "neutral")
 SHIPPED_LINE = warp.line_colour
 PLACES = np.linspace(0.05, 0.95, 5)
 """Where across the mouth the line is read, as a share of the span between dlib's inner corners (warp.LINE_PLACES)."""
@@ -91,14 +88,7 @@ def celeba_lines(root: Path, n: int, strip: Path) -> None:
             continue
         if not smiling:
             continue
-        edited = {}
-        for variant, engine in engines.items():
-            engine_for(variant)
-            edits = engine.edit_faces(big)
-            mouths = edits[0].prepared[3]
-            for target in TARGETS:
-                if isinstance(mouths[engine.geometry.class_names.index(target)], LipSeal):
-                    edited[target, variant] = engine.render(big, edits, target)
+        edited = sealed_edits(engines, engine_for, big)
         for key, picture in edited.items():
             try:
                 own = landmarks(picture)
@@ -106,10 +96,7 @@ def celeba_lines(root: Path, n: int, strip: Path) -> None:
                 continue
             depths[key].append(depth(line_colours(picture, own), np.median(picture[warp.lip_masks(own, picture.shape[:2])[0]].astype(np.float32), 0)))
         if len(tiles) < 8 and len(edited) == len(TARGETS) * len(VARIANTS):
-            left, top, right, bottom = mouth_box(points)
-            size = (TILE, round(TILE * (bottom - top) / (right - left)))
-            tiles.append(labelled_row([Image.fromarray(picture[top:bottom, left:right]).resize(size, Image.LANCZOS)
-                                       for picture in (big, *edited.values())], [name, *(", ".join(key) for key in edited)]))
+            tiles.append(mouth_tile(big, points, name, edited))
     engine_for("now")
     print(f"The line's colour over the lips', per RGB channel, at {PLACES.round(3).tolist()} of the span between the inner "
           f"corners ({len(closed)} closed mouths):\n{np.median(closed, 0).round(3)}\n")

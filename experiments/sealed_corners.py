@@ -19,6 +19,7 @@ neutral, before and now; writes OUT/sealed_corners.jpg and prints the photo scor
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -101,29 +102,42 @@ def celeba_darks(root: Path, n: int, strip: Path) -> None:
             continue
         if not smiling:
             continue
-        edited = {}
-        for variant, engine in engines.items():
-            engine_for(variant)
-            edits = engine.edit_faces(big)
-            mouths = edits[0].prepared[3]
-            for target in TARGETS:
-                if isinstance(mouths[engine.geometry.class_names.index(target)], LipSeal):
-                    edited[target, variant] = engine.render(big, edits, target)
+        edited = sealed_edits(engines, engine_for, big)
         if not edited:
             continue
         columns["the photo"].append(mouth_dark(big, points))
         for key, picture in edited.items():
             columns[key].append(mouth_dark(picture, points))
         if len(tiles) < 8 and len(edited) == len(TARGETS) * len(VARIANTS):
-            left, top, right, bottom = mouth_box(points)
-            size = (TILE, round(TILE * (bottom - top) / (right - left)))
-            tiles.append(labelled_row([Image.fromarray(picture[top:bottom, left:right]).resize(size, Image.LANCZOS)
-                                       for picture in (big, *edited.values())], [name, *(", ".join(key) for key in edited)]))
+            tiles.append(mouth_tile(big, points, name, edited))
     engine_for("now")
     print("| mouths (CelebA held out, upscaled twice) | n | dark: mean | median | 90th percentile |\n| --- | ---: | ---: | ---: | ---: |")
     for key, darks in columns.items():
         print(f"| {key if isinstance(key, str) else ', '.join(key)} | {len(darks)} | {summary(darks)} |")
     stacked(tiles).save(strip)
+
+
+def sealed_edits(engines: dict[str, geometry.GeometryEngine], engine_for: Callable[[str], geometry.GeometryEngine],
+                 photo: np.ndarray) -> dict[tuple[str, str], np.ndarray]:
+    """The photo turned to each of TARGETS by each variant's engine (`engine_for(variant)` sets the variant up), where
+    that engine seals the lips, keyed by (target, variant)."""
+    edited = {}
+    for variant, engine in engines.items():
+        engine_for(variant)
+        edits = engine.edit_faces(photo)
+        mouths = edits[0].prepared[3]
+        for target in TARGETS:
+            if isinstance(mouths[engine.geometry.class_names.index(target)], LipSeal):
+                edited[target, variant] = engine.render(photo, edits, target)
+    return edited
+
+
+def mouth_tile(photo: np.ndarray, points: np.ndarray, name: str, edited: dict[tuple[str, str], np.ndarray]) -> Image.Image:
+    """A row of the photo's mouth (`points`, its 68 landmarks) and of each edit's, TILE pixels wide each, labelled."""
+    left, top, right, bottom = mouth_box(points)
+    size = (TILE, round(TILE * (bottom - top) / (right - left)))
+    return labelled_row([Image.fromarray(picture[top:bottom, left:right]).resize(size, Image.LANCZOS) for picture in (photo, *edited.values())],
+                        [name, *(", ".join(key) for key in edited)])
 
 
 def photo_darks() -> None:
