@@ -502,6 +502,12 @@ def test_sealed_lips_meet_on_a_line_of_real_closed_lips_colour(monkeypatch):
     grey = np.repeat(parted_mouth(192).mean(-1, keepdims=True).round().astype(np.uint8), 3, -1)
     line = darkest(grey)
     assert line[0] == line[1] == line[2] and line[0] == pytest.approx(warp.LINE_COLOUR[2] @ (0.299, 0.587, 0.114) * lips.mean(), abs=3)
+    seal = warp.placed(LipSeal(points, 1.0), zero, parted_mouth(192), alignment)
+    places = warp.dark_places(seal.points)
+    across = places[0] + np.array([0.12, 0.16, 0.5]) * (places[-1] - places[0])  # the inner corner lies at 0.115
+    crop_x, crop_y = np.meshgrid(across, np.linspace(28, 40, 481))
+    strength = warp.seal_moves(seal, crop_x, crop_y, alignment.scale)[3].max(0)
+    assert 0.5 < strength[0] < strength[1] < 0.95 and strength[2] == pytest.approx(1, abs=1e-3)  # it fades in at the seal's ends
     monkeypatch.setattr(warp, "LINE_COLOUR", np.ones((5, 3)))
     assert darkest(parted_mouth(192)).sum() > 0.9 * lips.sum()  # as bright as the lips, as before the line
 

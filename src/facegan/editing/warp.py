@@ -72,6 +72,9 @@ LINE_PLACES = np.array([0.05, 0.275, 0.5, 0.725, 0.95])
 LINE_WIDTH = 1.2
 """The line sealed lips meet on is this many times the photo's own edge width (`soft_edge`) wide at half its strength, as
 real closed lips' lines are on CelebA's faces (1.1-1.35 at half their depth)."""
+LINE_TAPER = 0.2
+"""The share of the seal's span, at each end, over which its line fades in: cut off where the seal ends, a pale-lipped
+mouth's line was a bar with square ends, drawn on (docs/results.md)."""
 LINE_EASE = 0.1
 """A pixel takes the line's colour in full where it is this share brighter than the line, and less where it is less: a
 mouth's corner that is already darker keeps its own pixels."""
@@ -272,8 +275,8 @@ def seal_moves(seal: LipSeal, crop_x: np.ndarray, crop_y: np.ndarray, pixel: flo
     if seal.line is None:
         return moves, other, np.where(gap > 0, share, 0), np.zeros(crop_x.shape, np.float32), np.zeros((*crop_x.shape, 1), np.float32)
     reach = max(LINE_WIDTH * seal.edge * pixel, 1e-6)
-    ends = np.concatenate([[0], np.ones(DARK_PLACES), [0]])
-    line = seal.amount * np.interp(crop_x, places, ends) * (0.5 + 0.5 * np.cos(np.pi * np.clip(np.abs(offset) / reach, 0, 1)))
+    tapered = 0.5 - 0.5 * np.cos(np.pi * np.clip(np.minimum(along, 1 - along) / LINE_TAPER, 0, 1))
+    line = seal.amount * tapered * (0.5 + 0.5 * np.cos(np.pi * np.clip(np.abs(offset) / reach, 0, 1)))
     colour = np.stack([np.interp(crop_x, places[1:-1], channel) for channel in seal.line.T], -1)
     return moves, other, np.where(gap > 0, share, 0), np.where(gap > 0, line, 0).astype(np.float32), colour.astype(np.float32)
 
