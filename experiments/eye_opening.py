@@ -17,7 +17,6 @@ OUT/eye_opening.jpg: their eyes at the photo's resolution, the photo, then fear 
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +28,7 @@ from facegan.editing import geometry, warp
 from facegan.editing.faces import read_photo
 from facegan.errors import FaceganError
 from sealed_corners import landmarks
+from smile_opened import photos_or_celeba
 
 VARIANTS = ("before", "now")
 SHIPPED_EYES = geometry.eyes_kept_round
@@ -104,14 +104,7 @@ def photo_eyes(path: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="CelebA")
-    parser.add_argument("--n", type=int, default=300)
-    parser.add_argument("--photos", action="store_true")
-    parser.add_argument("--out", default="runs/eye_opening")
-    args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args, out = photos_or_celeba(__doc__.splitlines()[0], "eye_opening", 300)
     if args.photos:
         photo_eyes(out / "eye_opening.jpg")
     if args.data:

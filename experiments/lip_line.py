@@ -19,7 +19,6 @@ neutral, before and now, with each edit's photo scores; writes OUT/lip_line.jpg.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import cv2
@@ -31,7 +30,7 @@ from facegan.editing import geometry, warp
 from facegan.editing.faces import read_photo
 from facegan.errors import FaceganError
 from sealed_corners import TARGETS, landmarks, mouth_tile, sealed_edits
-from smile_opened import VARIANTS, mouth_figure
+from smile_opened import VARIANTS, mouth_figure, photos_or_celeba
 
 SHIPPED_LINE = warp.line_colour
 PLACES = np.linspace(0.05, 0.95, 5)
@@ -108,14 +107,7 @@ def celeba_lines(root: Path, n: int, strip: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="CelebA")
-    parser.add_argument("--n", type=int, default=1000)
-    parser.add_argument("--photos", action="store_true")
-    parser.add_argument("--out", default="runs/lip_line")
-    args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args, out = photos_or_celeba(__doc__.splitlines()[0], "lip_line", 1000)
     if args.photos:
         mouth_figure(TARGETS, engine_for, out / "lip_line.jpg")
     if args.data:

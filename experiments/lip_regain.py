@@ -18,7 +18,6 @@ neutral, before and now; writes OUT/lip_regain.jpg and prints the photo scores o
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,7 @@ from facegan.editing.faces import read_photo
 from facegan.editing.warp import LipSeal
 from facegan.errors import FaceganError
 from sealed_corners import landmarks
-from smile_opened import mouth_figure
+from smile_opened import mouth_figure, photos_or_celeba
 
 TARGETS = ("sad", "neutral")
 SHIPPED = warp.LIP_REGAIN
@@ -87,14 +86,7 @@ def celeba_thickness(root: Path, n: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="CelebA")
-    parser.add_argument("--n", type=int, default=500)
-    parser.add_argument("--photos", action="store_true")
-    parser.add_argument("--out", default="runs/lip_regain")
-    args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args, out = photos_or_celeba(__doc__.splitlines()[0], "lip_regain", 500)
     if args.photos:
         mouth_figure(TARGETS, engine_for, out / "lip_regain.jpg")
         engine_for("now")

@@ -18,7 +18,6 @@ neutral, before and now; writes OUT/sealed_corners.jpg and prints the photo scor
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from facegan.editing.faces import pick_faces, read_photo
 from facegan.editing.landmarks import photo_landmarks
 from facegan.editing.warp import LipSeal
 from facegan.errors import FaceganError
-from smile_opened import VARIANTS, mouth_figure
+from smile_opened import VARIANTS, mouth_figure, photos_or_celeba
 
 TARGETS = ("sad", "neutral")
 SHIPPED_REACH = warp.dark_reach, warp.DARK_PAST_CORNERS
@@ -157,14 +156,7 @@ def photo_darks() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="CelebA")
-    parser.add_argument("--n", type=int, default=600)
-    parser.add_argument("--photos", action="store_true")
-    parser.add_argument("--out", default="runs/sealed_corners")
-    args = parser.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    args, out = photos_or_celeba(__doc__.splitlines()[0], "sealed_corners", 600)
     if args.photos:
         photo_darks()
         mouth_figure(TARGETS, engine_for, out / "sealed_corners.jpg")

@@ -131,18 +131,25 @@ def mouth_figure(targets: tuple[str, ...], engine_for: Callable[[str], geometry.
     stacked(rows).save(path, quality=90)
 
 
-def run_variants(description: str, name: str, targets: tuple[str, ...], engine_for: Callable[[str], geometry.GeometryEngine],
-                 describe: Callable[[], None]) -> None:
-    """The command line of this experiment and of those built like it (experiments/sealed_curve.py): `describe()`, then
-    with `--photos` OUT/NAME.jpg, with `--data` CelebA's readings and OUT/NAME_celeba.png."""
+def photos_or_celeba(description: str, name: str, n: int = 300) -> tuple[argparse.Namespace, Path]:
+    """The command line of the experiments that draw the photos (`--photos`) and read CelebA's held-out faces (`--data`,
+    `--n` of them), and the folder they write to (`--out`, runs/NAME by default), made."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--data", help="CelebA")
-    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--n", type=int, default=n)
     parser.add_argument("--photos", action="store_true")
     parser.add_argument("--out", default=f"runs/{name}")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    return args, out
+
+
+def run_variants(description: str, name: str, targets: tuple[str, ...], engine_for: Callable[[str], geometry.GeometryEngine],
+                 describe: Callable[[], None]) -> None:
+    """The command line of this experiment and of those built like it (experiments/sealed_curve.py): `describe()`, then
+    with `--photos` OUT/NAME.jpg, with `--data` CelebA's readings and OUT/NAME_celeba.png."""
+    args, out = photos_or_celeba(description, name)
     describe()
     if args.photos:
         mouth_figure(targets, engine_for, out / f"{name}.jpg")

@@ -182,9 +182,21 @@ def line_colour(points: np.ndarray, mouth: np.ndarray, corner: np.ndarray, align
         return None
     along = (dark_places(points)[1:-1] - points[60, 0]) / max(points[64, 0] - points[60, 0], 1e-6)
     share = np.stack([np.interp(along, LINE_PLACES, channel) for channel in LINE_COLOUR.T], -1)
-    if (mouth == mouth[..., :1]).all():  # a grey photo's line stays grey
-        share = np.repeat(share @ np.array([0.299, 0.587, 0.114])[:, None], 3, -1)
-    return (share * np.median(mouth[lips], 0)).astype(np.float32)
+    colour = (share * np.median(mouth[lips], 0)).astype(np.float32)
+    return greyed(colour) if is_grey(mouth) else colour
+
+
+def is_grey(picture: np.ndarray) -> bool:
+    """Whether a picture (H, W, C) has no colour: what a seam draws on it stays grey."""
+    return bool((picture == picture[..., :1]).all())
+
+
+def greyed(colours: np.ndarray) -> np.ndarray:
+    """Colours (..., 3 float32) with their brightness (as OpenCV weighs RGB) in every channel: as dark as they are."""
+    import cv2
+
+    grey = cv2.cvtColor(np.ascontiguousarray(colours.reshape(-1, 1, 3)), cv2.COLOR_RGB2GRAY)
+    return np.repeat(grey.reshape(*colours.shape[:-1], 1), 3, -1)
 
 
 def dark_reach(points: np.ndarray, mouth: np.ndarray, corner: np.ndarray, alignment: Alignment) -> tuple[np.ndarray, np.ndarray]:
@@ -339,9 +351,8 @@ def opened(opening: MouthOpening, field: np.ndarray, photo: np.ndarray, alignmen
     detail = mouth - cv2.GaussianBlur(mouth, (0, 0), DETAIL_SIGMA).reshape(mouth.shape)
     grain = 1.4826 * np.median(np.abs(detail.reshape(-1, photo.shape[-1])), 0)
     dark = (MOUTH_INSIDE * colour).astype(np.float32)
-    if (mouth == mouth[..., :1]).all():  # a grey photo's dark stays grey, as dark as the colour one's
-        dark = np.repeat(cv2.cvtColor(dark, cv2.COLOR_RGB2GRAY)[..., None], 3, -1)
-        grain = np.full(3, grain.mean())
+    if is_grey(mouth):
+        dark, grain = greyed(dark), np.full(3, grain.mean())
     return OpenedMouth(moved_points(field, opening.points, alignment.size), opening.growth, dark, grain, soft_edge(mouth))
 
 
