@@ -24,12 +24,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from celeba_smile import held_out, upscaled
 from engine_photos import stacked
 from facegan.editing import geometry, warp
-from facegan.editing.faces import read_photo
 from facegan.errors import FaceganError
-from sealed_corners import TARGETS, landmarks, mouth_tile, sealed_edits
+from sealed_corners import TARGETS, held_out_mouths, landmarks, mouth_tile, sealed_edits
 from smile_opened import VARIANTS, mouth_figure, photos_or_celeba
 
 SHIPPED_LINE = warp.line_colour
@@ -70,16 +68,10 @@ def depth(colours: np.ndarray, lips: np.ndarray) -> float:
 def celeba_lines(root: Path, n: int, strip: Path) -> None:
     """The line's colour on the held-out closed mouths, and the table of its depth there and on the sealed smiles, with
     the strip of the first sealed mouths."""
-    names, labelled = held_out(root, n, ("Smiling", "Mouth_Slightly_Open"))
     engines = {variant: engine_for(variant) for variant in VARIANTS}
     closed, depths = [], {key: [] for key in ["closed mouths, unedited", *((target, variant) for target in TARGETS for variant in VARIANTS)]}
     tiles = []
-    for name, smiling, open_mouth in zip(names, labelled["Smiling"].tolist(), labelled["Mouth_Slightly_Open"].tolist()):
-        big = upscaled(read_photo(root / "img_align_celeba" / name))
-        try:
-            points = landmarks(big)
-        except FaceganError:
-            continue
+    for name, big, points, smiling, open_mouth in held_out_mouths(root, n):
         lips = np.median(big[warp.lip_masks(points, big.shape[:2])[0]].astype(np.float32), 0)
         if not open_mouth:
             closed.append(line_colours(big, points))

@@ -22,12 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from celeba_smile import held_out, upscaled
 from facegan.editing import geometry, warp
-from facegan.editing.faces import read_photo
 from facegan.editing.warp import LipSeal
 from facegan.errors import FaceganError
-from sealed_corners import landmarks
+from sealed_corners import held_out_mouths, landmarks
 from smile_opened import mouth_figure, photos_or_celeba
 
 TARGETS = ("sad", "neutral")
@@ -51,15 +49,9 @@ def lip_thickness(points: np.ndarray) -> tuple[float, float]:
 
 def celeba_thickness(root: Path, n: int) -> None:
     """The table of lip thickness: real closed mouths, the smiles, and the smiles sealed by each variant."""
-    names, labelled = held_out(root, n, ("Smiling", "Mouth_Slightly_Open"))
     engine = geometry.GeometryEngine.load()
     columns = {key: [] for key in ["closed mouths without a smile, unedited", "the smiles", *((t, v) for t in TARGETS for v in REGAINS)]}
-    for name, smiling, open_mouth in zip(names, labelled["Smiling"].tolist(), labelled["Mouth_Slightly_Open"].tolist()):
-        big = upscaled(read_photo(root / "img_align_celeba" / name))
-        try:
-            points = landmarks(big)
-        except FaceganError:
-            continue
+    for name, big, points, smiling, open_mouth in held_out_mouths(root, n):
         if not open_mouth and not smiling:
             columns["closed mouths without a smile, unedited"].append(lip_thickness(points))
         if not (open_mouth and smiling):

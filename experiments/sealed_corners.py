@@ -18,7 +18,7 @@ neutral, before and now; writes OUT/sealed_corners.jpg and prints the photo scor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
@@ -57,6 +57,19 @@ def landmarks(photo: np.ndarray) -> np.ndarray:
     return photo_landmarks(cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY), pick_faces(photo)[0], 68)
 
 
+def held_out_mouths(root: Path, n: int) -> Iterator[tuple[str, np.ndarray, np.ndarray, bool, bool]]:
+    """CelebA's held-out faces (experiments/celeba_smile.py's draw of n) upscaled twice, where dlib finds their landmarks:
+    the file's name, the face, its 68 landmarks, and whether it is labelled smiling and with the mouth open."""
+    names, labelled = held_out(root, n, ("Smiling", "Mouth_Slightly_Open"))
+    for name, smiling, open_mouth in zip(names, labelled["Smiling"].tolist(), labelled["Mouth_Slightly_Open"].tolist()):
+        big = upscaled(read_photo(root / "img_align_celeba" / name))
+        try:
+            points = landmarks(big)
+        except FaceganError:
+            continue
+        yield name, big, points, smiling, open_mouth
+
+
 def mouth_box(points: np.ndarray) -> tuple[int, int, int, int]:
     """Left, top, right and bottom of the mouth's landmarks (48-67), widened by a fifth of the mouth's width each way:
     room for the picture's dark beside them."""
@@ -86,16 +99,10 @@ def summary(darks: list[float]) -> str:
 def celeba_darks(root: Path, n: int, strip: Path) -> None:
     """The held-out smiling faces with the mouth open, sealed both ways, and the faces with the mouth closed as they
     are: the table of their mouths' dark, and the strip of the first sealed faces."""
-    names, labelled = held_out(root, n, ("Smiling", "Mouth_Slightly_Open"))
     engines = {variant: engine_for(variant) for variant in VARIANTS}
     columns = {key: [] for key in ["closed mouths, unedited", "the photo", *((target, variant) for target in TARGETS for variant in VARIANTS)]}
     tiles = []
-    for name, smiling, open_mouth in zip(names, labelled["Smiling"].tolist(), labelled["Mouth_Slightly_Open"].tolist()):
-        big = upscaled(read_photo(root / "img_align_celeba" / name))
-        try:
-            points = landmarks(big)
-        except FaceganError:
-            continue
+    for name, big, points, smiling, open_mouth in held_out_mouths(root, n):
         if not open_mouth:
             columns["closed mouths, unedited"].append(mouth_dark(big, points))
             continue
