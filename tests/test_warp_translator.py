@@ -77,6 +77,26 @@ def test_training_and_photos_read_a_field_the_same_way():
     assert np.abs(by_network - by_photo)[4:-4, 4:-4].mean() < 1.5
 
 
+def test_landmarks_kept_in_the_cache_dir_serve_every_later_run_on_the_same_faces(tmp_path, monkeypatch):
+    from facegan.training import warping
+
+    faces = torch.randint(0, 256, (5, 1, 48, 48), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    found = torch.rand(5, 68, 2, generator=torch.Generator().manual_seed(1)) * 47
+    monkeypatch.setattr(warping, "face_landmarks", lambda images: found.numpy())
+    first = warping.training_landmarks(faces, tmp_path / "first", tmp_path / "cache")
+    assert torch.equal(first, found) and len(list((tmp_path / "cache").glob("landmarks-*.pt"))) == 1
+
+    monkeypatch.setattr(warping, "face_landmarks", lambda images: pytest.fail("the landmarks were found again"))
+    assert torch.equal(warping.training_landmarks(faces, tmp_path / "second", tmp_path / "cache"), found)
+    assert not (tmp_path / "second").exists()
+
+    other = faces.clone()
+    other[0, 0, 0, 0] ^= 1  # one level of one pixel: other faces, their own landmarks
+    monkeypatch.setattr(warping, "face_landmarks", lambda images: (found + 1).numpy())
+    assert torch.equal(warping.training_landmarks(other, tmp_path / "third", tmp_path / "cache"), found + 1)
+    assert len(list((tmp_path / "cache").glob("landmarks-*.pt"))) == 2
+
+
 @pytest.fixture(scope="module")
 def warp_runs(tmp_path_factory):
     """A short warp run straight through, and the same run stopped half-way and resumed."""

@@ -396,7 +396,7 @@ def make_training_step(config: Config, state: TrainingState, images: torch.Tenso
                                     state.average)
     if config.model == "warp":
         return make_warp_step(train_g, train_d, state.opt_g, state.opt_d, images, labels, classes, config.recipe, bf16,
-                              Path(config.run_dir), state.average)
+                              Path(config.run_dir), state.average, Path(config.cache_dir) if config.cache_dir else None)
     return make_step(train_g, train_d, state.opt_g, state.opt_d, images, labels, config.nz, config.recipe, bf16, graph,
                      state.average, classes)
 

@@ -17,6 +17,7 @@ marks for that classifier to read; what it learns:
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -36,15 +37,20 @@ from facegan.training.step import balancing_weights
 from facegan.training.translation import other_classes, smoothness, translator_step
 
 
-def training_landmarks(images: torch.Tensor, run_dir: Path) -> torch.Tensor:
-    """dlib's 68 landmarks of every training face (N, 68, 2) in the 48-pixel frame, found once per run
-    (minutes for FER2013) and kept in RUN/landmarks.pt for its later stages and resumes."""
-    path = run_dir / "landmarks.pt"
+def training_landmarks(images: torch.Tensor, run_dir: Path, cache_dir: Path | None = None) -> torch.Tensor:
+    """dlib's 68 landmarks of every training face (N, 68, 2) in the 48-pixel frame, found once (minutes for
+    FER2013): kept in the data cache (--cache-dir), named by the faces' bytes, for every later run on the same
+    faces; without one, in RUN/landmarks.pt for the run's later stages and resumes."""
+    if cache_dir is None:
+        path = run_dir / "landmarks.pt"
+    else:
+        path = cache_dir / f"landmarks-{hashlib.sha256(images.numpy().tobytes()).hexdigest()[:20]}.pt"
     if path.is_file():
         kept = torch.load(path, weights_only=True)
         if kept.shape[0] == len(images):
             return kept
     landmarks = torch.from_numpy(face_landmarks(images).astype(np.float32))
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, lambda temporary: torch.save(landmarks, temporary))
     return landmarks
 
@@ -85,11 +91,11 @@ def field_restraint(loss: torch.Tensor, translator: nn.Module, field: torch.Tens
 
 def make_warp_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
                    images: torch.Tensor, labels: torch.Tensor, classes: int, recipe: Recipe, bf16: bool, run_dir: Path,
-                   average: WeightAverage | None = None) -> Callable[[torch.Tensor], torch.Tensor]:
+                   average: WeightAverage | None = None, cache_dir: Path | None = None) -> Callable[[torch.Tensor], torch.Tensor]:
     """A function (batch indices into `images`) -> stats that runs one iteration, every face moved
     to a random other class."""
     class_weights = balancing_weights(labels, classes) if recipe.balanced_class_loss else None
-    landmarks = training_landmarks(images.cpu(), run_dir) if recipe.teacher_loss else None
+    landmarks = training_landmarks(images.cpu(), run_dir, cache_dir) if recipe.teacher_loss else None
     geometry = load_geometry() if recipe.teacher_loss else None
     critic = load_classifier(ROBUST_WEIGHTS)[0].requires_grad_(False).to(images.device) if recipe.critic_loss else None
     grid = images.shape[-1] // 4
