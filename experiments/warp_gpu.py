@@ -18,7 +18,6 @@ experiments/warp_gpu.sh runs it all there; docs/results.md has what came of it.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from facegan.config import Config
 from facegan.data.fer2013 import EXPRESSIONS
 from facegan.data.images import list_images
 from facegan.training.loop import load_training_data
+from facegan.training.warping import cached_landmarks_path
 
 COLUMNS = 200
 """Faces per row of the mosaic (48 x 200 = 9,600 pixels wide)."""
@@ -60,20 +60,23 @@ def pack(data: Path, into: Path) -> None:
     rows = -(-len(images) // COLUMNS)
     padded = np.zeros((rows * COLUMNS, 48, 48), np.uint8)
     padded[: len(images)] = images[:, 0].numpy()
-    mosaic = padded.reshape(rows, COLUMNS, 48, 48).transpose(0, 2, 1, 3).reshape(rows * 48, COLUMNS * 48)
-    Image.fromarray(mosaic).save(into / "faces.jpg", quality=QUALITY)
+    Image.fromarray(padded.reshape(rows, COLUMNS, 48, 48).transpose(0, 2, 1, 3).reshape(rows * 48, COLUMNS * 48)).save(
+        into / "faces.jpg", quality=QUALITY)
     (into / "faces.json").write_text(json.dumps({"names": names, "labels": labels.tolist()}))
     np.save(into / "landmarks.npy", face_landmarks(images).astype(np.float16))
-    back = np.asarray(Image.open(into / "faces.jpg"))[: rows * 48].reshape(rows, 48, COLUMNS, 48).transpose(0, 2, 1, 3)
-    error = np.abs(back.reshape(-1, 48, 48)[: len(images)].astype(int) - images[:, 0].numpy()).mean()
+    error = np.abs(packed_faces(into)[: len(images)].astype(int) - images[:, 0].numpy()).mean()
     print(f"packed {len(images)} faces into {into}: mean difference from the originals {error:.3f} levels")
+
+
+def packed_faces(packed: Path) -> np.ndarray:
+    """The faces (N, 48, 48) of the mosaic, row by row, the padding at the end included."""
+    mosaic = np.asarray(Image.open(packed / "faces.jpg"))
+    return mosaic.reshape(-1, 48, COLUMNS, 48).transpose(0, 2, 1, 3).reshape(-1, 48, 48)
 
 
 def unpack(packed: Path, into: Path, cache: Path) -> None:
     index = json.loads((packed / "faces.json").read_text())
-    mosaic = np.asarray(Image.open(packed / "faces.jpg"))
-    faces = mosaic.reshape(-1, 48, COLUMNS, 48).transpose(0, 2, 1, 3).reshape(-1, 48, 48)
-    for face, name in zip(faces, index["names"]):
+    for face, name in zip(packed_faces(packed), index["names"]):
         path = (into / name).with_suffix(".png")
         path.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(face).save(path)
@@ -81,7 +84,7 @@ def unpack(packed: Path, into: Path, cache: Path) -> None:
     landmarks = torch.from_numpy(np.load(packed / "landmarks.npy").astype(np.float32))
     assert len(landmarks) == len(images), (len(landmarks), len(images))
     cache.mkdir(parents=True, exist_ok=True)
-    torch.save(landmarks, cache / f"landmarks-{hashlib.sha256(images.numpy().tobytes()).hexdigest()[:20]}.pt")
+    torch.save(landmarks, cached_landmarks_path(images, cache))
     print(f"unpacked {len(images)} faces into {into}, their landmarks into {cache}")
 
 

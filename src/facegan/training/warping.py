@@ -37,14 +37,16 @@ from facegan.training.step import balancing_weights
 from facegan.training.translation import other_classes, smoothness, translator_step
 
 
+def cached_landmarks_path(images: torch.Tensor, cache_dir: Path) -> Path:
+    """Where the data cache keeps the landmarks of these faces (uint8 (N, 1, s, s)): named by their bytes."""
+    return cache_dir / f"landmarks-{hashlib.sha256(images.numpy().tobytes()).hexdigest()[:20]}.pt"
+
+
 def training_landmarks(images: torch.Tensor, run_dir: Path, cache_dir: Path | None = None) -> torch.Tensor:
     """dlib's 68 landmarks of every training face (N, 68, 2) in the 48-pixel frame, found once (minutes for
     FER2013): kept in the data cache (--cache-dir), named by the faces' bytes, for every later run on the same
     faces; without one, in RUN/landmarks.pt for the run's later stages and resumes."""
-    if cache_dir is None:
-        path = run_dir / "landmarks.pt"
-    else:
-        path = cache_dir / f"landmarks-{hashlib.sha256(images.numpy().tobytes()).hexdigest()[:20]}.pt"
+    path = run_dir / "landmarks.pt" if cache_dir is None else cached_landmarks_path(images, cache_dir)
     if path.is_file():
         kept = torch.load(path, weights_only=True)
         if kept.shape[0] == len(images):
