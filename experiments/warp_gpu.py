@@ -38,7 +38,8 @@ QUALITY = 95
 RECIPES = {
     "recipe": ("the shipped recipe's two stages, each {scale} times as long: the teacher at 1, then at 0.3 with the rates "
                "falling to 0", {"teacher_loss": 0.3}),
-    "teacher": ("the shipped recipe's stages, each {scale} times as long, the teacher kept at 1 throughout", {}),
+    "area": ("the shipped recipe's stages, each {scale} times as long, the teacher kept at 1 and the field's change of area "
+             "weighed (10) in the second", {"area_loss": 10.0}),
     "critic": ("the shipped recipe's stages, each {scale} times as long, the teacher kept at 1 and the robust classifier as "
                "a critic (weight 1) in the second", {"critic_loss": 1.0}),
 }

@@ -22,7 +22,7 @@ from facegan.editing.field_engine import mouth_at
 from facegan.editing.warp import (DETAIL_SIGMA, FIELD_FADE, LOWER_INNER_LIP, MOUTH_INSIDE, UPPER_INNER_LIP, LipSeal, MouthOpening,
                                   apply_field, face_region, inside_colour, lip_curve, moved_points, photo_region, resample, thin_plate_field,
                                   unfolded_share)
-from facegan.models.warp import fold_penalty
+from facegan.models.warp import area_penalty, fold_penalty
 from facegan.metrics.detector import detector_accuracy
 from facegan.metrics.marks import blurred_and_compressed, paint_share, photo_scores
 
@@ -141,6 +141,15 @@ def test_fold_penalty_is_zero_for_the_identity_and_positive_for_a_fold():
     folded = torch.zeros(1, 2, 12, 12)
     folded[0, 0] = -2.0 * torch.arange(12.0)  # x -> x - 2x: the grid turns over
     assert fold_penalty(folded).item() > 0.5
+
+
+def test_area_penalty_is_zero_for_a_shift_and_the_squared_change_of_area_for_a_scaling():
+    assert area_penalty(torch.full((1, 2, 12, 12), 2.5)).item() == 0
+    scaled = torch.stack(torch.meshgrid(torch.arange(12.0), torch.arange(12.0), indexing="xy"))[None] * -0.5
+    assert area_penalty(scaled).item() == pytest.approx((0.5 ** 2 - 1) ** 2)  # x -> x/2: every cell takes a quarter of one
+    opened = torch.zeros(1, 2, 12, 12)
+    opened[0, 1, 6:] = 2.0  # row 6 shows row 8: the 11 cells between rows 5 and 6 take 3 cells' height each, of 121
+    assert area_penalty(opened).item() == pytest.approx(11 / 121 * (3 - 1) ** 2)
 
 
 def test_thin_plate_field_takes_each_target_back_to_its_source():

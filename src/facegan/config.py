@@ -80,6 +80,8 @@ class Recipe:
                                            metavar="WEIGHT")
     fold_loss: float | None = option(0.0, 0.0, 0.0, "where the field folds the face over itself (its Jacobian's negative "
                                      "determinant)", warp=10.0, before=0.0, only=("warp",), metavar="WEIGHT")
+    area_loss: float | None = option(0.0, 0.0, 0.0, "where the field changes the face's areas (its Jacobian's determinant "
+                                     "away from 1, squared)", before=0.0, only=("warp",), metavar="WEIGHT")
     still_loss: float | None = option(0.0, 0.0, 0.0, "the field asked for the face's own expression, which should not move",
                                       warp=1.0, before=0.0, only=("warp",), metavar="WEIGHT")
     critic_loss: float | None = option(0.0, 0.0, 0.0, "the robust expression classifier's cross-entropy of the moved face, "

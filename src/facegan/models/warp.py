@@ -60,14 +60,26 @@ def warp(faces: torch.Tensor, coarse: torch.Tensor, fade: torch.Tensor, base: to
     return F.grid_sample(faces.float(), grid, mode="bilinear", padding_mode="border", align_corners=False).to(faces.dtype)
 
 
-def fold_penalty(field: torch.Tensor) -> torch.Tensor:
-    """How much a backward field (N, 2, h, w), in grid cells, folds: the mean of max(0, -det J) of the map
-    x -> x + field(x), by finite differences. Zero for any map that keeps the grid's order."""
+def jacobian_determinant(field: torch.Tensor) -> torch.Tensor:
+    """The determinant (N, h-1, w-1) of the map x -> x + field(x) for a backward field (N, 2, h, w) in grid
+    cells, by finite differences: how many times its area each cell of the output takes from the input."""
     d_dx = field[..., :, 1:] - field[..., :, :-1]
     d_dy = field[..., 1:, :] - field[..., :-1, :]
     d_dx, d_dy = d_dx[..., :-1, :], d_dy[..., :, :-1]
-    determinant = (1 + d_dx[:, 0]) * (1 + d_dy[:, 1]) - d_dy[:, 0] * d_dx[:, 1]
-    return torch.relu(-determinant).mean()
+    return (1 + d_dx[:, 0]) * (1 + d_dy[:, 1]) - d_dy[:, 0] * d_dx[:, 1]
+
+
+def fold_penalty(field: torch.Tensor) -> torch.Tensor:
+    """How much a backward field (N, 2, h, w), in grid cells, folds: the mean of max(0, -det J). Zero for
+    any map that keeps the grid's order."""
+    return torch.relu(-jacobian_determinant(field)).mean()
+
+
+def area_penalty(field: torch.Tensor) -> torch.Tensor:
+    """How much a backward field (N, 2, h, w), in grid cells, changes areas: the mean of (det J - 1)^2.
+    Zero for any shift; squared, so a mouth that opens a little costs little and an eye torn into a slit
+    (docs/results.md, session 36) a lot."""
+    return (jacobian_determinant(field) - 1).pow(2).mean()
 
 
 def build_warp_translator(image_size: int, channels: int, num_classes: int, ndf: int = 64,

@@ -8,7 +8,8 @@ marks for that classifier to read; what it learns:
 - the teacher: the field is near the geometry engine's for the same face and target (the move of
   dlib's 68 landmarks from the source's mean shape to the target's typical shape), a weight a staged recipe lowers;
 - a plausible motion: the field is smooth (total variation), never folds the face over itself (its
-  Jacobian's negative determinant), and asked for the face's own expression, stays still;
+  Jacobian's negative determinant), changes areas little when the recipe weighs it (the determinant away
+  from 1), and asked for the face's own expression, stays still;
 - the critic, when the recipe weighs it: the robust expression classifier (frozen, trained on blurred and
   compressed faces) reads the target in the moved face blurred by 1 pixel. D's classifier learns beside G
   and rewards whatever separates its classes, eyes stretched into shapes no face has included; the
@@ -31,7 +32,7 @@ from facegan.config import Recipe
 from facegan.editing.geometry import Geometry, face_landmarks, field_for, load_geometry
 from facegan.files import write_atomically
 from facegan.metrics.classifier import ROBUST_WEIGHTS, gaussian_blur, load_classifier
-from facegan.models.warp import fold_penalty, warp
+from facegan.models.warp import area_penalty, fold_penalty, warp
 from facegan.training.ema import WeightAverage
 from facegan.training.step import balancing_weights
 from facegan.training.translation import other_classes, smoothness, translator_step
@@ -81,10 +82,12 @@ def critic_loss(critic: nn.Module, moved: torch.Tensor, targets: torch.Tensor) -
 def field_restraint(loss: torch.Tensor, translator: nn.Module, field: torch.Tensor, real: torch.Tensor, sources: torch.Tensor,
                     recipe: Recipe, teacher: torch.Tensor | None = None, critic: nn.Module | None = None,
                     targets: torch.Tensor | None = None) -> torch.Tensor:
-    """A smooth field that never folds the face, that stays still for the face's own expression, that
-    is near the teacher's (when given), and whose moved face the critic (when given) reads as the target."""
+    """A smooth field that never folds the face nor (as the recipe weighs it) changes its areas, that stays
+    still for the face's own expression, that is near the teacher's (when given), and whose moved face the
+    critic (when given) reads as the target."""
+    in_cells = field / (real.shape[-1] / field.shape[-1])
     loss = (loss + recipe.flow_smoothness * smoothness(field)
-            + recipe.fold_loss * fold_penalty(field / (real.shape[-1] / field.shape[-1]))
+            + recipe.fold_loss * fold_penalty(in_cells) + recipe.area_loss * area_penalty(in_cells)
             + recipe.still_loss * translator.field(real, sources).abs().mean())
     if critic is not None:
         loss = loss + recipe.critic_loss * critic_loss(critic, warp(real, field, translator.fade, translator.base), targets)
