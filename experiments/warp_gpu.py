@@ -40,6 +40,8 @@ RECIPES = {
                "falling to 0", {"teacher_loss": 0.3}),
     "area": ("the shipped recipe's stages, each {scale} times as long, the teacher kept at 1 and the field's change of area "
              "weighed (10) in the second", {"area_loss": 10.0}),
+    "shape": ("the shipped recipe's stages, each {scale} times as long, the teacher kept at 1 and its local shape "
+              "weighed (100) in the second", {"teacher_shape_loss": 100.0}),
     "critic": ("the shipped recipe's stages, each {scale} times as long, the teacher kept at 1 and the robust classifier as "
                "a critic (weight 1) in the second", {"critic_loss": 1.0}),
 }

@@ -23,6 +23,7 @@ from facegan.editing.warp import (DETAIL_SIGMA, FIELD_FADE, LOWER_INNER_LIP, MOU
                                   apply_field, face_region, inside_colour, lip_curve, moved_points, photo_region, resample, thin_plate_field,
                                   unfolded_share)
 from facegan.models.warp import area_penalty, fold_penalty
+from facegan.training.warping import shape_difference
 from facegan.metrics.detector import detector_accuracy
 from facegan.metrics.marks import blurred_and_compressed, paint_share, photo_scores
 
@@ -150,6 +151,15 @@ def test_area_penalty_is_zero_for_a_shift_and_the_squared_change_of_area_for_a_s
     opened = torch.zeros(1, 2, 12, 12)
     opened[0, 1, 6:] = 2.0  # row 6 shows row 8: the 11 cells between rows 5 and 6 take 3 cells' height each, of 121
     assert area_penalty(opened).item() == pytest.approx(11 / 121 * (3 - 1) ** 2)
+
+
+def test_shape_difference_forgives_a_shift_from_the_teacher_and_counts_a_stretch():
+    teacher = torch.randn(2, 2, 12, 12, generator=torch.Generator().manual_seed(0))
+    assert shape_difference(teacher + 1.5, teacher).item() == pytest.approx(0, abs=1e-6)
+    stretched = teacher.clone()
+    stretched[:, 0] += 0.3 * torch.arange(12.0)  # x -> x + 0.3x: every step along x is 0.3 longer than the teacher's
+    # of the 2 * 12 * 11 steps along x and as many along y, only the x-steps of the x-component (a quarter) differ
+    assert shape_difference(stretched, teacher).item() == pytest.approx(0.3 ** 2 / 4)
 
 
 def test_thin_plate_field_takes_each_target_back_to_its_source():

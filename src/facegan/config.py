@@ -76,6 +76,8 @@ class Recipe:
                                            metavar="WEIGHT")
     teacher_loss: float | None = option(0.0, 0.0, 0.0, "squared distance of the field from the geometry engine's for the same "
                                         "face and target", warp=1.0, before=0.0, only=("warp",), metavar="WEIGHT")
+    teacher_shape_loss: float | None = option(0.0, 0.0, 0.0, "squared difference of the field's local shape (its Jacobian, in "
+                                              "grid cells) from the geometry engine's", before=0.0, only=("warp",), metavar="WEIGHT")
     flow_smoothness: float | None = option(0.0, 0.0, 0.0, "the total variation of the field", warp=2.0, before=0.0, only=("warp",),
                                            metavar="WEIGHT")
     fold_loss: float | None = option(0.0, 0.0, 0.0, "where the field folds the face over itself (its Jacobian's negative "

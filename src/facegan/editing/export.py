@@ -23,7 +23,7 @@ from facegan.models.checkpoint import generator_of, load_checkpoint, run_folder
 
 EXPORTS = {"translator": export_translator, "warp": export_warp}
 RECIPE_FLAGS = {"translator": ("mask_loss", "mask_smoothness"),
-                "warp": ("teacher_loss", "flow_smoothness", "fold_loss", "area_loss", "still_loss")}
+                "warp": ("teacher_loss", "teacher_shape_loss", "flow_smoothness", "fold_loss", "area_loss", "still_loss")}
 """What each model's card and rebuild command name besides the class and cycle weights."""
 NETWORKS = {"translator": "`facegan.models.Translator`: {parameters:,} parameters, G(face, target) with a mask and a colour map",
             "warp": "`facegan.models.WarpTranslator`: {parameters:,} parameters, G(face, target) with a field that moves the face's pixels"}

@@ -7,6 +7,8 @@ marks for that classifier to read; what it learns:
 - the person: moved back, G(G(x, t), s) returns x (the cycle, L1);
 - the teacher: the field is near the geometry engine's for the same face and target (the move of
   dlib's 68 landmarks from the source's mean shape to the target's typical shape), a weight a staged recipe lowers;
+  and, when the recipe weighs it, so is its local shape (the Jacobian of the field less the teacher's), so that
+  the field may move a whole feature further than the teacher but not reshape an eye into a slit;
 - a plausible motion: the field is smooth (total variation), never folds the face over itself (its
   Jacobian's negative determinant), changes areas little when the recipe weighs it (the determinant away
   from 1), and asked for the face's own expression, stays still;
@@ -79,19 +81,31 @@ def critic_loss(critic: nn.Module, moved: torch.Tensor, targets: torch.Tensor) -
     return F.cross_entropy(critic(blurred).float(), targets)
 
 
+def shape_difference(field: torch.Tensor, other: torch.Tensor) -> torch.Tensor:
+    """How differently two fields (N, 2, h, w), in grid cells, reshape the face: the mean square of the finite
+    differences (the Jacobian) of one less the other. Zero when they differ by a shift."""
+    astray = field - other
+    return torch.cat([(astray[..., :, 1:] - astray[..., :, :-1]).flatten(1),
+                      (astray[..., 1:, :] - astray[..., :-1, :]).flatten(1)], 1).pow(2).mean()
+
+
 def field_restraint(loss: torch.Tensor, translator: nn.Module, field: torch.Tensor, real: torch.Tensor, sources: torch.Tensor,
                     recipe: Recipe, teacher: torch.Tensor | None = None, critic: nn.Module | None = None,
                     targets: torch.Tensor | None = None) -> torch.Tensor:
     """A smooth field that never folds the face nor (as the recipe weighs it) changes its areas, that stays
-    still for the face's own expression, that is near the teacher's (when given), and whose moved face the
-    critic (when given) reads as the target."""
-    in_cells = field / (real.shape[-1] / field.shape[-1])
+    still for the face's own expression, that is near the teacher's and shaped like it (when given), and whose
+    moved face the critic (when given) reads as the target."""
+    cell = real.shape[-1] / field.shape[-1]
     loss = (loss + recipe.flow_smoothness * smoothness(field)
-            + recipe.fold_loss * fold_penalty(in_cells) + recipe.area_loss * area_penalty(in_cells)
+            + recipe.fold_loss * fold_penalty(field / cell) + recipe.area_loss * area_penalty(field / cell)
             + recipe.still_loss * translator.field(real, sources).abs().mean())
     if critic is not None:
         loss = loss + recipe.critic_loss * critic_loss(critic, warp(real, field, translator.fade, translator.base), targets)
-    return loss if teacher is None else loss + recipe.teacher_loss * (field - teacher.to(field.device)).pow(2).mean()
+    if teacher is None:
+        return loss
+    teacher = teacher.to(field.device)
+    return (loss + recipe.teacher_loss * (field - teacher).pow(2).mean()
+            + recipe.teacher_shape_loss * shape_difference(field / cell, teacher / cell))
 
 
 def make_warp_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
@@ -100,8 +114,9 @@ def make_warp_step(translator: nn.Module, discriminator: nn.Module, opt_g: torch
     """A function (batch indices into `images`) -> stats that runs one iteration, every face moved
     to a random other class."""
     class_weights = balancing_weights(labels, classes) if recipe.balanced_class_loss else None
-    landmarks = training_landmarks(images.cpu(), run_dir, cache_dir) if recipe.teacher_loss else None
-    geometry = load_geometry() if recipe.teacher_loss else None
+    taught = bool(recipe.teacher_loss or recipe.teacher_shape_loss)
+    landmarks = training_landmarks(images.cpu(), run_dir, cache_dir) if taught else None
+    geometry = load_geometry() if taught else None
     critic = load_classifier(ROBUST_WEIGHTS)[0].requires_grad_(False).to(images.device) if recipe.critic_loss else None
     grid = images.shape[-1] // 4
 
