@@ -37,14 +37,14 @@ python3 experiments/warp_gpu.py recipes --scale "$scale" --into /tmp/recipes
 
 echo "== training at $(elapsed) s"
 pids=()
-for name in recipe area critic; do
+for name in recipe shape critic; do
   timeout -s INT $(( BUDGET - $(elapsed) )) "${train[@]}" --recipe /tmp/recipes/$name.json --run-dir /tmp/runs/$name \
     > /tmp/runs/$name.log 2>&1 &
   pids+=($!)
 done
 wait "${pids[@]}"
 echo "== export at $(elapsed) s"
-for name in recipe area critic; do
+for name in recipe shape critic; do
   tail -n 3 /tmp/runs/$name.log
   python3 -m facegan export /tmp/runs/$name --out "$OUT/warp-$name.pt" --card /tmp/runs/$name/model_card.md
 done
