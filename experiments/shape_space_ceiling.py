@@ -101,10 +101,9 @@ def main() -> None:
     critic = load_classifier(ROBUST_WEIGHTS)[0].eval().requires_grad_(False)
     engine = GeometryEngine(geometry, load_glasses())
     scaled_modes = geometry.modes * geometry.spread[:, :, None, None]  # (K, MODES, 68, 2): one standard deviation each
-    spent = []
 
     for radius in args.radii:
-        distances = []
+        distances, spent = [], []
 
         def render(faces: torch.Tensor) -> torch.Tensor:
             started = time.perf_counter()
@@ -119,11 +118,13 @@ def main() -> None:
                                                     scaled_modes[targets[chunk]], radius, critic, args.steps)
             typical_offsets = np.einsum("bpc,bkpc->bk", (geometry.typical - geometry.means)[targets], geometry.modes[targets]) / geometry.spread[targets]
             distances.append(np.linalg.norm(typical_offsets + offsets, axis=1))
+            moves = base_moves + np.einsum("bk,bkpc->bpc", offsets, scaled_modes[targets])
             fields = np.zeros((len(faces), classes, 2, GRID, GRID), np.float32)
-            for pair, (face, target) in enumerate(pairs):
-                move = turned_share(turn(landmarks[face])) * (base_moves[pair] + np.einsum("k,kpc->pc", offsets[pair], scaled_modes[target]))
-                field = field_for(landmarks[face], lips_not_crossed(move, landmarks[face]))
-                fields[face, target] = unfolded_share(field, FRAME, STRETCH_FLOOR) * field
+            for face, points in enumerate(landmarks):  # as GeometryEngine.face_fields moves a face at FER2013's size
+                own = index == face
+                share = turned_share(turn(points))
+                face_fields = field_for(points, np.stack([lips_not_crossed(share * move, points) for move in moves[own]]))
+                fields[face, targets[own]] = unfolded_share(face_fields, FRAME, STRETCH_FLOOR)[:, None, None, None] * face_fields
             spent.append(time.perf_counter() - started)
             return torch.stack([engine.moved_faces(face, face_fields) for face, face_fields in zip(faces, fields)])
 
